@@ -1,0 +1,9 @@
+//! Pallet configuration, one file per concern.
+
+mod admin;
+mod consensus;
+mod monetary;
+mod system;
+
+pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
+pub use system::RuntimeBlockWeights;

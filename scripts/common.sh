@@ -1,0 +1,23 @@
+# Shared by the scripts in this folder: repository root, build cache, Wasm toolchain.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The build cache lives outside the checkout so fresh clones (and CI) reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/infera/target}"
+NODE_BIN="$CARGO_TARGET_DIR/release/infera-node"
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
+
+# Runs scripts/setup once per shell, then loads the Wasm toolchain variables it wrote.
+ensure_setup() {
+	if [ -z "${INFERA_SETUP_DONE:-}" ]; then
+		bash "$ROOT/scripts/setup"
+		export INFERA_SETUP_DONE=1
+	fi
+	# shellcheck source=/dev/null
+	. "$ROOT/scripts/wasm-env.sh"
+}
+
+build_node() {
+	log "building infera-node (release; cache in $CARGO_TARGET_DIR)"
+	local start=$SECONDS
+	(cd "$ROOT" && cargo build --release --locked -p infera-node)
+	log "build took $((SECONDS - start)) s"
+}

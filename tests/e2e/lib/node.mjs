@@ -1,0 +1,145 @@
+// Starts and stops real `infera-node` processes for end-to-end tests.
+//
+// Every node gets free loopback ports and a fresh temporary base path; its output goes to
+// `<base>/node.log`, printed when a test fails. `stop()` sends SIGINT and reports the exit
+// code, so tests can assert a clean shutdown.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync, readFileSync, existsSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, homedir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Path of the node binary: $INFERA_NODE, else the release build in $CARGO_TARGET_DIR. */
+export function nodeBinary () {
+  if (process.env.INFERA_NODE) return process.env.INFERA_NODE;
+  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'infera', 'target');
+  const bin = join(target, 'release', 'infera-node');
+  if (!existsSync(bin)) {
+    throw new Error(`infera-node not found at ${bin}: run \`cargo build --release -p infera-node\` or set INFERA_NODE`);
+  }
+  return bin;
+}
+
+/** A TCP port that was free a moment ago on `host`. */
+export function freePort (host = '127.0.0.1') {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Runs the node binary to completion (for subcommands and bad-input checks). */
+export function runNodeCommand (args, opts = {}) {
+  const out = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000, ...opts });
+  return { code: out.status, signal: out.signal, stdout: out.stdout, stderr: out.stderr };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor (what, check, timeoutMs = 60_000, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
+}
+
+const running = new Set();
+process.on('exit', () => { for (const n of running) n.child.kill('SIGKILL'); });
+
+/**
+ * Starts a node. `args` are extra CLI arguments; ports and base path are added here.
+ * Returns { rpcUrl, rpcPort, p2pPort, promPort, basePath, log(), api(), stop() }.
+ */
+export async function startNode ({ args = [], host = '127.0.0.1', name = 'node', keepBasePath = false } = {}) {
+  const basePath = mkdtempSync(join(tmpdir(), `infera-${name}-`));
+  const rpcPort = await freePort();
+  const p2pPort = await freePort(host);
+  const promPort = await freePort();
+  const logPath = join(basePath, 'node.log');
+  const logFd = openSync(logPath, 'a');
+  const fullArgs = [
+    '--base-path', basePath,
+    '--rpc-port', String(rpcPort),
+    '--listen-addr', `/ip4/${host}/tcp/${p2pPort}`,
+    '--prometheus-port', String(promPort),
+    '--no-telemetry',
+    '--no-mdns',
+    '--name', name,
+    ...args
+  ];
+  const child = spawn(nodeBinary(), fullArgs, { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const node = {
+    name, child, basePath, rpcPort, p2pPort, promPort, host, exited,
+    rpcUrl: `ws://127.0.0.1:${rpcPort}`,
+    log: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    apis: [],
+    async api () {
+      const provider = new WsProvider(node.rpcUrl, 1000, {}, 60_000);
+      const api = await ApiPromise.create({ provider, throwOnConnect: false, noInitWarn: true });
+      node.apis.push(api);
+      return api;
+    },
+    /** SIGINT, then { code, signal, log }; SIGKILL after `graceMs`. Removes the base path. */
+    async stop (graceMs = 30_000) {
+      for (const api of node.apis) await api.disconnect().catch(() => {});
+      node.apis = [];
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const status = await exited;
+      clearTimeout(timer);
+      running.delete(node);
+      const log = node.log();
+      if (!keepBasePath) rmSync(basePath, { recursive: true, force: true });
+      return { ...status, log };
+    }
+  };
+  running.add(node);
+  try {
+    await waitFor(`${name} RPC on ${node.rpcUrl}`, async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${tail(node.log())}`);
+      return rpcCall(node.rpcPort, 'system_health').then(() => true);
+    }, 120_000, 500);
+  } catch (e) {
+    await node.stop(5_000);
+    throw e;
+  }
+  return node;
+}
+
+/** The last `n` lines of a log. */
+export function tail (text, n = 40) {
+  return text.split('\n').slice(-n).join('\n');
+}
+
+/** A plain JSON-RPC call over HTTP (the RPC server answers both HTTP and WebSocket). */
+export async function rpcCall (port, method, params = []) {
+  const res = await fetch(`http://127.0.0.1:${port}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
+  });
+  const body = await res.json();
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
