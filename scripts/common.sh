@@ -2,6 +2,9 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The build cache lives outside the checkout so fresh clones (and CI) reuse it.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/infera/target}"
+# substrate-wasm-builder looks for Cargo.lock above the target dir; point it at ours so
+# the runtime Wasm is built with the locked dependency versions.
+export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 NODE_BIN="$CARGO_TARGET_DIR/release/infera-node"
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 

@@ -22,6 +22,7 @@ mod tests;
 
 #[frame_support::pallet]
 pub mod pallet {
+	use crate::{is_valid_slot_duration, MIN_SLOT_DURATION_MILLIS};
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::BlockNumberFor;
 

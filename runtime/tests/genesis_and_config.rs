@@ -1,0 +1,106 @@
+//! Native runtime tests: genesis presets build the intended state, pallet integrity
+//! checks pass, and fees are what the README promises.
+
+use frame_support::{
+	dispatch::GetDispatchInfo,
+	traits::{Get, IntegrityTest, OnGenesis},
+};
+use infera_runtime::{
+	genesis_config_presets::{get_preset, preset_names, ENDOWMENT},
+	AllPalletsWithSystem, Balances, BlockTime, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	TransactionPayment, DEV_MILLI_SECS_PER_BLOCK, MILLI_SECS_PER_BLOCK, MILLI_UNIT, UNIT,
+};
+use serde_json::Value;
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+/// Applies a JSON merge patch the way the node does before `build_state`.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (k, v) in patch {
+				merge(base.entry(k).or_insert(Value::Null), v);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Test externalities holding the genesis state of preset `name`.
+fn preset_ext(name: &str) -> sp_io::TestExternalities {
+	let patch: Value =
+		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let json = serde_json::to_vec(&config).unwrap();
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json)
+			.expect("preset builds")
+	});
+	ext
+}
+
+#[test]
+fn runtime_offers_development_and_local_presets() {
+	let names: Vec<String> =
+		preset_names().iter().map(|p| String::from_utf8_lossy(p.as_ref()).into()).collect();
+	assert_eq!(names, vec!["development", "local_testnet"]);
+	assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_alone_with_fast_blocks() {
+	preset_ext("development").execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(BlockTime::slot_duration_millis(), DEV_MILLI_SECS_PER_BLOCK);
+		assert_eq!(infera_runtime::Aura::slot_duration(), DEV_MILLI_SECS_PER_BLOCK);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		for account in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::free_balance(account.to_account_id()), ENDOWMENT);
+		}
+		let endowed = Sr25519Keyring::well_known().count() as u128;
+		assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), endowed * ENDOWMENT);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_three_validators_at_production_block_time() {
+	preset_ext("local_testnet").execute_with(|| {
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.iter()
+			.map(|k| sp_consensus_aura::sr25519::AuthorityId::from(k.public()))
+			.collect();
+		assert_eq!(aura.into_inner(), expected);
+		let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+		assert_eq!(grandpa.len(), 3);
+		assert!(grandpa.iter().all(|(_, weight)| *weight == 1));
+		assert_eq!(BlockTime::slot_duration_millis(), MILLI_SECS_PER_BLOCK);
+		assert_eq!(<Runtime as pallet_timestamp::Config>::MinimumPeriod::get(), 3000);
+	});
+}
+
+#[test]
+fn pallet_integrity_tests_pass() {
+	preset_ext("development").execute_with(|| {
+		<AllPalletsWithSystem as IntegrityTest>::integrity_test();
+		<AllPalletsWithSystem as OnGenesis>::on_genesis();
+	});
+}
+
+#[test]
+fn a_transfer_costs_a_few_milli_infr() {
+	preset_ext("development").execute_with(|| {
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: Sr25519Keyring::Bob.to_account_id().into(),
+			value: UNIT,
+		});
+		let info = call.get_dispatch_info();
+		// A signed transfer is about 150 bytes on the wire.
+		let fee = TransactionPayment::compute_fee(150, &info, 0);
+		assert!(fee > MILLI_UNIT && fee < 10 * MILLI_UNIT, "transfer fee {fee} planck");
+		// Tips are added on top.
+		assert_eq!(TransactionPayment::compute_fee(150, &info, 7), fee + 7);
+	});
+}
