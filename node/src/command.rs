@@ -103,7 +103,8 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
+				refuse_random_rpc_port(&mut config);
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
@@ -115,6 +116,14 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 			})
 		},
+	}
+}
+
+/// sc-cli lets the RPC server fall back to a random port when the requested one is
+/// taken, which leaves operators' tools pointing at the wrong node. Infera fails instead.
+fn refuse_random_rpc_port(config: &mut sc_service::Configuration) {
+	for endpoint in config.rpc.addr.iter_mut().flatten() {
+		endpoint.retry_random_port = false;
 	}
 }
 

@@ -57,18 +57,21 @@ test('a signed transfer lands with Transfer and TransactionFeePaid events and th
   const amount = 10n * UNIT;
   const tx = api.tx.balances.transferKeepAlive(dest.address, amount);
 
-  // Fee quote from the RPC, before sending.
+  // Fee quote from the runtime API, before sending (the runtime call takes the SCALE
+  // bytes of the signed extrinsic and its length).
   const signedForQuote = await api.tx.balances.transferKeepAlive(dest.address, amount)
     .signAsync(alice, { nonce: -1 });
-  const len = signedForQuote.encodedLength;
-  const details = await api.call.transactionPaymentApi.queryFeeDetails(signedForQuote, len);
+  const bytes = signedForQuote.toU8a();
+  const details = await api.call.transactionPaymentApi.queryFeeDetails(bytes, bytes.length);
   const inclusion = details.inclusionFee.unwrap();
-  assert.equal(inclusion.lenFee.toBigInt(), BigInt(len) * LENGTH_FEE_PER_BYTE, 'length fee follows LengthFeePerByte');
-  const info = await api.call.transactionPaymentApi.queryInfo(signedForQuote, len);
+  assert.equal(inclusion.lenFee.toBigInt(), BigInt(bytes.length) * LENGTH_FEE_PER_BYTE, 'length fee follows LengthFeePerByte');
+  const info = await api.call.transactionPaymentApi.queryInfo(bytes, bytes.length);
   assert.equal(inclusion.adjustedWeightFee.toBigInt(), info.weight.refTime.toBigInt() * WEIGHT_FEE_PER_REF_TIME,
     'weight fee follows WeightFeePerRefTimeUnit');
   const quoted = inclusion.baseFee.toBigInt() + inclusion.lenFee.toBigInt() + inclusion.adjustedWeightFee.toBigInt();
   assert.equal(info.partialFee.toBigInt(), quoted);
+  // The wallet-facing helper agrees.
+  assert.equal((await tx.paymentInfo(alice)).partialFee.toBigInt(), quoted);
 
   const { blockHash, events } = await new Promise((resolve, reject) => {
     tx.signAndSend(alice, ({ status, events, dispatchError }) => {

@@ -31,8 +31,8 @@ impl pallet_balances::Config for Runtime {
 
 parameter_types! {
 	/// Planck charged per unit of ref-time weight (1 unit = 1 ps of reference hardware):
-	/// a balance transfer (~3·10^8 units with its base extrinsic weight) costs about
-	/// 0.003 INFR.
+	/// a balance transfer (~5.2·10^8 units plus the ~1.1·10^8 base extrinsic weight)
+	/// costs about 0.0064 INFR in all.
 	pub const WeightFeePerRefTimeUnit: Balance = 10;
 	/// Planck charged per byte of encoded extrinsic (1 µINFR).
 	pub const LengthFeePerByte: Balance = 1_000_000;
