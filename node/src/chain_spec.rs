@@ -3,6 +3,7 @@
 
 use infera_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 use sc_service::ChainType;
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 
 /// Infera's chain spec: no client extensions.
 pub type ChainSpec = sc_service::GenericChainSpec;
@@ -22,32 +23,30 @@ fn wasm_binary() -> Result<&'static [u8], String> {
 	})
 }
 
-/// `--dev`: Alice alone, 2 s blocks, sudo.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// A chain spec built from one of the runtime's genesis presets.
+fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("Infera Development")
-		.with_id("infera_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(sp_genesis_builder_preset::DEV)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
+}
+
+/// `--dev`: Alice alone, 2 s blocks, sudo.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	from_preset("Infera Development", "infera_dev", ChainType::Development, DEV_RUNTIME_PRESET)
 }
 
 /// `--chain local`: Alice, Bob and Charlie validating, 6 s blocks.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("Infera Local Testnet")
-		.with_id("infera_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(sp_genesis_builder_preset::LOCAL)
-		.with_properties(properties())
-		.build())
-}
-
-/// The preset names the runtime exposes (see `runtime/src/genesis_config_presets.rs`).
-mod sp_genesis_builder_preset {
-	pub const DEV: &str = "development";
-	pub const LOCAL: &str = "local_testnet";
+	from_preset(
+		"Infera Local Testnet",
+		"infera_local",
+		ChainType::Local,
+		LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 /// Resolves a `--chain` value.

@@ -104,7 +104,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|mut config| async move {
-				refuse_random_rpc_port(&mut config);
+				require_rpc_ports(&mut config)?;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
@@ -120,11 +120,22 @@ pub fn run() -> sc_cli::Result<()> {
 }
 
 /// sc-cli lets the RPC server fall back to a random port when the requested one is
-/// taken, which leaves operators' tools pointing at the wrong node. Infera fails instead.
-fn refuse_random_rpc_port(config: &mut sc_service::Configuration) {
+/// taken, which leaves operators' tools pointing at the wrong node. Infera refuses to
+/// start instead, naming the address.
+fn require_rpc_ports(config: &mut sc_service::Configuration) -> sc_cli::Result<()> {
 	for endpoint in config.rpc.addr.iter_mut().flatten() {
 		endpoint.retry_random_port = false;
+		if endpoint.is_optional {
+			continue;
+		}
+		std::net::TcpListener::bind(endpoint.listen_addr).map_err(|e| {
+			sc_cli::Error::Input(format!(
+				"cannot serve JSON-RPC on {}: {e}; is another node running? Pick a free --rpc-port",
+				endpoint.listen_addr
+			))
+		})?;
 	}
+	Ok(())
 }
 
 /// `infera-node benchmark …`: pallet, block and machine benchmarks.

@@ -55,7 +55,7 @@ test('a busy RPC port is reported and the node exits', async () => {
   await new Promise((resolve) => blocker.listen(port, '127.0.0.1', resolve));
   try {
     const out = runNodeCommand(['--dev', '--tmp', '--rpc-port', String(port), '--port', '0', '--no-prometheus']);
-    assertCleanFailure(out, new RegExp(`${port}|[Aa]ddress already in use`));
+    assertCleanFailure(out, new RegExp(`cannot serve JSON-RPC on 127\\.0\\.0\\.1:${port}: .*[Aa]ddress already in use`));
   } finally {
     blocker.close();
   }
