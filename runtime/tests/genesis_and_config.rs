@@ -14,23 +14,13 @@ use serde_json::Value;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 
-/// Applies a JSON merge patch the way the node does before `build_state`.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
-			for (k, v) in patch {
-				merge(base.entry(k).or_insert(Value::Null), v);
-			},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// Test externalities holding the genesis state of preset `name`.
 fn preset_ext(name: &str) -> sp_io::TestExternalities {
 	let patch: Value =
 		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
+	// The node merges the preset onto the default config before `build_state`.
+	sc_chain_spec::json_merge(&mut config, patch);
 	let json = serde_json::to_vec(&config).unwrap();
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
