@@ -1,8 +1,9 @@
-//! JSON-RPC: the standard Substrate methods plus `system_*` account nonces and
-//! `payment_*` fee queries. Infera's own `infera_*` modules (one per pallet, each in its
-//! pallet's `rpc` crate) are merged here as the pallets land.
+//! JSON-RPC: the standard Substrate methods, `system_*` account nonces, `payment_*` fee
+//! queries, and Infera's own `infera_*` modules (one per pallet, each in its pallet's `rpc`
+//! crate): `infera_model`, `infera_models`, `infera_bestModel`, `infera_rankModels` and
+//! `infera_modelByDigest` from the model registry.
 
-use infera_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use infera_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
@@ -32,8 +33,10 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_model_registry_rpc::ModelRegistryRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
+	use pallet_model_registry_rpc::{ModelRegistry, ModelRegistryApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -41,7 +44,10 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(
+		ModelRegistry::<_, Block, AccountId, Balance, BlockNumber>::new(client).into_rpc(),
+	)?;
 
 	Ok(module)
 }

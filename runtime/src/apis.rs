@@ -1,8 +1,8 @@
 //! Runtime API implementations: what the node and clients may ask the runtime.
 
 use crate::{
-	opaque::SessionKeys, AccountId, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	opaque::SessionKeys, AccountId, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt,
+	ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -173,6 +173,37 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_model_registry_runtime_api::ModelRegistryApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn model(
+			model_id: pallet_model_registry::ModelId,
+		) -> Option<pallet_model_registry::views::ModelDetails<AccountId, Balance, BlockNumber>> {
+			ModelRegistry::model_details(model_id)
+		}
+
+		fn models(
+			start: pallet_model_registry::ModelId,
+			limit: u32,
+			task: Option<pallet_model_registry::TaskKind>,
+		) -> Vec<pallet_model_registry::views::ModelDetails<AccountId, Balance, BlockNumber>> {
+			ModelRegistry::models(start, limit, task)
+		}
+
+		fn rank_models(
+			task: pallet_model_registry::TaskKind,
+			max_price: Balance,
+		) -> Vec<pallet_model_registry::routing::RankedModel<Balance>> {
+			ModelRegistry::rank_models(task, max_price)
+		}
+
+		fn model_by_digest(
+			weights: sp_core::H256,
+		) -> Option<pallet_model_registry::views::DigestLocation<BlockNumber>> {
+			ModelRegistry::digest_location(weights)
 		}
 	}
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod consensus;
+mod models;
 mod monetary;
 mod system;
 

@@ -132,14 +132,19 @@ export function tail (text, n = 40) {
   return text.split('\n').slice(-n).join('\n');
 }
 
-/** A plain JSON-RPC call over HTTP (the RPC server answers both HTTP and WebSocket). */
-export async function rpcCall (port, method, params = []) {
+/** A plain JSON-RPC request over HTTP; resolves to the whole response ({ result } or { error }). */
+export async function rpcRequest (port, method, params = []) {
   const res = await fetch(`http://127.0.0.1:${port}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })
   });
-  const body = await res.json();
+  return res.json();
+}
+
+/** A plain JSON-RPC call over HTTP (the RPC server answers both HTTP and WebSocket). */
+export async function rpcCall (port, method, params = []) {
+  const body = await rpcRequest(port, method, params);
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
 }

@@ -1,0 +1,66 @@
+//! The registry as the compute-jobs pallet sees it: job terms, routing and usage reports.
+
+use crate::{pallet::*, routing, *};
+use frame_support::{defensive, ensure};
+use sp_runtime::{DispatchError, DispatchResult};
+
+impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn job_terms(
+		model_id: ModelId,
+		version: Option<VersionId>,
+	) -> Result<JobTerms<T::AccountId, BalanceOf<T>>, DispatchError> {
+		let model = Models::<T>::get(model_id).ok_or(Error::<T>::UnknownModel)?;
+		ensure!(model.lifecycle == Lifecycle::Active, Error::<T>::ModelDeprecated);
+		let version = version.or(model.current_version).ok_or(Error::<T>::NoApprovedVersion)?;
+		let record = Versions::<T>::get(model_id, version).ok_or(Error::<T>::UnknownVersion)?;
+		ensure!(record.status == CurationStatus::Approved, Error::<T>::VersionNotApproved);
+		Ok(JobTerms {
+			owner: model.owner,
+			price: model.price,
+			version,
+			task: model.task,
+			weights: record.artifacts.weights,
+			datasets: model.datasets.into_inner(),
+		})
+	}
+
+	fn best_model(task: TaskKind, max_price: BalanceOf<T>) -> Option<ModelId> {
+		routing::rank_models::<T>(task, max_price).first().map(|ranked| ranked.model_id)
+	}
+
+	fn note_job_opened(model_id: ModelId) -> DispatchResult {
+		ensure!(Models::<T>::contains_key(model_id), Error::<T>::UnknownModel);
+		Usage::<T>::mutate(model_id, |usage| usage.open_jobs = usage.open_jobs.saturating_add(1));
+		Ok(())
+	}
+
+	fn note_job_closed(model_id: ModelId, outcome: JobOutcome) {
+		if !Models::<T>::contains_key(model_id) {
+			defensive!("a model with open jobs cannot retire");
+			return;
+		}
+		Usage::<T>::mutate(model_id, |usage| {
+			match usage.open_jobs.checked_sub(1) {
+				Some(open) => usage.open_jobs = open,
+				None => {
+					defensive!("a job closes only after it was opened");
+				},
+			}
+			match outcome {
+				JobOutcome::Completed { blocks_to_result, agreeing, replicas } => {
+					usage.jobs_completed = usage.jobs_completed.saturating_add(1);
+					usage.total_blocks_to_result =
+						usage.total_blocks_to_result.saturating_add(blocks_to_result.into());
+					usage.agreeing_replicas =
+						usage.agreeing_replicas.saturating_add(agreeing.min(replicas).into());
+					usage.total_replicas = usage.total_replicas.saturating_add(replicas.into());
+				},
+				JobOutcome::Failed { replicas } => {
+					usage.jobs_failed = usage.jobs_failed.saturating_add(1);
+					usage.total_replicas = usage.total_replicas.saturating_add(replicas.into());
+				},
+				JobOutcome::Withdrawn => {},
+			}
+		});
+	}
+}

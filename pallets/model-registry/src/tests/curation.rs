@@ -1,0 +1,175 @@
+//! Curation by the admin origin: approve, reject, suspend, and the routing index.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
+
+fn reason() -> ReasonOf<Test> {
+	bounded(b"licence does not allow resale")
+}
+
+#[test]
+fn only_the_admin_origin_curates() {
+	run_test(|| {
+		let id = register(ALICE, 1, 10);
+		let signed = RuntimeOrigin::signed(ALICE);
+		assert_noop!(Registry::approve_version(signed.clone(), id, 1), DispatchError::BadOrigin);
+		assert_noop!(
+			Registry::reject_version(signed.clone(), id, 1, reason()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(Registry::suspend_version(signed, id, 1, reason()), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn approval_makes_a_model_take_jobs_and_routable() {
+	run_test(|| {
+		let id = register(ALICE, 1, 10);
+		assert_noop!(Registry::job_terms(id, None), Error::<Test>::NoApprovedVersion);
+		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), None);
+
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
+		System::assert_has_event(Event::VersionApproved { model_id: id, version: 1 }.into());
+		System::assert_last_event(
+			Event::CurrentVersionChanged { model_id: id, from: None, to: Some(1) }.into(),
+		);
+		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![id]);
+		let terms = Registry::job_terms(id, None).unwrap();
+		assert_eq!((terms.owner, terms.price, terms.version), (ALICE, 10, 1));
+		assert_eq!(terms.datasets, vec![1, 2]);
+	});
+}
+
+#[test]
+fn curation_transitions_are_checked() {
+	run_test(|| {
+		let id = register(ALICE, 1, 10);
+		let root = || RuntimeOrigin::root();
+		assert_noop!(Registry::approve_version(root(), 9, 1), Error::<Test>::UnknownModel);
+		assert_noop!(Registry::approve_version(root(), id, 2), Error::<Test>::UnknownVersion);
+		assert_noop!(Registry::reject_version(root(), 9, 1, reason()), Error::<Test>::UnknownModel);
+		assert_noop!(Registry::reject_version(root(), id, 2, reason()), Error::<Test>::UnknownVersion);
+		assert_noop!(Registry::suspend_version(root(), 9, 1, reason()), Error::<Test>::UnknownModel);
+		assert_noop!(Registry::suspend_version(root(), id, 2, reason()), Error::<Test>::UnknownVersion);
+		assert_noop!(
+			Registry::reject_version(root(), id, 1, bounded(b" ")),
+			Error::<Test>::InvalidReason
+		);
+		assert_noop!(
+			Registry::suspend_version(root(), id, 1, bounded(b"")),
+			Error::<Test>::InvalidReason
+		);
+		assert_noop!(
+			Registry::suspend_version(root(), id, 1, reason()),
+			Error::<Test>::VersionNotApproved
+		);
+
+		assert_ok!(Registry::approve_version(root(), id, 1));
+		assert_noop!(Registry::approve_version(root(), id, 1), Error::<Test>::VersionAlreadyApproved);
+		assert_noop!(
+			Registry::reject_version(root(), id, 1, reason()),
+			Error::<Test>::VersionNotPending
+		);
+	});
+}
+
+#[test]
+fn rejection_keeps_the_record_with_its_reason() {
+	run_test(|| {
+		let id = register(ALICE, 1, 10);
+		let deposit = held(ALICE);
+		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), id, 1, reason()));
+		System::assert_last_event(
+			Event::VersionRejected { model_id: id, version: 1, reason: reason() }.into(),
+		);
+		assert_eq!(
+			Versions::<Test>::get(id, 1).unwrap().status,
+			CurationStatus::Rejected { reason: reason() }
+		);
+		// The deposit was sized for the longest reason: curation never moves it.
+		assert_eq!(held(ALICE), deposit);
+		assert_noop!(
+			Registry::approve_version(RuntimeOrigin::root(), id, 1),
+			Error::<Test>::VersionRejected
+		);
+		assert_noop!(Registry::job_terms(id, Some(1)), Error::<Test>::VersionNotApproved);
+		// The owner can retire it and get everything back.
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(free(ALICE), INITIAL_BALANCE);
+	});
+}
+
+#[test]
+fn suspending_the_current_version_falls_back_to_the_newest_older_approved_one() {
+	run_test(|| {
+		let id = register_approved(ALICE, 1, 10);
+		for seed in 2..=4 {
+			assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(seed)));
+		}
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 2));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 4));
+		assert_eq!(Models::<Test>::get(id).unwrap().current_version, Some(4));
+
+		// v3 is pending, so v4 falls back to v2.
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 4, reason()));
+		System::assert_has_event(
+			Event::VersionSuspended { model_id: id, version: 4, reason: reason() }.into(),
+		);
+		System::assert_last_event(
+			Event::CurrentVersionChanged { model_id: id, from: Some(4), to: Some(2) }.into(),
+		);
+		assert_eq!(Registry::job_terms(id, None).unwrap().version, 2);
+		assert_noop!(Registry::job_terms(id, Some(4)), Error::<Test>::VersionNotApproved);
+
+		// Suspending an older approved version leaves the current one alone.
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 1, reason()));
+		System::assert_last_event(
+			Event::VersionSuspended { model_id: id, version: 1, reason: reason() }.into(),
+		);
+		assert_eq!(Models::<Test>::get(id).unwrap().current_version, Some(2));
+
+		// With no approved version left the model leaves routing ...
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 2, reason()));
+		System::assert_last_event(
+			Event::CurrentVersionChanged { model_id: id, from: Some(2), to: None }.into(),
+		);
+		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
+		assert_noop!(Registry::job_terms(id, None), Error::<Test>::NoApprovedVersion);
+
+		// ... and comes back when a suspended version is approved again.
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 4));
+		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![id]);
+	});
+}
+
+#[test]
+fn the_routing_index_is_bounded_per_task() {
+	run_test(|| {
+		// MaxRoutableModels is 3.
+		for seed in 1..=3 {
+			register_approved(ALICE, seed, 10);
+		}
+		let fourth = register(ALICE, 4, 10);
+		assert_noop!(
+			Registry::approve_version(RuntimeOrigin::root(), fourth, 1),
+			Error::<Test>::TooManyRoutableModels
+		);
+		// Another task has its own room.
+		let classifier = register_for(ALICE, 5, 10, TaskKind::TextClassification);
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), classifier, 1));
+		// Deprecating one frees a slot.
+		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), 0));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), fourth, 1));
+	});
+}
+
+#[test]
+fn approving_a_deprecated_model_does_not_route_it() {
+	run_test(|| {
+		let id = register(ALICE, 1, 10);
+		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), id));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
+		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
+	});
+}

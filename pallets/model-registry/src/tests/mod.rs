@@ -1,0 +1,8 @@
+//! Unit tests, one file per concern. Every test ends with the registry's `try_state`.
+
+mod curation;
+mod owners;
+mod registration;
+mod routing;
+mod usage;
+mod versions;

@@ -1,0 +1,166 @@
+//! # Infera primitives
+//!
+//! Identifiers, enums and the traits through which Infera's pallets talk to each other:
+//!
+//! - [`ModelRegistry`]: what the compute-jobs pallet asks of the model registry (the terms
+//!   of a job, routing by task, and usage statistics going back).
+//! - [`DatasetRegistry`]: what the model registry asks of the data-rewards pallet (whether
+//!   a dataset a model claims to be trained on exists).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::{DispatchError, DispatchResult};
+
+/// Identifier of a registered model; assigned sequentially from 0.
+pub type ModelId = u32;
+/// Version number of a model; the first version is 1.
+pub type VersionId = u32;
+/// Identifier of a curated dataset (assigned by the data-rewards pallet).
+pub type DatasetId = u32;
+
+/// What a model does; jobs and routing are per task.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+)]
+pub enum TaskKind {
+	/// Text in, a fixed-size embedding vector out.
+	TextEmbedding,
+	/// Text in, a label id out.
+	TextClassification,
+	/// Text in, text out.
+	TextGeneration,
+}
+
+impl TaskKind {
+	/// Every task kind, in encoding order.
+	pub const ALL: [TaskKind; 3] =
+		[TaskKind::TextEmbedding, TaskKind::TextClassification, TaskKind::TextGeneration];
+
+	/// The name used in JSON-RPC and documentation (camelCase).
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			TaskKind::TextEmbedding => "textEmbedding",
+			TaskKind::TextClassification => "textClassification",
+			TaskKind::TextGeneration => "textGeneration",
+		}
+	}
+
+	/// Parses the camelCase name returned by [`TaskKind::as_str`].
+	pub fn from_name(name: &str) -> Option<TaskKind> {
+		Self::ALL.into_iter().find(|task| task.as_str() == name)
+	}
+}
+
+/// How a model's weights are serialized.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ArtifactFormat {
+	/// Hugging Face safetensors, with separate `tokenizer.json` and `config.json`.
+	Safetensors,
+	/// GGUF (llama.cpp), tokenizer and configuration embedded in the file.
+	Gguf,
+	/// ONNX graph.
+	Onnx,
+}
+
+impl ArtifactFormat {
+	/// The name used in JSON-RPC and documentation (lowercase).
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			ArtifactFormat::Safetensors => "safetensors",
+			ArtifactFormat::Gguf => "gguf",
+			ArtifactFormat::Onnx => "onnx",
+		}
+	}
+}
+
+/// Everything a job needs to know about the model version it runs.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct JobTerms<AccountId, Balance> {
+	/// The model's owner, paid `price` for each completed job.
+	pub owner: AccountId,
+	/// Price per job charged by the owner.
+	pub price: Balance,
+	/// The version the job runs (pinned or the current approved one).
+	pub version: VersionId,
+	/// The model's task.
+	pub task: TaskKind,
+	/// SHA-256 of the weights file of that version.
+	pub weights: H256,
+	/// Datasets the model was trained on (their contributors share in inference fees).
+	pub datasets: Vec<DatasetId>,
+}
+
+/// How a job for a model ended, as reported to the registry's usage statistics.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum JobOutcome {
+	/// Results were agreed on: `agreeing` of `replicas` assigned workers were in the
+	/// majority, `blocks_to_result` blocks after submission.
+	Completed { blocks_to_result: u32, agreeing: u32, replicas: u32 },
+	/// Workers were assigned but no agreed result came (no quorum or expiry):
+	/// counts against the model's agreement rate as `replicas` disagreeing results.
+	Failed { replicas: u32 },
+	/// Closed before any worker ran it (cancelled, or expired unassigned):
+	/// says nothing about the model.
+	Withdrawn,
+}
+
+/// The model registry as seen by the compute-jobs pallet.
+pub trait ModelRegistry<AccountId, Balance> {
+	/// The terms of a new job for `model` at `version` (or the current approved version when
+	/// `None`), or the reason the model cannot take jobs now.
+	fn job_terms(
+		model: ModelId,
+		version: Option<VersionId>,
+	) -> Result<JobTerms<AccountId, Balance>, DispatchError>;
+
+	/// The best approved model for `task` whose price is at most `max_price`, by the
+	/// registry's routing score.
+	fn best_model(task: TaskKind, max_price: Balance) -> Option<ModelId>;
+
+	/// Records that a job for `model` was opened; the model cannot retire until it closes.
+	fn note_job_opened(model: ModelId) -> DispatchResult;
+
+	/// Records that a job for `model` closed with `outcome`.
+	fn note_job_closed(model: ModelId, outcome: JobOutcome);
+}
+
+/// The datasets known to the chain, as seen by the model registry.
+pub trait DatasetRegistry {
+	/// Whether `dataset` exists, so a model may declare it was trained on it.
+	fn dataset_exists(dataset: DatasetId) -> bool;
+}
+
+/// No dataset registry connected: every dataset id is accepted as declared.
+impl DatasetRegistry for () {
+	fn dataset_exists(_dataset: DatasetId) -> bool {
+		true
+	}
+}

@@ -1,0 +1,43 @@
+// Helpers to drive the chain through @polkadot/api: submit a transaction and wait for its
+// block, decoding a failed dispatch into `Pallet.Error`.
+
+/**
+ * Signs and sends `tx` as `signer`; resolves when it is in a block with
+ * { blockHash, events, error } where `error` is null or a string like
+ * `ModelRegistry.DigestAlreadyRegistered` / `BadOrigin`.
+ * A sudo call's inner failure (Sudid { sudoResult: Err }) is reported the same way.
+ */
+export function submit (api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, { nonce: -1 }, ({ status, events, dispatchError }) => {
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        reject(new Error(`transaction ${status.type}`));
+        return;
+      }
+      if (!status.isInBlock) return;
+      let error = dispatchError ? describeError(api, dispatchError) : null;
+      for (const { event } of events) {
+        if (api.events.sudo?.Sudid?.is(event) && event.data.sudoResult.isErr) {
+          error = describeError(api, event.data.sudoResult.asErr);
+        }
+      }
+      resolve({ blockHash: status.asInBlock, events, error });
+    }).catch(reject);
+  });
+}
+
+/** `Pallet.Error` for module errors, else the error's variant name (e.g. `BadOrigin`). */
+export function describeError (api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}`;
+  }
+  return dispatchError.type;
+}
+
+/** The events of `section.method` among `events`, as their `event.data`. */
+export function eventsOf (events, section, method) {
+  return events
+    .filter(({ event }) => event.section === section && event.method === method)
+    .map(({ event }) => event.data);
+}
