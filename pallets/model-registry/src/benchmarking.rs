@@ -24,6 +24,13 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
+/// A distinct weights digest per seed.
+fn digest(seed: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&seed.to_be_bytes());
+	H256(bytes)
+}
+
 /// Artifacts at their largest encoded size, with weights digest `seed`.
 fn artifacts<T: Config>(seed: u64) -> Artifacts<T> {
 	let mut url = b"https://".to_vec();
@@ -33,7 +40,7 @@ fn artifacts<T: Config>(seed: u64) -> Artifacts<T> {
 	cid.resize(4 + digest_len as usize, 7);
 	Artifacts {
 		format: ArtifactFormat::Safetensors,
-		weights: H256::from_low_u64_be(seed),
+		weights: digest(seed),
 		tokenizer: Some(H256::repeat_byte(1)),
 		config: Some(H256::repeat_byte(2)),
 		size_bytes: u64::MAX,

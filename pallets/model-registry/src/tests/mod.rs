@@ -1,6 +1,7 @@
 //! Unit tests, one file per concern. Every test ends with the registry's `try_state`.
 
 mod curation;
+mod invariants;
 mod owners;
 mod registration;
 mod routing;
