@@ -7,28 +7,16 @@ use frame_support::{
 };
 use infera_runtime::{
 	genesis_config_presets::{get_preset, preset_names, ENDOWMENT},
-	AllPalletsWithSystem, Balances, BlockTime, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	AllPalletsWithSystem, Balances, BlockTime, Runtime, RuntimeCall,
 	TransactionPayment, DEV_MILLI_SECS_PER_BLOCK, MILLI_SECS_PER_BLOCK, MILLI_UNIT, UNIT,
 };
-use serde_json::Value;
-use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 
-/// Test externalities holding the genesis state of preset `name`.
-fn preset_ext(name: &str) -> sp_io::TestExternalities {
-	let patch: Value =
-		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	// The node merges the preset onto the default config before `build_state`.
-	sc_chain_spec::json_merge(&mut config, patch);
-	let json = serde_json::to_vec(&config).unwrap();
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json)
-			.expect("preset builds")
-	});
-	ext
-}
+use sp_genesis_builder::PresetId;
+
+mod common;
+use common::preset_ext;
+
 
 #[test]
 fn runtime_offers_development_and_local_presets() {

@@ -55,7 +55,7 @@ after(async () => {
   if (node) await node.stop();
 });
 
-test('Alice registers MiniLM; the deposit is held under the registry hold reason', async () => {
+test('Alice registers MiniLM; the deposit is held under the registry hold reason', async (t) => {
   const freeBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
   const { events, error } = await register(alice, artifacts());
   assert.equal(error, null);
@@ -76,6 +76,7 @@ test('Alice registers MiniLM; the deposit is held under the registry hold reason
   const [fee] = eventsOf(events, 'transactionPayment', 'TransactionFeePaid');
   const freeAfter = (await api.query.system.account(alice.address)).data.free.toBigInt();
   assert.equal(freeBefore - freeAfter, deposit + fee.actualFee.toBigInt());
+  t.diagnostic(`deposit ${deposit} planck, fee ${fee.actualFee.toBigInt()} planck`);
 });
 
 test('a pending model is readable but not routable', async () => {

@@ -1,0 +1,21 @@
+//! Shared by the runtime's integration tests.
+
+use infera_runtime::{genesis_config_presets::get_preset, RuntimeGenesisConfig};
+use serde_json::Value;
+use sp_genesis_builder::PresetId;
+
+/// Test externalities holding the genesis state of preset `name`.
+pub fn preset_ext(name: &str) -> sp_io::TestExternalities {
+	let patch: Value =
+		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	// The node merges the preset onto the default config before `build_state`.
+	sc_chain_spec::json_merge(&mut config, patch);
+	let json = serde_json::to_vec(&config).unwrap();
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json)
+			.expect("preset builds")
+	});
+	ext
+}
