@@ -193,6 +193,13 @@ impl_runtime_apis! {
 			ModelRegistry::models(start, limit, task)
 		}
 
+		fn best_model(
+			task: pallet_model_registry::TaskKind,
+			max_price: Balance,
+		) -> Option<pallet_model_registry::routing::RankedModel<Balance>> {
+			ModelRegistry::rank_models(task, max_price).into_iter().next()
+		}
+
 		fn rank_models(
 			task: pallet_model_registry::TaskKind,
 			max_price: Balance,

@@ -140,6 +140,11 @@ test('the approved model is listed, ranked and routed through the RPC', async ()
   assert.equal(best.score, 500_000);
   // Too cheap a cap: no candidate. A JSON number works as well as a string.
   assert.equal(await rpcCall(node.rpcPort, 'infera_bestModel', ['textEmbedding', 1000]), null);
+  // The runtime API itself, as a dApp calls it through @polkadot/api.
+  const viaApi = await api.call.modelRegistryApi.bestModel('TextEmbedding', 2n * PRICE);
+  assert.equal(viaApi.unwrap().modelId.toNumber(), modelId);
+  assert.equal(viaApi.unwrap().score.toNumber(), 500_000);
+  assert.ok((await api.call.modelRegistryApi.model(4242)).isNone);
   const ranked = await rpcCall(node.rpcPort, 'infera_rankModels', ['textEmbedding', PRICE.toString()]);
   assert.equal(ranked.length, 1);
   assert.equal(ranked[0].priceScore, 0);

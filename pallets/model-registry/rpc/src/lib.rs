@@ -202,7 +202,14 @@ where
 		max_price: BalanceParam,
 		at: Option<Block::Hash>,
 	) -> RpcResult<Option<RankedModelJson>> {
-		Ok(self.ranked(&task, &max_price, at)?.into_iter().next())
+		let task = parse_task(&task)?;
+		let max_price = max_price.parse::<Balance>()?;
+		let best = self
+			.client
+			.runtime_api()
+			.best_model(self.at(at), task, max_price)
+			.map_err(runtime_error)?;
+		Ok(best.map(RankedModelJson::from_ranked))
 	}
 
 	fn rank_models(

@@ -32,6 +32,10 @@ sp_api::decl_runtime_apis! {
 			task: Option<TaskKind>,
 		) -> Vec<ModelDetails<AccountId, Balance, BlockNumber>>;
 
+		/// The model an unpinned job for `task` at `max_price` would run (the best-scoring
+		/// candidate), with its score; `None` if no approved model qualifies.
+		fn best_model(task: TaskKind, max_price: Balance) -> Option<RankedModel<Balance>>;
+
 		/// The models an unpinned job for `task` at `max_price` could run, best first, with
 		/// their routing scores. The first is what `best_model` picks.
 		fn rank_models(task: TaskKind, max_price: Balance) -> Vec<RankedModel<Balance>>;
