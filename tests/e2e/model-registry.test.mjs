@@ -125,7 +125,7 @@ test('the approved model is listed, ranked and routed through the RPC', async ()
   assert.equal(model.currentVersion, 1);
   assert.equal(model.versions[0].status, 'approved');
   assert.deepEqual(model.usage, {
-    openJobs: 0, jobsCompleted: 0, jobsFailed: 0, meanBlocksToResult: null, agreeingReplicas: 0, totalReplicas: 0
+    openJobs: 0, jobsCompleted: 0, jobsFailed: 0, meanBlocksToResult: null, agreeingReplicas: 0, totalReplicas: 0, agreementRate: null
   });
 
   const listed = await rpcCall(node.rpcPort, 'infera_models', ['textEmbedding']);

@@ -62,6 +62,8 @@ pub struct UsageJson {
 	pub mean_blocks_to_result: Option<u64>,
 	pub agreeing_replicas: u64,
 	pub total_replicas: u64,
+	/// `agreeingReplicas / totalReplicas` in parts per million; `null` before any result.
+	pub agreement_rate: Option<u32>,
 }
 
 /// A routing candidate; scores are parts per million.
@@ -103,6 +105,11 @@ impl UsageJson {
 			mean_blocks_to_result: usage.mean_blocks_to_result(),
 			agreeing_replicas: usage.agreeing_replicas,
 			total_replicas: usage.total_replicas,
+			agreement_rate: (usage.total_replicas > 0).then(|| {
+				let rate = u128::from(usage.agreeing_replicas) * 1_000_000 /
+					u128::from(usage.total_replicas);
+				u32::try_from(rate).unwrap_or(1_000_000)
+			}),
 		}
 	}
 }
@@ -188,5 +195,29 @@ impl DigestLocationJson {
 			version: location.version,
 			registered_at: location.registered_at.into(),
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn usage_json_derives_mean_latency_and_agreement_rate() {
+		let fresh = UsageJson::from_stats(UsageStats::default());
+		assert_eq!((fresh.mean_blocks_to_result, fresh.agreement_rate), (None, None));
+		let used = UsageJson::from_stats(UsageStats {
+			open_jobs: 1,
+			jobs_completed: 3,
+			jobs_failed: 1,
+			total_blocks_to_result: 12,
+			agreeing_replicas: 8,
+			total_replicas: 12,
+		});
+		assert_eq!(used.mean_blocks_to_result, Some(4));
+		assert_eq!(used.agreement_rate, Some(666_666));
+		let json = serde_json::to_value(&used).unwrap();
+		assert_eq!(json["agreementRate"], 666_666);
+		assert_eq!(json["meanBlocksToResult"], 4);
 	}
 }
