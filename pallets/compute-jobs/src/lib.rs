@@ -1,0 +1,344 @@
+//! # Compute jobs (work in progress)
+//!
+//! Escrowed inference jobs run by bonded workers. This first part holds:
+//!
+//! - **Workers**: register with a bond held under [`HoldReason::WorkerBond`], declare the
+//!   approved models they serve and their capacity, top up, pause and resume, and leave:
+//!   `unbond` starts `UnbondingDelay`, after which `withdraw_bond` releases the bond once no
+//!   assignment is open.
+//! - **Jobs**: a requester names a model (optionally a pinned version) or a task routed by
+//!   the registry's `best_model`, gives the input (inline bytes or digest + URL), a maximum
+//!   fee, a deadline and a replica count. The maximum fee is held under
+//!   [`HoldReason::JobEscrow`]; it must cover the model's price plus `WorkerFee` per replica.
+//!   A queued job can be cancelled for a full refund.
+//!
+//! Assignment, commit-reveal, agreement and settlement are the next part.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod jobs;
+pub mod types;
+pub mod weights;
+mod workers;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use infera_primitives::{JobOutcome, ModelId, ModelRegistry, TaskKind, VersionId};
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible;
+
+/// The balance type of the currency holding bonds and escrows.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The hold reasons of this pallet, as part of the runtime's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The currency bonds and escrows are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The model registry: job terms, routing and usage statistics.
+		type Models: ModelRegistry<Self::AccountId, BalanceOf<Self>>;
+
+		/// Smallest bond a worker may hold.
+		#[pallet::constant]
+		type MinWorkerBond: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unbond` and `withdraw_bond`.
+		#[pallet::constant]
+		type UnbondingDelay: Get<BlockNumberFor<Self>>;
+
+		/// Fee paid to each agreeing worker of a job.
+		#[pallet::constant]
+		type WorkerFee: Get<BalanceOf<Self>>;
+
+		/// Most replicas a job may ask for.
+		#[pallet::constant]
+		type MaxReplicas: Get<u32>;
+
+		/// Fewest blocks a job may be given before its deadline.
+		#[pallet::constant]
+		type MinDeadline: Get<BlockNumberFor<Self>>;
+
+		/// Most blocks a job may be given before its deadline.
+		#[pallet::constant]
+		type MaxDeadline: Get<BlockNumberFor<Self>>;
+
+		/// Most models one worker serves.
+		#[pallet::constant]
+		type MaxModelsPerWorker: Get<u32>;
+
+		/// Most workers serving one model.
+		#[pallet::constant]
+		type MaxWorkersPerModel: Get<u32>;
+
+		/// Longest inline input, in bytes.
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+
+		/// Longest input URL, in bytes.
+		#[pallet::constant]
+		type MaxUrlLen: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A worker's bond.
+		#[codec(index = 0)]
+		WorkerBond,
+		/// A job's maximum fee, until the job closes.
+		#[codec(index = 1)]
+		JobEscrow,
+	}
+
+	/// Registered workers.
+	#[pallet::storage]
+	pub type Workers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, WorkerInfo<T>>;
+
+	/// Per model, the workers serving it, in registration order. Sequential model ids.
+	#[pallet::storage]
+	pub type ModelWorkers<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		BoundedVec<T::AccountId, T::MaxWorkersPerModel>,
+		ValueQuery,
+	>;
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Jobs, open and closed. Sequential ids.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobInfo<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A worker registered with a bond.
+		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T>, capacity: u32 },
+		/// A worker added to its bond.
+		WorkerBonded { worker: T::AccountId, added: BalanceOf<T>, bond: BalanceOf<T> },
+		/// A worker changed the models it serves or its capacity.
+		WorkerUpdated { worker: T::AccountId, models: ServedModelsOf<T>, capacity: u32 },
+		/// A worker stopped taking assignments.
+		WorkerPaused { worker: T::AccountId },
+		/// A paused worker takes assignments again.
+		WorkerResumed { worker: T::AccountId },
+		/// A worker started leaving; its bond unlocks at `unlocks_at`.
+		WorkerUnbonding { worker: T::AccountId, unlocks_at: BlockNumberFor<T> },
+		/// A worker left and its bond was released.
+		WorkerLeft { worker: T::AccountId, bond: BalanceOf<T> },
+		/// A job was submitted and its maximum fee held.
+		JobSubmitted {
+			job_id: JobId,
+			requester: T::AccountId,
+			model_id: ModelId,
+			version: VersionId,
+			escrow: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A job closed; `refunded` went back to the requester.
+		JobClosed { job_id: JobId, reason: CloseReason, refunded: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a worker.
+		AlreadyWorker,
+		/// The account is not a worker.
+		NotWorker,
+		/// The bond is below `MinWorkerBond`.
+		BondTooLow,
+		/// Capacity must be at least one.
+		ZeroCapacity,
+		/// A served model is listed twice.
+		DuplicateModel,
+		/// A model already has `MaxWorkersPerModel` workers.
+		TooManyWorkersForModel,
+		/// The worker is not active (paused or unbonding).
+		WorkerNotActive,
+		/// The worker is not paused.
+		WorkerNotPaused,
+		/// The worker is already unbonding.
+		AlreadyUnbonding,
+		/// The worker has not called `unbond`.
+		NotUnbonding,
+		/// The unbonding delay has not passed.
+		BondStillLocked,
+		/// The worker still has open assignments.
+		WorkerHasAssignments,
+		/// No job with this id.
+		UnknownJob,
+		/// Only the requester may do this.
+		NotRequester,
+		/// The job is no longer queued.
+		JobNotQueued,
+		/// Replicas must be `1..=MaxReplicas`.
+		InvalidReplicas,
+		/// The deadline must be `MinDeadline..=MaxDeadline` blocks away.
+		InvalidDeadline,
+		/// No approved model of the task is priced within the maximum.
+		NoModelForTask,
+		/// The maximum fee does not cover the price plus `WorkerFee` per replica.
+		MaxFeeTooLow,
+		/// An inline input must not be empty; a remote one needs a non-zero size and a URL.
+		InvalidInput,
+		/// Job ids are exhausted.
+		JobIdsExhausted,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers the caller as a worker serving `models` with `capacity` concurrent
+		/// assignments, holding `bond`.
+		///
+		/// Origin: signed. Emits [`Event::WorkerRegistered`].
+		/// Errors: [`Error::AlreadyWorker`], [`Error::BondTooLow`], [`Error::ZeroCapacity`],
+		/// [`Error::DuplicateModel`], [`Error::TooManyWorkersForModel`], the registry's error
+		/// for a model that takes no jobs, or the currency's error.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_worker(models.len() as u32))]
+		pub fn register_worker(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			models: ServedModelsOf<T>,
+			capacity: u32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_worker(who, bond, models, capacity)
+		}
+
+		/// Adds `amount` to the caller's bond.
+		///
+		/// Origin: a worker. Emits [`Event::WorkerBonded`].
+		/// Errors: [`Error::NotWorker`], or the currency's error.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::bond_more())]
+		pub fn bond_more(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bond_more(who, amount)
+		}
+
+		/// Replaces the models the caller serves and its capacity.
+		///
+		/// Origin: a worker. Emits [`Event::WorkerUpdated`].
+		/// Errors: [`Error::NotWorker`], [`Error::ZeroCapacity`], [`Error::DuplicateModel`],
+		/// [`Error::TooManyWorkersForModel`], or the registry's error for a model.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_served_models(T::MaxModelsPerWorker::get()))]
+		pub fn set_served_models(
+			origin: OriginFor<T>,
+			models: ServedModelsOf<T>,
+			capacity: u32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_served_models(who, models, capacity)
+		}
+
+		/// Stops taking new assignments; open ones continue.
+		///
+		/// Origin: an active worker. Emits [`Event::WorkerPaused`].
+		/// Errors: [`Error::NotWorker`], [`Error::WorkerNotActive`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::pause())]
+		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_state(who, WorkerState::Active, WorkerState::Paused)
+		}
+
+		/// Takes assignments again after a pause.
+		///
+		/// Origin: a paused worker. Emits [`Event::WorkerResumed`].
+		/// Errors: [`Error::NotWorker`], [`Error::WorkerNotPaused`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_state(who, WorkerState::Paused, WorkerState::Active)
+		}
+
+		/// Starts leaving: no new assignments; the bond unlocks after `UnbondingDelay`.
+		///
+		/// Origin: a worker. Emits [`Event::WorkerUnbonding`].
+		/// Errors: [`Error::NotWorker`], [`Error::AlreadyUnbonding`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unbond(who)
+		}
+
+		/// Leaves: releases the bond and forgets the worker.
+		///
+		/// Origin: an unbonding worker. Emits [`Event::WorkerLeft`].
+		/// Errors: [`Error::NotWorker`], [`Error::NotUnbonding`], [`Error::BondStillLocked`],
+		/// [`Error::WorkerHasAssignments`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond(T::MaxModelsPerWorker::get()))]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_bond(who)
+		}
+
+		/// Submits a job and holds `max_fee` in escrow until it closes.
+		///
+		/// Origin: signed; the requester. Emits [`Event::JobSubmitted`].
+		/// Errors: [`Error::InvalidReplicas`], [`Error::InvalidDeadline`],
+		/// [`Error::InvalidInput`], [`Error::NoModelForTask`], the registry's error for a
+		/// model that takes no jobs, [`Error::MaxFeeTooLow`], [`Error::JobIdsExhausted`], or
+		/// the currency's error.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::submit_job())]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			model: ModelChoice<BalanceOf<T>>,
+			input: JobInput<T>,
+			max_fee: BalanceOf<T>,
+			replicas: u8,
+			deadline_in: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)
+		}
+
+		/// Cancels a queued job and refunds its escrow in full.
+		///
+		/// Origin: the requester. Emits [`Event::JobClosed`] with `Cancelled`.
+		/// Errors: [`Error::UnknownJob`], [`Error::NotRequester`], [`Error::JobNotQueued`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_job(who, job_id)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+//! Submitting jobs into escrow and cancelling them.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
+use sp_core::H256;
+use sp_runtime::TokenError;
+
+fn submit(who: AccountId, model: ModelId, max_fee: Balance, replicas: u8) -> sp_runtime::DispatchResult {
+	ComputeJobs::submit_job(
+		RuntimeOrigin::signed(who),
+		ModelChoice::Model { model_id: model, version: None },
+		text(b"the quick brown fox"),
+		max_fee,
+		replicas,
+		10,
+	)
+}
+
+#[test]
+fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
+	run_test(|model| {
+		// Price 20 + 3 replicas × WorkerFee 5 = 35.
+		assert_eq!(ComputeJobs::required_escrow(PRICE, 3), 35);
+		assert_ok!(submit(REQUESTER, model, 50, 3));
+		System::assert_last_event(
+			Event::JobSubmitted {
+				job_id: 0,
+				requester: REQUESTER,
+				model_id: model,
+				version: 1,
+				escrow: 50,
+				deadline: 11,
+			}
+			.into(),
+		);
+		assert_eq!(escrow_of(REQUESTER), 50);
+		assert_eq!(free(REQUESTER), INITIAL_BALANCE - 50);
+		let job = Jobs::<Test>::get(0).unwrap();
+		assert_eq!((job.price, job.worker_fee, job.replicas), (PRICE, 5, 3));
+		assert_eq!(job.weights, H256::repeat_byte(1));
+		assert_eq!(job.state, JobState::Queued);
+		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).open_jobs, 1);
+		// The model cannot retire while the job is open.
+		assert_noop!(
+			Registry::retire(RuntimeOrigin::signed(OWNER), model),
+			pallet_model_registry::Error::<Test>::ModelHasOpenJobs
+		);
+	});
+}
+
+#[test]
+fn a_task_is_routed_to_the_best_model_within_the_price() {
+	run_test(|expensive| {
+		let cheap = approved_model(2, 5);
+		assert_ok!(ComputeJobs::submit_job(
+			RuntimeOrigin::signed(REQUESTER),
+			ModelChoice::Task { task: TaskKind::TextEmbedding, max_price: 100 },
+			text(b"hello"),
+			100,
+			1,
+			10,
+		));
+		assert_eq!(Jobs::<Test>::get(0).unwrap().model_id, cheap);
+		assert_ne!(cheap, expensive);
+		assert_noop!(
+			ComputeJobs::submit_job(
+				RuntimeOrigin::signed(REQUESTER),
+				ModelChoice::Task { task: TaskKind::TextGeneration, max_price: 100 },
+				text(b"hello"),
+				100,
+				1,
+				10,
+			),
+			Error::<Test>::NoModelForTask
+		);
+	});
+}
+
+#[test]
+fn submissions_are_checked() {
+	run_test(|model| {
+		assert_noop!(submit(REQUESTER, model, 100, 0), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, model, 34, 3), Error::<Test>::MaxFeeTooLow);
+		assert_noop!(submit(REQUESTER, 9, 100, 1), pallet_model_registry::Error::<Test>::UnknownModel);
+		assert_noop!(submit(POOR, model, 600, 1), TokenError::FundsUnavailable);
+		let with = |input: JobInput<Test>, deadline_in| {
+			ComputeJobs::submit_job(
+				RuntimeOrigin::signed(REQUESTER),
+				ModelChoice::Model { model_id: model, version: None },
+				input,
+				100,
+				1,
+				deadline_in,
+			)
+		};
+		assert_noop!(with(text(b"x"), 2), Error::<Test>::InvalidDeadline);
+		assert_noop!(with(text(b"x"), 101), Error::<Test>::InvalidDeadline);
+		assert_noop!(with(text(b""), 10), Error::<Test>::InvalidInput);
+		let empty_url =
+			JobInput::Remote { digest: H256::zero(), size_bytes: 10, url: BoundedVec::new() };
+		assert_noop!(with(empty_url, 10), Error::<Test>::InvalidInput);
+		let remote = JobInput::Remote {
+			digest: H256::repeat_byte(7),
+			size_bytes: 10,
+			url: BoundedVec::truncate_from(b"https://data.example/x".to_vec()),
+		};
+		assert_ok!(with(remote, 10));
+		// A pinned version must be approved.
+		assert_noop!(
+			ComputeJobs::submit_job(
+				RuntimeOrigin::signed(REQUESTER),
+				ModelChoice::Model { model_id: model, version: Some(2) },
+				text(b"x"),
+				100,
+				1,
+				10,
+			),
+			pallet_model_registry::Error::<Test>::UnknownVersion
+		);
+	});
+}
+
+#[test]
+fn cancelling_a_queued_job_refunds_everything_once() {
+	run_test(|model| {
+		assert_ok!(submit(REQUESTER, model, 50, 3));
+		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(OWNER), 0), Error::<Test>::NotRequester);
+		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 9), Error::<Test>::UnknownJob);
+		assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 0));
+		System::assert_last_event(
+			Event::JobClosed { job_id: 0, reason: CloseReason::Cancelled, refunded: 50 }.into(),
+		);
+		assert_eq!((escrow_of(REQUESTER), free(REQUESTER)), (0, INITIAL_BALANCE));
+		let job = Jobs::<Test>::get(0).unwrap();
+		assert_eq!(job.state, JobState::Closed { reason: CloseReason::Cancelled, at: 1 });
+		assert_eq!(job.escrow, 0);
+		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 0), Error::<Test>::JobNotQueued);
+		// Cancellation says nothing about the model's quality and frees it to retire.
+		let usage = pallet_model_registry::Usage::<Test>::get(model);
+		assert_eq!((usage.open_jobs, usage.jobs_failed, usage.jobs_completed), (0, 0, 0));
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(OWNER), model));
+	});
+}

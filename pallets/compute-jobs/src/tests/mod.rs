@@ -1,0 +1,4 @@
+//! Unit tests, one file per concern.
+
+mod jobs;
+mod workers;

@@ -1,0 +1,146 @@
+//! Workers and jobs as stored.
+
+use crate::{BalanceOf, Config};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use infera_primitives::{ModelId, TaskKind, VersionId};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::Permill;
+
+/// Sequential job identifier.
+pub type JobId = u64;
+
+/// The models a worker serves.
+pub type ServedModelsOf<T> = BoundedVec<ModelId, <T as Config>::MaxModelsPerWorker>;
+
+/// Whether a worker takes new assignments.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum WorkerState<BlockNumber> {
+	/// Takes assignments.
+	Active,
+	/// Takes no new assignments until resumed; keeps its bond.
+	Paused,
+	/// Leaving: takes no new assignments; the bond can be withdrawn from `unlocks_at` on,
+	/// once no assignment is open.
+	Unbonding { unlocks_at: BlockNumber },
+}
+
+/// A registered worker.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct WorkerInfo<T: Config> {
+	/// Bond held under `HoldReason::WorkerBond`.
+	pub bond: BalanceOf<T>,
+	/// Models it serves.
+	pub models: ServedModelsOf<T>,
+	/// Most assignments it takes at once.
+	pub capacity: u32,
+	/// Assignments currently open.
+	pub assigned: u32,
+	/// Active, paused or unbonding.
+	pub state: WorkerState<BlockNumberFor<T>>,
+	/// Decaying score of past results (starts at one half).
+	pub reputation: Permill,
+	/// Block of registration.
+	pub registered_at: BlockNumberFor<T>,
+}
+
+/// What a job runs on.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub enum JobInput<T: Config> {
+	/// The input itself (e.g. UTF-8 text to embed).
+	Inline(BoundedVec<u8, T::MaxInputLen>),
+	/// A large input fetched by workers and checked against its SHA-256.
+	Remote { digest: H256, size_bytes: u64, url: BoundedVec<u8, T::MaxUrlLen> },
+}
+
+/// Which model a job asks for.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum ModelChoice<Balance> {
+	/// A model, optionally pinned to a version.
+	Model { model_id: ModelId, version: Option<VersionId> },
+	/// Routed by the registry's `best_model` among models of `task` priced at most
+	/// `max_price`.
+	Task { task: TaskKind, max_price: Balance },
+}
+
+/// Where a job is in its life.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub enum JobState<T: Config> {
+	/// Waiting for workers.
+	Queued,
+	/// Closed; the escrow was settled or refunded.
+	Closed { reason: CloseReason, at: BlockNumberFor<T> },
+}
+
+/// Why a job closed. Every job closes exactly once.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum CloseReason {
+	/// Workers agreed on a result; the fee was split.
+	Completed,
+	/// Results came but no majority agreed; refunded.
+	NoQuorum,
+	/// The deadline passed first; refunded.
+	Expired,
+	/// The requester cancelled before assignment; refunded in full.
+	Cancelled,
+}
+
+/// A job and its escrow.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct JobInfo<T: Config> {
+	/// Who pays.
+	pub requester: T::AccountId,
+	/// The model and version it runs.
+	pub model_id: ModelId,
+	pub version: VersionId,
+	/// The model's task (decides how results are compared).
+	pub task: TaskKind,
+	/// SHA-256 of the weights the workers must load.
+	pub weights: H256,
+	/// The input.
+	pub input: JobInput<T>,
+	/// The model owner's price at submission.
+	pub price: BalanceOf<T>,
+	/// Fee per agreeing replica at submission.
+	pub worker_fee: BalanceOf<T>,
+	/// Held from the requester until the job closes.
+	pub escrow: BalanceOf<T>,
+	/// Independent workers that must run it.
+	pub replicas: u8,
+	/// Block of submission.
+	pub submitted_at: BlockNumberFor<T>,
+	/// The job closes as expired at this block unless settled before.
+	pub deadline: BlockNumberFor<T>,
+	/// Where it is.
+	pub state: JobState<T>,
+}
