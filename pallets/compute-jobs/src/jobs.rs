@@ -13,9 +13,12 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// The least escrow a job needs: the model's price plus `WorkerFee` per replica.
+	/// The least escrow a job needs: the model's price, `WorkerFee` per replica, and the
+	/// treasury's share of both.
 	pub fn required_escrow(price: BalanceOf<T>, replicas: u8) -> BalanceOf<T> {
-		price.saturating_add(T::WorkerFee::get().saturating_mul(u32::from(replicas).into()))
+		let base =
+			price.saturating_add(T::WorkerFee::get().saturating_mul(u32::from(replicas).into()));
+		base.saturating_add(T::TreasuryShare::get().mul_ceil(base))
 	}
 
 	fn check_input(input: &JobInput<T>) -> DispatchResult {
@@ -61,13 +64,13 @@ impl<T: Config> Pallet<T> {
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let deadline = now.saturating_add(deadline_in);
-		Jobs::<T>::insert(
-			job_id,
-			JobInfo::<T> {
+		Deadlines::<T>::try_append(deadline, job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
+		let mut job = JobInfo::<T> {
 				requester: requester.clone(),
 				model_id,
 				version: terms.version,
 				task: terms.task,
+				owner: terms.owner,
 				weights: terms.weights,
 				input,
 				price: terms.price,
@@ -77,8 +80,7 @@ impl<T: Config> Pallet<T> {
 				submitted_at: now,
 				deadline,
 				state: JobState::Queued,
-			},
-		);
+			};
 		NextJobId::<T>::put(next);
 		Self::deposit_event(Event::JobSubmitted {
 			job_id,
@@ -88,6 +90,10 @@ impl<T: Config> Pallet<T> {
 			escrow: max_fee,
 			deadline,
 		});
+		if !Self::try_assign(job_id, &mut job) {
+			Queue::<T>::try_append(job_id).map_err(|_| Error::<T>::QueueFull)?;
+		}
+		Jobs::<T>::insert(job_id, job);
 		Ok(())
 	}
 
@@ -117,6 +123,7 @@ impl<T: Config> Pallet<T> {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.requester == who, Error::<T>::NotRequester);
 		ensure!(job.state == JobState::Queued, Error::<T>::JobNotQueued);
+		Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
 		Self::close_with_refund(job_id, job, CloseReason::Cancelled, JobOutcome::Withdrawn)
 	}
 }

@@ -1,6 +1,6 @@
 //! # Compute jobs (work in progress)
 //!
-//! Escrowed inference jobs run by bonded workers. This first part holds:
+//! Escrowed inference jobs run by bonded workers:
 //!
 //! - **Workers**: register with a bond held under [`HoldReason::WorkerBond`], declare the
 //!   approved models they serve and their capacity, top up, pause and resume, and leave:
@@ -11,14 +11,30 @@
 //!   fee, a deadline and a replica count. The maximum fee is held under
 //!   [`HoldReason::JobEscrow`]; it must cover the model's price plus `WorkerFee` per replica.
 //!   A queued job can be cancelled for a full refund.
-//!
-//! Assignment, commit-reveal, agreement and settlement are the next part.
+//! - **Assignment** ([`assignment`]): `replicas` distinct eligible workers (serving the
+//!   model, active, below capacity, not the requester), drawn without replacement with
+//!   probability proportional to reputation, seeded by the parent block hash and job id.
+//!   Jobs without enough workers wait in a bounded queue, retried every block.
+//! - **Results**: each assigned worker commits `blake2_256(SCALE(output) ‖ salt)`, then
+//!   reveals once all have committed or `CommitWindow` has passed.
+//! - **Agreement** ([`agreement`]) is tolerance-aware; the majority cluster must hold more
+//!   than half of the replicas.
+//! - **Settlement** ([`settlement`]): agreeing workers get `WorkerFee` each, the model owner
+//!   its price, the treasury `TreasuryShare` of both; the rest returns to the requester.
+//!   Workers outside the majority lose `DisagreeSlash` of their bond, workers that never
+//!   revealed `NoShowSlash` (crash ≠ fraud); slashes go to the treasury. Every job closes
+//!   exactly once, with a [`CloseReason`].
+//! - **Deadlines** are processed in `on_initialize` from per-block buckets of bounded size.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod agreement;
+mod assignment;
 mod jobs;
+pub mod results;
+pub mod settlement;
 pub mod types;
 pub mod weights;
 mod workers;
@@ -47,6 +63,7 @@ pub mod pallet {
 		traits::fungible::{Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::Permill;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -103,6 +120,45 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxUrlLen: Get<u32>;
 
+		/// Longest output (embedding components or text bytes).
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+
+		/// Blocks after assignment after which reveals open even if not all committed.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
+
+		/// Least cosine similarity at which two embeddings agree.
+		#[pallet::constant]
+		type EmbeddingAgreement: Get<Permill>;
+
+		/// Share of its bond a worker loses for a result outside the majority.
+		#[pallet::constant]
+		type DisagreeSlash: Get<Permill>;
+
+		/// Share of its bond a worker loses for never revealing a result.
+		#[pallet::constant]
+		type NoShowSlash: Get<Permill>;
+
+		/// How far one result moves a worker's reputation towards 1 (agreeing) or 0.
+		#[pallet::constant]
+		type ReputationStep: Get<Permill>;
+
+		/// Treasury's cut of the price and worker fees of a completed job, on top of them.
+		#[pallet::constant]
+		type TreasuryShare: Get<Permill>;
+
+		/// Receives the treasury's cut and slashes.
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// Most jobs whose deadline falls in one block.
+		#[pallet::constant]
+		type MaxJobsPerBlock: Get<u32>;
+
+		/// Most jobs waiting for workers.
+		#[pallet::constant]
+		type MaxQueuedJobs: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -140,6 +196,24 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobInfo<T>>;
 
+	/// The agreed output of each completed job.
+	#[pallet::storage]
+	pub type Results<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOutput<T>>;
+
+	/// Jobs whose deadline is at a block. Block numbers are sequential.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxJobsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Jobs waiting for enough eligible workers, oldest first.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -166,6 +240,21 @@ pub mod pallet {
 			escrow: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
 		},
+		/// A job was assigned to workers.
+		JobAssigned { job_id: JobId, workers: alloc::vec::Vec<T::AccountId> },
+		/// An assigned worker committed to a result.
+		ResultCommitted { job_id: JobId, worker: T::AccountId },
+		/// An assigned worker revealed its result.
+		ResultRevealed { job_id: JobId, worker: T::AccountId },
+		/// A completed job's escrow was split.
+		JobSettled {
+			job_id: JobId,
+			workers_paid: BalanceOf<T>,
+			owner_paid: BalanceOf<T>,
+			treasury_paid: BalanceOf<T>,
+		},
+		/// A worker lost part of its bond to the treasury.
+		WorkerSlashed { worker: T::AccountId, job_id: JobId, amount: BalanceOf<T>, reason: SlashReason },
 		/// A job closed; `refunded` went back to the requester.
 		JobClosed { job_id: JobId, reason: CloseReason, refunded: BalanceOf<T> },
 	}
@@ -214,6 +303,42 @@ pub mod pallet {
 		InvalidInput,
 		/// Job ids are exhausted.
 		JobIdsExhausted,
+		/// Too many jobs already have their deadline at that block; pick another.
+		DeadlineBlockFull,
+		/// Too many jobs are waiting for workers.
+		QueueFull,
+		/// The job is not assigned (queued or closed).
+		JobNotAssigned,
+		/// The caller is not assigned to this job.
+		NotAssignedWorker,
+		/// The caller already committed.
+		AlreadyCommitted,
+		/// Reveals have opened: commitments are closed.
+		CommitsClosed,
+		/// Reveals have not opened yet.
+		RevealsNotOpen,
+		/// The caller did not commit.
+		NotCommitted,
+		/// The caller already revealed.
+		AlreadyRevealed,
+		/// The output and salt do not hash to the commitment.
+		CommitmentMismatch,
+		/// The output kind does not fit the model's task.
+		WrongOutputKind,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Closes the jobs whose deadline is this block, then assigns queued jobs.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = Deadlines::<T>::take(now);
+			let closed = due.len() as u32;
+			for job_id in due {
+				Self::on_deadline(job_id);
+			}
+			let assigned = Self::assign_queued();
+			T::WeightInfo::on_initialize(closed, assigned)
+		}
 	}
 
 	#[pallet::call]
@@ -339,6 +464,43 @@ pub mod pallet {
 		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_job(who, job_id)
+		}
+
+		/// Commits to a result: `commitment = blake2_256(SCALE(output) ‖ salt)`.
+		///
+		/// Origin: a worker assigned to the job. Emits [`Event::ResultCommitted`].
+		/// Errors: [`Error::UnknownJob`], [`Error::JobNotAssigned`],
+		/// [`Error::NotAssignedWorker`], [`Error::AlreadyCommitted`], [`Error::CommitsClosed`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::commit_result())]
+		pub fn commit_result(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			commitment: sp_core::H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit(who, job_id, commitment)
+		}
+
+		/// Reveals a committed result. When every committed worker has revealed, the job
+		/// settles (or closes without quorum) at once.
+		///
+		/// Origin: a worker assigned to the job. Emits [`Event::ResultRevealed`], and the
+		/// settlement's events.
+		/// Errors: [`Error::UnknownJob`], [`Error::JobNotAssigned`],
+		/// [`Error::NotAssignedWorker`], [`Error::RevealsNotOpen`], [`Error::NotCommitted`],
+		/// [`Error::AlreadyRevealed`], [`Error::CommitmentMismatch`],
+		/// [`Error::WrongOutputKind`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::reveal_result(T::MaxReplicas::get()))]
+		pub fn reveal_result(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			output: JobOutput<T>,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal(who, job_id, output, salt)
 		}
 	}
 }

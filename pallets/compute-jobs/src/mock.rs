@@ -99,8 +99,29 @@ impl Config for Test {
 	type MaxWorkersPerModel = ConstU32<4>;
 	type MaxInputLen = ConstU32<64>;
 	type MaxUrlLen = ConstU32<64>;
+	type MaxOutputLen = ConstU32<16>;
+	type CommitWindow = ConstU64<3>;
+	type EmbeddingAgreement = EmbeddingAgreement;
+	type DisagreeSlash = DisagreeSlash;
+	type NoShowSlash = NoShowSlash;
+	type ReputationStep = ReputationStep;
+	type TreasuryShare = TreasuryShare;
+	type TreasuryAccount = TreasuryAccount;
+	type MaxJobsPerBlock = ConstU32<4>;
+	type MaxQueuedJobs = ConstU32<3>;
 	type WeightInfo = ();
 }
+
+parameter_types! {
+	pub const EmbeddingAgreement: Permill = Permill::from_percent(99);
+	pub const DisagreeSlash: Permill = Permill::from_percent(10);
+	pub const NoShowSlash: Permill = Permill::from_percent(1);
+	pub const ReputationStep: Permill = Permill::from_percent(10);
+	pub const TreasuryShare: Permill = Permill::from_percent(10);
+	pub const TreasuryAccount: AccountId = TREASURY;
+}
+
+pub const TREASURY: AccountId = 100;
 
 pub const OWNER: AccountId = 1;
 pub const REQUESTER: AccountId = 2;
@@ -119,6 +140,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut balances: Vec<_> =
 		[OWNER, REQUESTER, W1, W2, W3, W4, W5].iter().map(|who| (*who, INITIAL_BALANCE)).collect();
 	balances.push((POOR, 500));
+	balances.push((TREASURY, 1));
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();

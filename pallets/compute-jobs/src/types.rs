@@ -85,14 +85,59 @@ pub enum ModelChoice<Balance> {
 	Task { task: TaskKind, max_price: Balance },
 }
 
+/// A result as a worker reports it. How two results agree depends on the variant (see
+/// [`crate::agreement`]).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub enum JobOutput<T: Config> {
+	/// An embedding quantized to i8 (each component `round(127 · x)` of the L2-normalised
+	/// vector).
+	Embedding(BoundedVec<i8, T::MaxOutputLen>),
+	/// A class label id.
+	Label(u32),
+	/// UTF-8 text.
+	Text(BoundedVec<u8, T::MaxOutputLen>),
+}
+
+/// One assigned worker's progress on a job.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Assignment<T: Config> {
+	/// The worker.
+	pub worker: T::AccountId,
+	/// `blake2_256(SCALE(output) ‖ salt)`, once committed.
+	pub commitment: Option<H256>,
+	/// The output, once revealed and matching the commitment.
+	pub output: Option<JobOutput<T>>,
+}
+
 /// Where a job is in its life.
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 pub enum JobState<T: Config> {
-	/// Waiting for workers.
+	/// Waiting for enough eligible workers.
 	Queued,
+	/// Assigned to `replicas` workers, who commit and then reveal. Reveals open when all
+	/// have committed or `reveal_from` is reached.
+	Assigned {
+		assignments: BoundedVec<Assignment<T>, T::MaxReplicas>,
+		assigned_at: BlockNumberFor<T>,
+		reveal_from: BlockNumberFor<T>,
+	},
 	/// Closed; the escrow was settled or refunded.
 	Closed { reason: CloseReason, at: BlockNumberFor<T> },
 }
@@ -125,6 +170,8 @@ pub struct JobInfo<T: Config> {
 	pub version: VersionId,
 	/// The model's task (decides how results are compared).
 	pub task: TaskKind,
+	/// The model's owner at submission, paid its price.
+	pub owner: T::AccountId,
 	/// SHA-256 of the weights the workers must load.
 	pub weights: H256,
 	/// The input.
@@ -143,4 +190,15 @@ pub struct JobInfo<T: Config> {
 	pub deadline: BlockNumberFor<T>,
 	/// Where it is.
 	pub state: JobState<T>,
+}
+
+/// Why a worker was slashed.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum SlashReason {
+	/// Revealed a result outside the majority.
+	Disagreed,
+	/// Never revealed a result (crashed, offline, or withheld it).
+	NoShow,
 }

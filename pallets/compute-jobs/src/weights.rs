@@ -14,6 +14,9 @@ pub trait WeightInfo {
 	fn withdraw_bond(m: u32) -> Weight;
 	fn submit_job() -> Weight;
 	fn cancel_job() -> Weight;
+	fn commit_result() -> Weight;
+	fn reveal_result(r: u32) -> Weight;
+	fn on_initialize(closed: u32, assigned: u32) -> Weight;
 }
 
 impl WeightInfo for () {
@@ -26,4 +29,7 @@ impl WeightInfo for () {
 	fn withdraw_bond(_m: u32) -> Weight { Weight::zero() }
 	fn submit_job() -> Weight { Weight::zero() }
 	fn cancel_job() -> Weight { Weight::zero() }
+	fn commit_result() -> Weight { Weight::zero() }
+	fn reveal_result(_r: u32) -> Weight { Weight::zero() }
+	fn on_initialize(_closed: u32, _assigned: u32) -> Weight { Weight::zero() }
 }

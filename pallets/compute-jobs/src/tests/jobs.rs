@@ -19,8 +19,8 @@ fn submit(who: AccountId, model: ModelId, max_fee: Balance, replicas: u8) -> sp_
 #[test]
 fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 	run_test(|model| {
-		// Price 20 + 3 replicas × WorkerFee 5 = 35.
-		assert_eq!(ComputeJobs::required_escrow(PRICE, 3), 35);
+		// Price 20 + 3 replicas × WorkerFee 5 = 35, plus the treasury's 10 %, rounded up.
+		assert_eq!(ComputeJobs::required_escrow(PRICE, 3), 39);
 		assert_ok!(submit(REQUESTER, model, 50, 3));
 		System::assert_last_event(
 			Event::JobSubmitted {
@@ -81,7 +81,7 @@ fn submissions_are_checked() {
 	run_test(|model| {
 		assert_noop!(submit(REQUESTER, model, 100, 0), Error::<Test>::InvalidReplicas);
 		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
-		assert_noop!(submit(REQUESTER, model, 34, 3), Error::<Test>::MaxFeeTooLow);
+		assert_noop!(submit(REQUESTER, model, 38, 3), Error::<Test>::MaxFeeTooLow);
 		assert_noop!(submit(REQUESTER, 9, 100, 1), pallet_model_registry::Error::<Test>::UnknownModel);
 		assert_noop!(submit(POOR, model, 600, 1), TokenError::FundsUnavailable);
 		let with = |input: JobInput<Test>, deadline_in| {

@@ -1,4 +1,6 @@
 //! Unit tests, one file per concern.
 
+mod agreement;
 mod jobs;
+mod lifecycle;
 mod workers;

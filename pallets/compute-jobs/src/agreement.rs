@@ -1,0 +1,75 @@
+//! When two results agree, and which results form the majority.
+//!
+//! ML outputs differ slightly across machines (thread counts, SIMD paths, float
+//! summation order), so agreement is per output kind:
+//!
+//! - **Embeddings** (i8-quantized, same length): agree when their cosine similarity is at
+//!   least `threshold`. Computed exactly in integers: with `d = a·b`, `n = |a|²·|b|²`, they
+//!   agree iff `d > 0` and `d² · 10¹² ≥ θ² · n` where `θ` is the threshold in parts per
+//!   million. Cost: O(dims) multiply-adds per pair, O(replicas² · dims) per job.
+//! - **Labels**: agree when equal.
+//! - **Text**: agree when byte-identical (generation must be greedy/deterministic).
+//!
+//! The majority cluster is the largest set of results that agree with one member (its
+//! representative); it must hold more than half of the assigned replicas.
+
+use crate::{Config, JobOutput};
+use alloc::vec::Vec;
+use sp_runtime::Permill;
+
+/// Whether two embeddings have cosine similarity ≥ `threshold`, in exact integer arithmetic.
+pub fn embeddings_agree(a: &[i8], b: &[i8], threshold: Permill) -> bool {
+	if a.len() != b.len() || a.is_empty() {
+		return false;
+	}
+	let (mut dot, mut norm_a, mut norm_b) = (0i64, 0i64, 0i64);
+	for (x, y) in a.iter().zip(b) {
+		let (x, y) = (i64::from(*x), i64::from(*y));
+		dot += x * y;
+		norm_a += x * x;
+		norm_b += y * y;
+	}
+	if dot <= 0 || norm_a == 0 || norm_b == 0 {
+		return false;
+	}
+	let theta = u128::from(threshold.deconstruct());
+	let dot = dot as u128;
+	// dot ≤ 127² · MaxOutputLen, so dot² · 10¹² stays far below u128::MAX.
+	dot * dot * 1_000_000_000_000 >= theta * theta * (norm_a as u128) * (norm_b as u128)
+}
+
+/// Whether two results agree under the rules above.
+pub fn outputs_agree<T: Config>(a: &JobOutput<T>, b: &JobOutput<T>, threshold: Permill) -> bool {
+	match (a, b) {
+		(JobOutput::Embedding(a), JobOutput::Embedding(b)) => embeddings_agree(a, b, threshold),
+		(JobOutput::Label(a), JobOutput::Label(b)) => a == b,
+		(JobOutput::Text(a), JobOutput::Text(b)) => a == b,
+		_ => false,
+	}
+}
+
+/// The indices (into `outputs`) of the largest agreeing cluster and its representative,
+/// if it holds more than half of `replicas`. `outputs[i]` is `None` for a worker that did
+/// not reveal. Ties go to the cluster whose representative revealed first (lowest index).
+pub fn majority<T: Config>(
+	outputs: &[Option<&JobOutput<T>>],
+	replicas: u32,
+	threshold: Permill,
+) -> Option<(usize, Vec<usize>)> {
+	let mut best: Option<(usize, Vec<usize>)> = None;
+	for (i, candidate) in outputs.iter().enumerate() {
+		let Some(candidate) = candidate else { continue };
+		let cluster: Vec<usize> = outputs
+			.iter()
+			.enumerate()
+			.filter(|(_, other)| {
+				other.is_some_and(|other| outputs_agree::<T>(candidate, other, threshold))
+			})
+			.map(|(j, _)| j)
+			.collect();
+		if best.as_ref().map_or(true, |(_, members)| cluster.len() > members.len()) {
+			best = Some((i, cluster));
+		}
+	}
+	best.filter(|(_, members)| (members.len() as u32) * 2 > replicas)
+}

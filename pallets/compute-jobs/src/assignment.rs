@@ -1,0 +1,115 @@
+//! Picking workers for a job.
+//!
+//! Eligible workers serve the job's model, are active, have spare capacity and are not the
+//! requester. `replicas` of them are drawn without replacement, each with probability
+//! proportional to its reputation (at least one part per million, so newcomers get work),
+//! from a seed derived from the parent block hash and the job id. The block author knows
+//! the parent hash, so it could predict (not choose) assignments; a VRF-based seed is the
+//! planned improvement.
+
+use crate::{pallet::*, *};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{traits::Get, BoundedVec};
+use sp_runtime::traits::Saturating;
+
+impl<T: Config> Pallet<T> {
+	/// The workers that could take `job` now, with their draw weights.
+	fn eligible(job: &JobInfo<T>) -> Vec<(T::AccountId, u64)> {
+		ModelWorkers::<T>::get(job.model_id)
+			.into_iter()
+			.filter(|who| *who != job.requester)
+			.filter_map(|who| {
+				let worker = Workers::<T>::get(&who)?;
+				let available =
+					worker.state == WorkerState::Active && worker.assigned < worker.capacity;
+				available.then(|| (who, u64::from(worker.reputation.deconstruct().max(1))))
+			})
+			.collect()
+	}
+
+	/// Draws `count` distinct workers from `candidates`, weighted, with `seed`.
+	fn draw(mut candidates: Vec<(T::AccountId, u64)>, count: usize, seed: [u8; 32]) -> Vec<T::AccountId> {
+		let mut chosen = Vec::with_capacity(count);
+		for round in 0..count as u32 {
+			let total: u64 = candidates.iter().map(|(_, weight)| *weight).sum();
+			if total == 0 {
+				break;
+			}
+			let random = sp_io::hashing::blake2_256(&(seed, round).encode());
+			let mut point = u64::from_le_bytes(random[..8].try_into().expect("32 ≥ 8 bytes; qed")) % total;
+			let index = candidates
+				.iter()
+				.position(|(_, weight)| {
+					if point < *weight {
+						true
+					} else {
+						point -= weight;
+						false
+					}
+				})
+				.unwrap_or(candidates.len() - 1);
+			chosen.push(candidates.swap_remove(index).0);
+		}
+		chosen
+	}
+
+	/// Assigns `job` if enough workers are eligible; returns whether it did.
+	pub(crate) fn try_assign(job_id: JobId, job: &mut JobInfo<T>) -> bool {
+		let candidates = Self::eligible(job);
+		let needed = usize::from(job.replicas);
+		if candidates.len() < needed {
+			return false;
+		}
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let seed = sp_io::hashing::blake2_256(&(parent, job_id).encode());
+		let workers = Self::draw(candidates, needed, seed);
+		let assignments: Vec<_> = workers
+			.iter()
+			.map(|worker| Assignment::<T> { worker: worker.clone(), commitment: None, output: None })
+			.collect();
+		let Ok(assignments) = BoundedVec::try_from(assignments) else {
+			frame_support::defensive!("replicas ≤ MaxReplicas was checked at submission");
+			return false;
+		};
+		for worker in &workers {
+			Workers::<T>::mutate(worker, |info| {
+				if let Some(info) = info {
+					info.assigned = info.assigned.saturating_add(1);
+				}
+			});
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		job.state = JobState::Assigned {
+			assignments,
+			assigned_at: now,
+			reveal_from: now.saturating_add(T::CommitWindow::get()),
+		};
+		Self::deposit_event(Event::JobAssigned { job_id, workers });
+		true
+	}
+
+	/// Tries to assign every queued job, oldest first; returns how many were assigned.
+	pub(crate) fn assign_queued() -> u32 {
+		let queue = Queue::<T>::get();
+		if queue.is_empty() {
+			return 0;
+		}
+		let mut assigned = 0;
+		let mut waiting = BoundedVec::<JobId, T::MaxQueuedJobs>::new();
+		for job_id in queue {
+			let Some(mut job) = Jobs::<T>::get(job_id) else { continue };
+			if job.state != JobState::Queued {
+				continue;
+			}
+			if Self::try_assign(job_id, &mut job) {
+				Jobs::<T>::insert(job_id, job);
+				assigned += 1;
+			} else if waiting.try_push(job_id).is_err() {
+				frame_support::defensive!("the queue only shrinks here");
+			}
+		}
+		Queue::<T>::put(waiting);
+		assigned
+	}
+}
