@@ -35,6 +35,8 @@ mod assignment;
 mod jobs;
 pub mod results;
 pub mod settlement;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 pub mod types;
 pub mod weights;
 mod workers;
@@ -338,6 +340,11 @@ pub mod pallet {
 			}
 			let assigned = Self::assign_queued();
 			T::WeightInfo::on_initialize(closed, assigned)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 

@@ -176,11 +176,13 @@ pub fn approved_model(seed: u8, price: Balance) -> ModelId {
 	id
 }
 
-/// A fresh chain with one approved model (id 0, priced `PRICE`).
+/// A fresh chain with one approved model (id 0, priced `PRICE`); checks both pallets'
+/// invariants afterwards.
 pub fn run_test(test: impl FnOnce(ModelId)) {
 	new_test_ext().execute_with(|| {
 		let model = approved_model(1, PRICE);
 		test(model);
+		ComputeJobs::do_try_state().expect("compute-jobs invariants hold");
 	});
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests, one file per concern.
 
 mod agreement;
+mod fuzz;
 mod jobs;
 mod lifecycle;
 mod workers;

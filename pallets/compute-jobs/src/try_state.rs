@@ -1,0 +1,79 @@
+//! Invariants of jobs and workers, checked by `try-runtime` and after unit tests.
+
+use crate::{pallet::*, *};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{
+	ensure,
+	traits::fungible::InspectHold,
+};
+use sp_runtime::{traits::Saturating, TryRuntimeError};
+
+impl<T: Config> Pallet<T> {
+	/// Checks:
+	/// - conservation: every account's held `JobEscrow` equals the escrow of its open jobs,
+	///   and every worker's held `WorkerBond` equals its recorded bond (and nothing else
+	///   holds either reason);
+	/// - closed jobs hold no escrow; open jobs are in their deadline bucket;
+	/// - each worker's `assigned` equals the open assignments naming it, within capacity
+	///   bounds of the model lists it appears in;
+	/// - the queue holds exactly the queued jobs.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let mut escrows: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut assigned: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut queued = 0usize;
+		let queue = Queue::<T>::get();
+		for (job_id, job) in Jobs::<T>::iter() {
+			match &job.state {
+				JobState::Closed { .. } => {
+					ensure!(job.escrow == Default::default(), "closed job still holds escrow");
+					continue;
+				},
+				JobState::Queued => {
+					queued += 1;
+					ensure!(queue.contains(&job_id), "queued job missing from the queue");
+				},
+				JobState::Assigned { assignments, .. } => {
+					ensure!(
+						assignments.len() == usize::from(job.replicas),
+						"assignment count differs from replicas"
+					);
+					for assignment in assignments {
+						let count = assigned.entry(assignment.worker.clone()).or_default();
+						*count += 1;
+					}
+				},
+			}
+			ensure!(Deadlines::<T>::get(job.deadline).contains(&job_id), "open job without deadline");
+			let entry = escrows.entry(job.requester.clone()).or_default();
+			*entry = entry.saturating_add(job.escrow);
+		}
+		ensure!(queue.len() == queued, "queue holds jobs that are not queued");
+
+		for (who, owed) in &escrows {
+			let held = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), who);
+			ensure!(held == *owed, "held escrow differs from open jobs' escrow");
+		}
+		for (who, worker) in Workers::<T>::iter() {
+			let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
+			ensure!(held == worker.bond, "held bond differs from the recorded bond");
+			ensure!(
+				worker.assigned == assigned.get(&who).copied().unwrap_or(0),
+				"worker's assigned count differs from its open assignments"
+			);
+			for model in worker.models.iter() {
+				ensure!(ModelWorkers::<T>::get(model).contains(&who), "worker missing from model list");
+			}
+		}
+		for (who, _) in frame_system::Account::<T>::iter() {
+			if !escrows.contains_key(&who) {
+				let held = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &who);
+				ensure!(held == Default::default(), "escrow held without an open job");
+			}
+			if !Workers::<T>::contains_key(&who) {
+				let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &who);
+				ensure!(held == Default::default(), "bond held by a non-worker");
+			}
+		}
+		Ok(())
+	}
+}
