@@ -150,6 +150,11 @@ pub trait ModelRegistry<AccountId, Balance> {
 
 	/// Records that a job for `model` closed with `outcome`.
 	fn note_job_closed(model: ModelId, outcome: JobOutcome);
+
+	/// Benchmarks only: registers and approves a model of `task` owned by the funded
+	/// `owner` at `price`, with weights digest derived from `seed`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_approved_model(owner: AccountId, task: TaskKind, price: Balance, seed: u32) -> ModelId;
 }
 
 /// The datasets known to the chain, as seen by the model registry.

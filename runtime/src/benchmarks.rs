@@ -7,4 +7,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_model_registry, ModelRegistry]
+	[pallet_compute_jobs, ComputeJobs]
 );

@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("infera"),
 	impl_name: Cow::Borrowed("infera-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -199,4 +199,7 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type ModelRegistry = pallet_model_registry;
+
+	#[runtime::pallet_index(9)]
+	pub type ComputeJobs = pallet_compute_jobs;
 }

@@ -1,4 +1,4 @@
-//! # Compute jobs (work in progress)
+//! # Compute jobs
 //!
 //! Escrowed inference jobs run by bonded workers:
 //!
@@ -25,12 +25,17 @@
 //!   revealed `NoShowSlash` (crash ≠ fraud); slashes go to the treasury. Every job closes
 //!   exactly once, with a [`CloseReason`].
 //! - **Deadlines** are processed in `on_initialize` from per-block buckets of bounded size.
+//!
+//! Not yet here: the runtime API and JSON-RPC (`infera_job`, `infera_worker`, …) and the
+//! off-chain worker that runs the models.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub mod agreement;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod assignment;
 mod jobs;
 pub mod results;

@@ -63,4 +63,42 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			}
 		});
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_approved_model(
+		owner: T::AccountId,
+		task: TaskKind,
+		price: BalanceOf<T>,
+		seed: u32,
+	) -> ModelId {
+		use frame_support::BoundedVec;
+		let mut weights = [0u8; 32];
+		weights[..4].copy_from_slice(&seed.to_le_bytes());
+		weights[31] = 0xbe;
+		let model_id = NextModelId::<T>::get();
+		let artifacts = Artifacts::<T> {
+			format: ArtifactFormat::Gguf,
+			weights: sp_core::H256(weights),
+			tokenizer: None,
+			config: None,
+			size_bytes: 1,
+			location: ArtifactLocation {
+				url: Some(BoundedVec::truncate_from(b"ipfs://bench".to_vec())),
+				cid: None,
+			},
+		};
+		Self::do_register_model(
+			owner,
+			BoundedVec::truncate_from(b"bench".to_vec()),
+			task,
+			BoundedVec::truncate_from(b"MIT".to_vec()),
+			price,
+			None,
+			BoundedVec::new(),
+			artifacts,
+		)
+		.expect("funded owner, fresh digest; qed");
+		Self::do_approve_version(model_id, 1).expect("a pending version; qed");
+		model_id
+	}
 }

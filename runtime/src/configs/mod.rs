@@ -2,9 +2,11 @@
 
 mod admin;
 mod consensus;
+mod jobs;
 mod models;
 mod monetary;
 mod system;
 
+pub use jobs::TreasuryAccount;
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
 pub use system::RuntimeBlockWeights;

@@ -1,0 +1,58 @@
+//! Compute jobs: worker bonds, fees, verification and settlement parameters.
+
+use crate::{
+	AccountId, Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS, MILLI_UNIT,
+	UNIT,
+};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use sp_runtime::{traits::AccountIdConversion, Permill};
+
+parameter_types! {
+	/// The treasury's account (the one pallet-treasury uses with its conventional id), which
+	/// receives the protocol's fee share and slashes.
+	pub TreasuryAccount: AccountId = PalletId(*b"py/trsry").into_account_truncating();
+	/// Smallest worker bond: 100 INFR.
+	pub const MinWorkerBond: Balance = 100 * UNIT;
+	/// Paid to each agreeing worker: 1 mINFR per job.
+	pub const WorkerFee: Balance = MILLI_UNIT;
+	/// Embeddings agree at cosine ≥ 0.99 (i8-quantized; see pallet-compute-jobs' agreement).
+	pub const EmbeddingAgreement: Permill = Permill::from_percent(99);
+	/// A result outside the majority costs 10 % of the bond.
+	pub const DisagreeSlash: Permill = Permill::from_percent(10);
+	/// Never revealing costs 1 % of the bond.
+	pub const NoShowSlash: Permill = Permill::from_percent(1);
+	/// Each result moves reputation 10 % of the way towards 1 (agreed) or 0.
+	pub const ReputationStep: Permill = Permill::from_percent(10);
+	/// The treasury takes 5 % on top of price and worker fees.
+	pub const TreasuryShare: Permill = Permill::from_percent(5);
+}
+
+impl pallet_compute_jobs::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Models = ModelRegistry;
+	type MinWorkerBond = MinWorkerBond;
+	/// One hour at network block time.
+	type UnbondingDelay = ConstU32<{ HOURS as u32 }>;
+	type WorkerFee = WorkerFee;
+	type MaxReplicas = ConstU32<5>;
+	type MinDeadline = ConstU32<5>;
+	/// One day at network block time.
+	type MaxDeadline = ConstU32<{ 24 * HOURS as u32 }>;
+	type MaxModelsPerWorker = ConstU32<16>;
+	type MaxWorkersPerModel = ConstU32<64>;
+	type MaxInputLen = ConstU32<4096>;
+	type MaxUrlLen = ConstU32<256>;
+	/// MiniLM embeddings have 384 components; text results up to 1 KiB.
+	type MaxOutputLen = ConstU32<1024>;
+	type CommitWindow = ConstU32<10>;
+	type EmbeddingAgreement = EmbeddingAgreement;
+	type DisagreeSlash = DisagreeSlash;
+	type NoShowSlash = NoShowSlash;
+	type ReputationStep = ReputationStep;
+	type TreasuryShare = TreasuryShare;
+	type TreasuryAccount = TreasuryAccount;
+	type MaxJobsPerBlock = ConstU32<64>;
+	type MaxQueuedJobs = ConstU32<128>;
+	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
+}
