@@ -1,7 +1,8 @@
 //! JSON-RPC: the standard Substrate methods, `system_*` account nonces, `payment_*` fee
 //! queries, and Infera's own `infera_*` modules (one per pallet, each in its pallet's `rpc`
 //! crate): `infera_model`, `infera_models`, `infera_bestModel`, `infera_rankModels` and
-//! `infera_modelByDigest` from the model registry.
+//! `infera_modelByDigest` from the model registry; `infera_job`, `infera_jobsByRequester`,
+//! `infera_estimateFee` and `infera_worker` from compute jobs.
 
 use infera_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
@@ -34,8 +35,10 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: pallet_model_registry_rpc::ModelRegistryRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_compute_jobs_rpc::ComputeJobsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
+	use pallet_compute_jobs_rpc::{ComputeJobs, ComputeJobsApiServer};
 	use pallet_model_registry_rpc::{ModelRegistry, ModelRegistryApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -46,8 +49,9 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(
-		ModelRegistry::<_, Block, AccountId, Balance, BlockNumber>::new(client).into_rpc(),
+		ModelRegistry::<_, Block, AccountId, Balance, BlockNumber>::new(client.clone()).into_rpc(),
 	)?;
+	module.merge(ComputeJobs::<_, Block, AccountId, Balance, BlockNumber>::new(client).into_rpc())?;
 
 	Ok(module)
 }

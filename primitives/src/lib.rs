@@ -6,6 +6,8 @@
 //!   of a job, routing by task, and usage statistics going back).
 //! - [`DatasetRegistry`]: what the model registry asks of the data-rewards pallet (whether
 //!   a dataset a model claims to be trained on exists).
+//! - [`LineageRewards`]: what the compute-jobs pallet asks of the data-rewards pallet (where
+//!   the data-lineage share of a completed job's price goes).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -168,4 +170,25 @@ impl DatasetRegistry for () {
 	fn dataset_exists(_dataset: DatasetId) -> bool {
 		true
 	}
+}
+
+/// The data-rewards side of inference fees, as seen by the compute-jobs pallet: where the
+/// data-lineage share of a completed job's price goes.
+pub trait LineageRewards<AccountId, Balance> {
+	/// The account collecting `dataset`'s share of inference fees, or `None` when the
+	/// dataset takes none (unknown, or not accepting rewards); that part of the share then
+	/// stays with the model owner.
+	fn lineage_account(dataset: DatasetId) -> Option<AccountId>;
+
+	/// Records that `amount` was paid into `dataset`'s lineage account.
+	fn note_lineage_income(dataset: DatasetId, amount: Balance);
+}
+
+/// No data-rewards pallet connected: datasets take no share; owners keep the whole price.
+impl<AccountId, Balance> LineageRewards<AccountId, Balance> for () {
+	fn lineage_account(_dataset: DatasetId) -> Option<AccountId> {
+		None
+	}
+
+	fn note_lineage_income(_dataset: DatasetId, _amount: Balance) {}
 }

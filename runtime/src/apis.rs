@@ -2,7 +2,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt,
-	ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	ComputeJobs, ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -176,6 +176,40 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_compute_jobs_runtime_api::ComputeJobsApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn job(
+			job_id: pallet_compute_jobs_runtime_api::JobId,
+		) -> Option<pallet_compute_jobs_runtime_api::JobDetails<AccountId, Balance, BlockNumber>> {
+			ComputeJobs::job(job_id)
+		}
+
+		fn jobs_by_requester(
+			requester: AccountId,
+			start: pallet_compute_jobs_runtime_api::JobId,
+			limit: u32,
+		) -> Vec<pallet_compute_jobs_runtime_api::JobDetails<AccountId, Balance, BlockNumber>> {
+			ComputeJobs::jobs_by_requester(requester, start, limit)
+		}
+
+		fn estimate_fee(
+			model: pallet_compute_jobs_runtime_api::ModelChoice<Balance>,
+			replicas: u8,
+		) -> Result<
+			pallet_compute_jobs_runtime_api::FeeEstimate<Balance>,
+			pallet_compute_jobs_runtime_api::FeeEstimateError,
+		> {
+			ComputeJobs::estimate_fee(model, replicas)
+		}
+
+		fn worker(
+			worker: AccountId,
+		) -> Option<pallet_compute_jobs_runtime_api::WorkerDetails<Balance, BlockNumber>> {
+			ComputeJobs::worker(worker)
+		}
+	}
+
 	impl pallet_model_registry_runtime_api::ModelRegistryApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -197,7 +231,7 @@ impl_runtime_apis! {
 			task: pallet_model_registry::TaskKind,
 			max_price: Balance,
 		) -> Option<pallet_model_registry::routing::RankedModel<Balance>> {
-			ModelRegistry::rank_models(task, max_price).into_iter().next()
+			pallet_model_registry::routing::best_model::<Runtime>(task, max_price)
 		}
 
 		fn rank_models(

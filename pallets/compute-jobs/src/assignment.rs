@@ -89,13 +89,13 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// Tries to assign every queued job, oldest first; returns how many were assigned.
+	/// Tries to assign every queued job, oldest first; returns how many were tried.
 	pub(crate) fn assign_queued() -> u32 {
 		let queue = Queue::<T>::get();
 		if queue.is_empty() {
 			return 0;
 		}
-		let mut assigned = 0;
+		let tried = queue.len() as u32;
 		let mut waiting = BoundedVec::<JobId, T::MaxQueuedJobs>::new();
 		for job_id in queue {
 			let Some(mut job) = Jobs::<T>::get(job_id) else { continue };
@@ -104,12 +104,11 @@ impl<T: Config> Pallet<T> {
 			}
 			if Self::try_assign(job_id, &mut job) {
 				Jobs::<T>::insert(job_id, job);
-				assigned += 1;
 			} else if waiting.try_push(job_id).is_err() {
 				frame_support::defensive!("the queue only shrinks here");
 			}
 		}
 		Queue::<T>::put(waiting);
-		assigned
+		tried
 	}
 }

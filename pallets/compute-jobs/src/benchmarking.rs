@@ -5,7 +5,7 @@ use crate::{pallet::*, results::commitment_of, *};
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, Get, Hooks},
+	traits::{fungible::Mutate, Get},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -259,41 +259,77 @@ mod benchmarks {
 		assert!(Results::<T>::contains_key(job));
 	}
 
-	/// `c` assigned jobs expire (every replica a no-show, slashed) and `a` queued jobs are
-	/// assigned.
+	/// `c` assigned jobs reach their deadline with every replica a no-show (each slashed).
 	#[benchmark]
-	fn on_initialize(
-		c: Linear<0, { T::MaxJobsPerBlock::get() }>,
-		a: Linear<0, { T::MaxQueuedJobs::get() }>,
-	) {
+	fn close_expired(c: Linear<0, { T::MaxJobsPerBlock::get() }>) {
+		let model = model::<T>(0);
+		let r = replicas::<T>();
+		workers::<T>(model, T::MaxWorkersPerModel::get());
+		let requester = funded::<T>("requester", 0);
+		let deadline_in = T::MinDeadline::get();
+		let jobs: Vec<JobId> = (0..c).map(|_| submit::<T>(&requester, model, r, deadline_in)).collect();
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(deadline_in);
+		frame_system::Pallet::<T>::set_block_number(now);
+
+		#[block]
+		{
+			Pallet::<T>::close_expired(now);
+		}
+
+		for job in jobs {
+			assert!(matches!(Jobs::<T>::get(job).unwrap().state, JobState::Closed { .. }));
+		}
+	}
+
+	/// `q` queued jobs are tried and all assigned, each drawing from a full worker list.
+	#[benchmark]
+	fn assign_queued(q: Linear<0, { T::MaxQueuedJobs::get() }>) {
 		let model = model::<T>(0);
 		let r = replicas::<T>();
 		let pool = workers::<T>(model, T::MaxWorkersPerModel::get());
 		let requester = funded::<T>("requester", 0);
-		let deadline_in = T::MinDeadline::get();
-		for _ in 0..c {
-			submit::<T>(&requester, model, r, deadline_in);
-		}
 		for worker in &pool {
 			Pallet::<T>::do_set_state(worker.clone(), WorkerState::Active, WorkerState::Paused).unwrap();
 		}
 		let per_block = T::MaxJobsPerBlock::get().max(1);
-		for i in 0..a {
+		for i in 0..q {
 			let later = T::MaxDeadline::get().saturating_sub((i / per_block).into());
 			submit::<T>(&requester, model, r, later);
 		}
 		for worker in &pool {
 			Pallet::<T>::do_set_state(worker.clone(), WorkerState::Paused, WorkerState::Active).unwrap();
 		}
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(deadline_in);
-		frame_system::Pallet::<T>::set_block_number(now);
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(now);
+			Pallet::<T>::assign_queued();
 		}
 
 		assert!(Queue::<T>::get().is_empty());
+	}
+
+	/// One step of `on_idle` pruning: a closed job past its retention, with a result.
+	#[benchmark]
+	fn prune_job() {
+		let model = model::<T>(0);
+		let r = replicas::<T>();
+		workers::<T>(model, u32::from(r));
+		let requester = funded::<T>("requester", 0);
+		let job = submit::<T>(&requester, model, r, T::MaxDeadline::get());
+		Results::<T>::insert(job, output::<T>());
+		let now = frame_system::Pallet::<T>::block_number();
+		let closed = Jobs::<T>::get(job).unwrap();
+		Pallet::<T>::close_with_refund(job, closed, CloseReason::Expired, JobOutcome::Withdrawn)
+			.unwrap();
+		let later = now.saturating_add(T::ClosedJobRetention::get());
+
+		#[block]
+		{
+			assert!(Pallet::<T>::prune_job(job, later));
+		}
+
+		assert!(!Jobs::<T>::contains_key(job));
+		assert!(!RequesterJobs::<T>::contains_key(&requester, job));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -57,6 +57,8 @@ impl<T: Config> Pallet<T> {
 			max_fee >= Self::required_escrow(terms.price, replicas),
 			Error::<T>::MaxFeeTooLow
 		);
+		let datasets =
+			BoundedVec::try_from(terms.datasets).map_err(|_| Error::<T>::TooManyDatasets)?;
 		let job_id = NextJobId::<T>::get();
 		let next = job_id.checked_add(1).ok_or(Error::<T>::JobIdsExhausted)?;
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &requester, max_fee)?;
@@ -72,6 +74,7 @@ impl<T: Config> Pallet<T> {
 				task: terms.task,
 				owner: terms.owner,
 				weights: terms.weights,
+				datasets,
 				input,
 				price: terms.price,
 				worker_fee: T::WorkerFee::get(),
@@ -82,6 +85,7 @@ impl<T: Config> Pallet<T> {
 				state: JobState::Queued,
 			};
 		NextJobId::<T>::put(next);
+		RequesterJobs::<T>::insert(&requester, job_id, ());
 		Self::deposit_event(Event::JobSubmitted {
 			job_id,
 			requester,

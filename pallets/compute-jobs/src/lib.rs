@@ -20,14 +20,17 @@
 //! - **Agreement** ([`agreement`]) is tolerance-aware; the majority cluster must hold more
 //!   than half of the replicas.
 //! - **Settlement** ([`settlement`]): agreeing workers get `WorkerFee` each, the model owner
-//!   its price, the treasury `TreasuryShare` of both; the rest returns to the requester.
+//!   its price less `DataShare`, which is split evenly between the datasets in the model's
+//!   lineage that take rewards ([`LineageRewards`]), and the treasury `TreasuryShare` of all
+//!   of it; the rest returns to the requester.
 //!   Workers outside the majority lose `DisagreeSlash` of their bond, workers that never
 //!   revealed `NoShowSlash` (crash ≠ fraud); slashes go to the treasury. Every job closes
 //!   exactly once, with a [`CloseReason`].
 //! - **Deadlines** are processed in `on_initialize` from per-block buckets of bounded size.
-//!
-//! Not yet here: the runtime API and JSON-RPC (`infera_job`, `infera_worker`, …) and the
-//! off-chain worker that runs the models.
+//! - **Pruning**: closed jobs stay readable for `ClosedJobRetention` blocks, then `on_idle`
+//!   removes them with their results.
+//! - **Views** ([`views`]): jobs, a requester's jobs, fee estimates and workers, for the
+//!   runtime API in `runtime-api/` and the `infera_*` JSON-RPC in `rpc/`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -38,11 +41,13 @@ pub mod agreement;
 mod benchmarking;
 mod assignment;
 mod jobs;
+mod pruning;
 pub mod results;
 pub mod settlement;
 #[cfg(any(feature = "try-runtime", test))]
 mod try_state;
 pub mod types;
+pub mod views;
 pub mod weights;
 mod workers;
 
@@ -51,7 +56,9 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use infera_primitives::{JobOutcome, ModelId, ModelRegistry, TaskKind, VersionId};
+pub use infera_primitives::{
+	DatasetId, JobOutcome, LineageRewards, ModelId, ModelRegistry, TaskKind, VersionId,
+};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -158,6 +165,24 @@ pub mod pallet {
 		/// Receives the treasury's cut and slashes.
 		type TreasuryAccount: Get<Self::AccountId>;
 
+		/// Where the data-lineage share of a completed job's price goes (the data-rewards
+		/// pallet, or `()` when none is connected).
+		type Lineage: LineageRewards<Self::AccountId, BalanceOf<Self>>;
+
+		/// Share of the model's price paid to the datasets it was trained on, split evenly
+		/// between those that take rewards; the owner keeps the rest.
+		#[pallet::constant]
+		type DataShare: Get<Permill>;
+
+		/// Most datasets one job pays a lineage share to (at least the registry's
+		/// `MaxDatasets`).
+		#[pallet::constant]
+		type MaxLineage: Get<u32>;
+
+		/// Blocks a closed job stays readable before `on_idle` prunes it and its result.
+		#[pallet::constant]
+		type ClosedJobRetention: Get<BlockNumberFor<Self>>;
+
 		/// Most jobs whose deadline falls in one block.
 		#[pallet::constant]
 		type MaxJobsPerBlock: Get<u32>;
@@ -221,6 +246,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
 
+	/// Index of the jobs (open and not yet pruned) of each requester.
+	#[pallet::storage]
+	pub type RequesterJobs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+
+	/// Lowest job id not yet pruned: jobs below it are gone. `on_idle` moves it forward over
+	/// jobs closed at least `ClosedJobRetention` blocks ago and stops at the first younger or
+	/// open one.
+	#[pallet::storage]
+	pub type PruneCursor<T> = StorageValue<_, JobId, ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -253,13 +289,18 @@ pub mod pallet {
 		ResultCommitted { job_id: JobId, worker: T::AccountId },
 		/// An assigned worker revealed its result.
 		ResultRevealed { job_id: JobId, worker: T::AccountId },
-		/// A completed job's escrow was split.
+		/// A completed job's escrow was split. A payee that cannot receive its part (an
+		/// amount below the existential deposit of an empty account) is skipped and its part
+		/// refunded.
 		JobSettled {
 			job_id: JobId,
 			workers_paid: BalanceOf<T>,
 			owner_paid: BalanceOf<T>,
+			data_paid: BalanceOf<T>,
 			treasury_paid: BalanceOf<T>,
 		},
+		/// A dataset in the model's lineage received its share of a completed job's price.
+		LineagePaid { job_id: JobId, dataset: DatasetId, amount: BalanceOf<T> },
 		/// A worker lost part of its bond to the treasury.
 		WorkerSlashed { worker: T::AccountId, job_id: JobId, amount: BalanceOf<T>, reason: SlashReason },
 		/// A job closed; `refunded` went back to the requester.
@@ -332,19 +373,23 @@ pub mod pallet {
 		CommitmentMismatch,
 		/// The output kind does not fit the model's task.
 		WrongOutputKind,
+		/// The model declares more datasets than `MaxLineage`.
+		TooManyDatasets,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Closes the jobs whose deadline is this block, then assigns queued jobs.
+		/// Closes the jobs whose deadline is this block, then tries to assign queued jobs.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Deadlines::<T>::take(now);
-			let closed = due.len() as u32;
-			for job_id in due {
-				Self::on_deadline(job_id);
-			}
-			let assigned = Self::assign_queued();
-			T::WeightInfo::on_initialize(closed, assigned)
+			let closed = Self::close_expired(now);
+			let tried = Self::assign_queued();
+			T::WeightInfo::close_expired(closed).saturating_add(T::WeightInfo::assign_queued(tried))
+		}
+
+		/// Prunes jobs closed at least `ClosedJobRetention` blocks ago, oldest first, within
+		/// the block's leftover weight.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_closed_jobs(now, remaining)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -451,7 +496,8 @@ pub mod pallet {
 		/// Origin: signed; the requester. Emits [`Event::JobSubmitted`].
 		/// Errors: [`Error::InvalidReplicas`], [`Error::InvalidDeadline`],
 		/// [`Error::InvalidInput`], [`Error::NoModelForTask`], the registry's error for a
-		/// model that takes no jobs, [`Error::MaxFeeTooLow`], [`Error::JobIdsExhausted`], or
+		/// model that takes no jobs, [`Error::MaxFeeTooLow`], [`Error::TooManyDatasets`],
+		/// [`Error::JobIdsExhausted`], [`Error::DeadlineBlockFull`], [`Error::QueueFull`], or
 		/// the currency's error.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::submit_job())]

@@ -53,7 +53,7 @@ impl frame_system::Config for Test {
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
 	type AccountStore = System;
-	type ExistentialDeposit = ConstU64<1>;
+	type ExistentialDeposit = ExistentialDeposit;
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
@@ -107,6 +107,10 @@ impl Config for Test {
 	type ReputationStep = ReputationStep;
 	type TreasuryShare = TreasuryShare;
 	type TreasuryAccount = TreasuryAccount;
+	type Lineage = MockLineage;
+	type DataShare = DataShare;
+	type MaxLineage = ConstU32<2>;
+	type ClosedJobRetention = ConstU64<20>;
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
 	type WeightInfo = ();
@@ -119,6 +123,27 @@ parameter_types! {
 	pub const ReputationStep: Permill = Permill::from_percent(10);
 	pub const TreasuryShare: Permill = Permill::from_percent(10);
 	pub const TreasuryAccount: AccountId = TREASURY;
+	pub const DataShare: Permill = Permill::from_percent(30);
+	/// Settable so tests can make small payments fail to create accounts.
+	pub static ExistentialDeposit: Balance = 1;
+	/// Lineage income recorded through [`MockLineage`], in order.
+	pub static LineageIncome: Vec<(DatasetId, Balance)> = Vec::new();
+}
+
+/// Datasets 7 and 8 take lineage rewards into accounts 70 and 80; others take none.
+pub struct MockLineage;
+impl LineageRewards<AccountId, Balance> for MockLineage {
+	fn lineage_account(dataset: DatasetId) -> Option<AccountId> {
+		match dataset {
+			7 => Some(70),
+			8 => Some(80),
+			_ => None,
+		}
+	}
+
+	fn note_lineage_income(dataset: DatasetId, amount: Balance) {
+		LineageIncome::mutate(|income| income.push((dataset, amount)));
+	}
 }
 
 pub const TREASURY: AccountId = 100;
@@ -151,6 +176,11 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 
 /// Registers an approved embedding model of `OWNER` at `price` with weights `seed`.
 pub fn approved_model(seed: u8, price: Balance) -> ModelId {
+	approved_model_trained_on(seed, price, &[])
+}
+
+/// Like [`approved_model`], declaring it was trained on `datasets`.
+pub fn approved_model_trained_on(seed: u8, price: Balance, datasets: &[DatasetId]) -> ModelId {
 	let id = pallet_model_registry::NextModelId::<Test>::get();
 	assert_ok!(Registry::register_model(
 		RuntimeOrigin::signed(OWNER),
@@ -159,7 +189,7 @@ pub fn approved_model(seed: u8, price: Balance) -> ModelId {
 		BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
 		price,
 		None,
-		BoundedVec::new(),
+		BoundedVec::truncate_from(datasets.to_vec()),
 		Artifacts {
 			format: ArtifactFormat::Safetensors,
 			weights: H256::repeat_byte(seed),

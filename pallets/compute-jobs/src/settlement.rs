@@ -2,6 +2,7 @@
 
 use crate::{agreement, pallet::*, *};
 use alloc::vec::Vec;
+use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::{
 	defensive,
 	traits::{
@@ -9,6 +10,7 @@ use frame_support::{
 		tokens::{Fortitude, Precision, Restriction},
 		Get,
 	},
+	storage::transactional::with_storage_layer,
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -26,22 +28,55 @@ pub fn next_reputation(reputation: Permill, step: Permill, up: bool) -> Permill 
 }
 
 impl<T: Config> Pallet<T> {
-	/// Pays `amount` out of `job`'s escrow to `to`.
-	fn pay(job: &mut JobInfo<T>, to: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	/// Pays `amount` out of `job`'s escrow to `to` and returns what was paid: `amount`, or
+	/// zero when `to` cannot receive it (an empty account offered less than the existential
+	/// deposit). Unpaid parts stay in the escrow and are refunded when the job closes.
+	fn pay(job: &mut JobInfo<T>, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 		if amount.is_zero() {
-			return Ok(());
+			return amount;
 		}
-		T::Currency::transfer_on_hold(
-			&HoldReason::JobEscrow.into(),
-			&job.requester,
-			to,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Polite,
-		)?;
-		job.escrow = job.escrow.saturating_sub(amount);
-		Ok(())
+		let paid = with_storage_layer(|| {
+			T::Currency::transfer_on_hold(
+				&HoldReason::JobEscrow.into(),
+				&job.requester,
+				to,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			)
+		});
+		match paid {
+			Ok(_) => {
+				job.escrow = job.escrow.saturating_sub(amount);
+				amount
+			},
+			Err(_) => Zero::zero(),
+		}
+	}
+
+	/// Pays the data-lineage share of `price` to the datasets in the job's lineage that take
+	/// rewards, evenly; returns the total paid. Division dust stays with the owner.
+	fn pay_lineage(job_id: JobId, job: &mut JobInfo<T>, price: BalanceOf<T>) -> BalanceOf<T> {
+		let recipients: Vec<_> = job
+			.datasets
+			.iter()
+			.filter_map(|dataset| Some((*dataset, T::Lineage::lineage_account(*dataset)?)))
+			.collect();
+		let mut data_paid: BalanceOf<T> = Zero::zero();
+		if recipients.is_empty() {
+			return data_paid;
+		}
+		let share = T::DataShare::get().mul_floor(price) / (recipients.len() as u32).into();
+		for (dataset, account) in recipients {
+			let amount = Self::pay(job, &account, share);
+			if !amount.is_zero() {
+				T::Lineage::note_lineage_income(dataset, amount);
+				data_paid = data_paid.saturating_add(amount);
+				Self::deposit_event(Event::LineagePaid { job_id, dataset, amount });
+			}
+		}
+		data_paid
 	}
 
 	/// Frees one assignment slot of `worker`, moves its reputation, and slashes `slash`
@@ -122,8 +157,7 @@ impl<T: Config> Pallet<T> {
 		for (index, assignment) in assignments.iter().enumerate() {
 			if members.contains(&index) {
 				let fee = job.worker_fee;
-				Self::pay(&mut job, &assignment.worker, fee)?;
-				workers_paid = workers_paid.saturating_add(fee);
+				workers_paid = workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
 				Self::finish_assignment(job_id, &assignment.worker, true, None);
 			} else {
 				let slash = if assignment.output.is_some() {
@@ -134,11 +168,13 @@ impl<T: Config> Pallet<T> {
 				Self::finish_assignment(job_id, &assignment.worker, false, Some(slash));
 			}
 		}
-		let owner = job.owner.clone();
 		let price = job.price;
-		Self::pay(&mut job, &owner, price)?;
-		let treasury_paid = T::TreasuryShare::get().mul_ceil(price.saturating_add(workers_paid));
-		Self::pay(&mut job, &T::TreasuryAccount::get(), treasury_paid)?;
+		let data_paid = Self::pay_lineage(job_id, &mut job, price);
+		let owner = job.owner.clone();
+		let owner_paid = Self::pay(&mut job, &owner, price.saturating_sub(data_paid));
+		let paid = workers_paid.saturating_add(owner_paid).saturating_add(data_paid);
+		let treasury_paid =
+			Self::pay(&mut job, &T::TreasuryAccount::get(), T::TreasuryShare::get().mul_ceil(paid));
 		if let Some(output) = assignments[representative].output.clone() {
 			Results::<T>::insert(job_id, output);
 		}
@@ -147,7 +183,8 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::JobSettled {
 			job_id,
 			workers_paid,
-			owner_paid: price,
+			owner_paid,
+			data_paid,
 			treasury_paid,
 		});
 		Self::close_with_refund(
@@ -160,6 +197,16 @@ impl<T: Config> Pallet<T> {
 				replicas,
 			},
 		)
+	}
+
+	/// Closes the jobs whose deadline is `now`; returns how many there were.
+	pub(crate) fn close_expired(now: BlockNumberFor<T>) -> u32 {
+		let due = Deadlines::<T>::take(now);
+		let count = due.len() as u32;
+		for job_id in due {
+			Self::on_deadline(job_id);
+		}
+		count
 	}
 
 	/// Handles a job whose deadline is now.

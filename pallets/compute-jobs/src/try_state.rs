@@ -16,13 +16,23 @@ impl<T: Config> Pallet<T> {
 	/// - closed jobs hold no escrow; open jobs are in their deadline bucket;
 	/// - each worker's `assigned` equals the open assignments naming it, within capacity
 	///   bounds of the model lists it appears in;
-	/// - the queue holds exactly the queued jobs.
+	/// - the queue holds exactly the queued jobs;
+	/// - the requester index names exactly the retained jobs, results belong to retained
+	///   completed jobs, and no job below the prune cursor is left.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut escrows: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut assigned: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut queued = 0usize;
 		let queue = Queue::<T>::get();
+		let cursor = PruneCursor::<T>::get();
+		ensure!(cursor <= NextJobId::<T>::get(), "prune cursor beyond the next job id");
+		let mut retained = 0usize;
 		for (job_id, job) in Jobs::<T>::iter() {
+			retained += 1;
+			ensure!(job_id >= cursor && job_id < NextJobId::<T>::get(), "job id outside the live range");
+			ensure!(RequesterJobs::<T>::contains_key(&job.requester, job_id), "job missing from its requester's index");
+			let completed = matches!(job.state, JobState::Closed { reason: CloseReason::Completed, .. });
+			ensure!(completed || !Results::<T>::contains_key(job_id), "result of a job that did not complete");
 			match &job.state {
 				JobState::Closed { .. } => {
 					ensure!(job.escrow == Default::default(), "closed job still holds escrow");
@@ -48,6 +58,10 @@ impl<T: Config> Pallet<T> {
 			*entry = entry.saturating_add(job.escrow);
 		}
 		ensure!(queue.len() == queued, "queue holds jobs that are not queued");
+		ensure!(RequesterJobs::<T>::iter_keys().count() == retained, "requester index names pruned jobs");
+		for job_id in Results::<T>::iter_keys() {
+			ensure!(Jobs::<T>::contains_key(job_id), "result of a pruned job");
+		}
 
 		for (who, owed) in &escrows {
 			let held = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), who);

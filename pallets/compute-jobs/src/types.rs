@@ -6,7 +6,7 @@ use frame_support::{
 	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use infera_primitives::{ModelId, TaskKind, VersionId};
+use infera_primitives::{DatasetId, ModelId, TaskKind, VersionId};
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Permill;
@@ -174,6 +174,8 @@ pub struct JobInfo<T: Config> {
 	pub owner: T::AccountId,
 	/// SHA-256 of the weights the workers must load.
 	pub weights: H256,
+	/// The datasets the model was trained on at submission (paid the data-lineage share).
+	pub datasets: BoundedVec<DatasetId, T::MaxLineage>,
 	/// The input.
 	pub input: JobInput<T>,
 	/// The model owner's price at submission.

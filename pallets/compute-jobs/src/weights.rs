@@ -50,7 +50,9 @@ pub trait WeightInfo {
 	fn cancel_job() -> Weight;
 	fn commit_result() -> Weight;
 	fn reveal_result(r: u32, ) -> Weight;
-	fn on_initialize(c: u32, a: u32, ) -> Weight;
+	fn close_expired(c: u32, ) -> Weight;
+	fn assign_queued(q: u32, ) -> Weight;
+	fn prune_job() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -293,24 +295,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[0, 64]`.
 	/// The range of component `a` is `[0, 128]`.
-	fn on_initialize(c: u32, a: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `19491 + a * (99 ±0) + c * (4524 ±0)`
-		//  Estimated: `168990 + a * (12227 ±46) + c * (12227 ±94)`
-		// Minimum execution time: 33_951_856_000 picoseconds.
-		Weight::from_parts(31_745_023_392, 168990)
-			// Standard Error: 17_219_805
-			.saturating_add(Weight::from_parts(460_902_533, 0).saturating_mul(c.into()))
-			// Standard Error: 8_650_909
-			.saturating_add(Weight::from_parts(72_722_020, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(116_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
-			.saturating_add(T::DbWeight::get().writes(113_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 12227).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 12227).saturating_mul(c.into()))
+	fn close_expired(c: u32, ) -> Weight {
+		Weight::from_parts(460_902_533, 12227).saturating_mul(c.into())
+			.saturating_add(T::DbWeight::get().reads_writes(4_u64, 4_u64))
+	}
+	fn assign_queued(q: u32, ) -> Weight {
+		Weight::from_parts(72_722_020, 12227).saturating_mul(q.into())
+			.saturating_add(T::DbWeight::get().reads_writes(4_u64, 4_u64))
+	}
+	/// Not yet benchmarked: three reads and three writes.
+	fn prune_job() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(T::DbWeight::get().reads_writes(3_u64, 3_u64))
 	}
 }
 
@@ -387,17 +383,17 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2625).saturating_mul(r.into()))
 	}
-	fn on_initialize(c: u32, a: u32, ) -> Weight {
-		Weight::from_parts(31_745_023_392, 168990)
-			.saturating_add(Weight::from_parts(460_902_533, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(72_722_020, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(116_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(c.into())))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(a.into())))
-			.saturating_add(RocksDbWeight::get().writes(113_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(c.into())))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 12227).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 12227).saturating_mul(c.into()))
+	fn close_expired(c: u32, ) -> Weight {
+		Weight::from_parts(460_902_533, 12227).saturating_mul(c.into())
+			.saturating_add(RocksDbWeight::get().reads_writes(4_u64, 4_u64))
+	}
+	fn assign_queued(q: u32, ) -> Weight {
+		Weight::from_parts(72_722_020, 12227).saturating_mul(q.into())
+			.saturating_add(RocksDbWeight::get().reads_writes(4_u64, 4_u64))
+	}
+	/// Not yet benchmarked: three reads and three writes.
+	fn prune_job() -> Weight {
+		Weight::from_parts(20_000_000, 3_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(3_u64, 3_u64))
 	}
 }

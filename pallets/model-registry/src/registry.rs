@@ -25,7 +25,7 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	}
 
 	fn best_model(task: TaskKind, max_price: BalanceOf<T>) -> Option<ModelId> {
-		routing::rank_models::<T>(task, max_price).first().map(|ranked| ranked.model_id)
+		routing::best_model::<T>(task, max_price).map(|ranked| ranked.model_id)
 	}
 
 	fn note_job_opened(model_id: ModelId) -> DispatchResult {

@@ -100,19 +100,31 @@ pub fn rank<T: Config>(model_id: ModelId, max_price: BalanceOf<T>) -> Option<Ran
 	})
 }
 
+/// Routing order: higher score first, then the cheaper, then the older model.
+fn routing_order<Balance: Ord>(a: &RankedModel<Balance>, b: &RankedModel<Balance>) -> core::cmp::Ordering {
+	b.score.cmp(&a.score).then(a.price.cmp(&b.price)).then(a.model_id.cmp(&b.model_id))
+}
+
+fn candidates<T: Config>(
+	task: TaskKind,
+	max_price: BalanceOf<T>,
+) -> impl Iterator<Item = RankedModel<BalanceOf<T>>> {
+	Routable::<T>::get(task).into_iter().filter_map(move |model_id| rank::<T>(model_id, max_price))
+}
+
 /// The candidates for `task` at `max_price`, best first.
 pub fn rank_models<T: Config>(
 	task: TaskKind,
 	max_price: BalanceOf<T>,
 ) -> Vec<RankedModel<BalanceOf<T>>> {
-	let mut ranked: Vec<_> = Routable::<T>::get(task)
-		.into_iter()
-		.filter_map(|model_id| rank::<T>(model_id, max_price))
-		.collect();
-	ranked.sort_by(|a, b| {
-		b.score.cmp(&a.score).then(a.price.cmp(&b.price)).then(a.model_id.cmp(&b.model_id))
-	});
+	let mut ranked: Vec<_> = candidates::<T>(task, max_price).collect();
+	ranked.sort_by(routing_order);
 	ranked
+}
+
+/// The first of [`rank_models`], found in one pass.
+pub fn best_model<T: Config>(task: TaskKind, max_price: BalanceOf<T>) -> Option<RankedModel<BalanceOf<T>>> {
+	candidates::<T>(task, max_price).min_by(routing_order)
 }
 
 /// Makes `model_id` routable for `task`.

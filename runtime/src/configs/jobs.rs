@@ -25,6 +25,8 @@ parameter_types! {
 	pub const ReputationStep: Permill = Permill::from_percent(10);
 	/// The treasury takes 5 % on top of price and worker fees.
 	pub const TreasuryShare: Permill = Permill::from_percent(5);
+	/// 20 % of a model's price goes to the datasets it was trained on.
+	pub const DataShare: Permill = Permill::from_percent(20);
 }
 
 impl pallet_compute_jobs::Config for Runtime {
@@ -52,6 +54,13 @@ impl pallet_compute_jobs::Config for Runtime {
 	type ReputationStep = ReputationStep;
 	type TreasuryShare = TreasuryShare;
 	type TreasuryAccount = TreasuryAccount;
+	/// No data-rewards pallet yet: owners keep the data share.
+	type Lineage = ();
+	type DataShare = DataShare;
+	/// As many as a model may declare.
+	type MaxLineage = <Runtime as pallet_model_registry::Config>::MaxDatasets;
+	/// One week at network block time.
+	type ClosedJobRetention = ConstU32<{ 7 * 24 * HOURS as u32 }>;
 	type MaxJobsPerBlock = ConstU32<64>;
 	type MaxQueuedJobs = ConstU32<128>;
 	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;

@@ -3,10 +3,7 @@
 //! go to the treasury, fees move between accounts).
 
 use crate::{mock::*, results::commitment_of, *};
-use frame_support::{
-	traits::Hooks,
-	BoundedVec,
-};
+use frame_support::{traits::Hooks, weights::Weight, BoundedVec};
 use std::collections::BTreeMap;
 
 /// xorshift64*: a small deterministic generator, so failures replay by seed.
@@ -87,6 +84,7 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut BTreeMap<(JobId, AccountI
 				let next = System::block_number() + 1;
 				System::set_block_number(next);
 				ComputeJobs::on_initialize(next);
+				ComputeJobs::on_idle(next, Weight::MAX);
 				Ok(())
 			},
 		},
@@ -99,7 +97,8 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 	let mut closed: BTreeMap<String, usize> = BTreeMap::new();
 	for seed in 1..=SEQUENCES {
 		new_test_ext().execute_with(|| {
-			let model = approved_model(1, PRICE);
+			// Trained on a dataset that takes lineage rewards and one that does not.
+			let model = approved_model_trained_on(1, PRICE, &[7, 9]);
 			let issuance = Balances::total_issuance();
 			let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
 			let mut committed = BTreeMap::new();

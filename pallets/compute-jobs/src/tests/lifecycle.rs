@@ -1,68 +1,8 @@
 //! Jobs from assignment to settlement: payments, slashes, refunds, expiry, queueing.
 
-use crate::{mock::*, results::commitment_of, *};
-use frame_support::{
-	assert_noop, assert_ok,
-	traits::Hooks,
-	BoundedVec,
-};
-
-const SALT: [u8; 32] = [7; 32];
-const BOND: Balance = 1_000;
-
-fn workers(model: ModelId, who: &[AccountId]) {
-	for worker in who {
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(*worker), BOND, models(&[model]), 2));
-	}
-}
-
-fn embedding(values: &[i8]) -> JobOutput<Test> {
-	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
-}
-
-fn submit(model: ModelId, replicas: u8) -> JobId {
-	let id = NextJobId::<Test>::get();
-	assert_ok!(ComputeJobs::submit_job(
-		RuntimeOrigin::signed(REQUESTER),
-		ModelChoice::Model { model_id: model, version: None },
-		text(b"the quick brown fox"),
-		50,
-		replicas,
-		10,
-	));
-	id
-}
-
-fn commit(job: JobId, worker: AccountId, output: &JobOutput<Test>) {
-	assert_ok!(ComputeJobs::commit_result(
-		RuntimeOrigin::signed(worker),
-		job,
-		commitment_of::<Test>(output, &SALT)
-	));
-}
-
-fn reveal(job: JobId, worker: AccountId, output: JobOutput<Test>) -> sp_runtime::DispatchResult {
-	ComputeJobs::reveal_result(RuntimeOrigin::signed(worker), job, output, SALT)
-}
-
-fn assigned_workers(job: JobId) -> Vec<AccountId> {
-	match Jobs::<Test>::get(job).unwrap().state {
-		JobState::Assigned { assignments, .. } => assignments.iter().map(|a| a.worker).collect(),
-		state => panic!("job {job} is not assigned: {state:?}"),
-	}
-}
-
-fn advance_to(block: u64) {
-	while System::block_number() < block {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		ComputeJobs::on_initialize(next);
-	}
-}
-
-fn total() -> Balance {
-	Balances::total_issuance()
-}
+use super::*;
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn agreeing_replicas_settle_and_the_escrow_is_split_exactly() {
@@ -89,7 +29,13 @@ fn agreeing_replicas_settle_and_the_escrow_is_split_exactly() {
 
 		// Workers 3 × 5, owner 20, treasury ⌈10 % × 35⌉ = 4, requester gets 50 − 39 = 11.
 		System::assert_has_event(
-			Event::JobSettled { job_id: job, workers_paid: 15, owner_paid: 20, treasury_paid: 4 }
+			Event::JobSettled {
+				job_id: job,
+				workers_paid: 15,
+				owner_paid: 20,
+				data_paid: 0,
+				treasury_paid: 4,
+			}
 				.into(),
 		);
 		System::assert_last_event(

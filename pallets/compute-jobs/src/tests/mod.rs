@@ -4,4 +4,69 @@ mod agreement;
 mod fuzz;
 mod jobs;
 mod lifecycle;
+mod lineage;
+mod views;
 mod workers;
+
+// Helpers shared by the job tests.
+
+use crate::{mock::*, results::commitment_of, *};
+use frame_support::{assert_ok, traits::Hooks, BoundedVec};
+
+pub(super) const SALT: [u8; 32] = [7; 32];
+pub(super) const BOND: Balance = 1_000;
+
+pub(super) fn workers(model: ModelId, who: &[AccountId]) {
+	for worker in who {
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(*worker), BOND, models(&[model]), 2));
+	}
+}
+
+pub(super) fn embedding(values: &[i8]) -> JobOutput<Test> {
+	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
+}
+
+pub(super) fn submit(model: ModelId, replicas: u8) -> JobId {
+	let id = NextJobId::<Test>::get();
+	assert_ok!(ComputeJobs::submit_job(
+		RuntimeOrigin::signed(REQUESTER),
+		ModelChoice::Model { model_id: model, version: None },
+		text(b"the quick brown fox"),
+		50,
+		replicas,
+		10,
+	));
+	id
+}
+
+pub(super) fn commit(job: JobId, worker: AccountId, output: &JobOutput<Test>) {
+	assert_ok!(ComputeJobs::commit_result(
+		RuntimeOrigin::signed(worker),
+		job,
+		commitment_of::<Test>(output, &SALT)
+	));
+}
+
+pub(super) fn reveal(job: JobId, worker: AccountId, output: JobOutput<Test>) -> sp_runtime::DispatchResult {
+	ComputeJobs::reveal_result(RuntimeOrigin::signed(worker), job, output, SALT)
+}
+
+pub(super) fn assigned_workers(job: JobId) -> Vec<AccountId> {
+	match Jobs::<Test>::get(job).unwrap().state {
+		JobState::Assigned { assignments, .. } => assignments.iter().map(|a| a.worker).collect(),
+		state => panic!("job {job} is not assigned: {state:?}"),
+	}
+}
+
+pub(super) fn advance_to(block: u64) {
+	while System::block_number() < block {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		ComputeJobs::on_initialize(next);
+	}
+}
+
+pub(super) fn total() -> Balance {
+	Balances::total_issuance()
+}
+

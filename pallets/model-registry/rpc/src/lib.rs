@@ -51,13 +51,14 @@ pub enum BalanceParam {
 }
 
 impl BalanceParam {
-	fn parse<Balance: TryFrom<u128>>(&self) -> Result<Balance, ErrorObjectOwned> {
+	/// The balance, or an invalid-params error naming the parameter `name`.
+	pub fn parse<Balance: TryFrom<u128>>(&self, name: &str) -> Result<Balance, ErrorObjectOwned> {
 		let value = match self {
 			BalanceParam::Number(value) => Some(u128::from(*value)),
 			BalanceParam::Text(text) => text.parse::<u128>().ok(),
 		};
 		value.and_then(|value| Balance::try_from(value).ok()).ok_or_else(|| {
-			invalid_params(format!("maxPrice must be a non-negative integer in planck, got {self:?}"))
+			invalid_params(format!("{name} must be a non-negative integer in planck, got {self:?}"))
 		})
 	}
 }
@@ -114,15 +115,18 @@ impl<C, Block, AccountId, Balance, BlockNumber> ModelRegistry<C, Block, AccountI
 	}
 }
 
-fn invalid_params(message: String) -> ErrorObjectOwned {
+/// An invalid-params error (-32602) with `message`.
+pub fn invalid_params(message: String) -> ErrorObjectOwned {
 	ErrorObject::owned(INVALID_PARAMS_CODE, message, None::<()>)
 }
 
-fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
+/// A failed runtime API call (4000).
+pub fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, format!("runtime API call failed: {error}"), None::<()>)
 }
 
-fn parse_task(task: &str) -> Result<TaskKind, ErrorObjectOwned> {
+/// Parses a task by its JSON name, or says which names exist.
+pub fn parse_task(task: &str) -> Result<TaskKind, ErrorObjectOwned> {
 	TaskKind::from_name(task).ok_or_else(|| {
 		let known: Vec<_> = TaskKind::ALL.iter().map(TaskKind::as_str).collect();
 		invalid_params(format!("unknown task `{task}`; expected one of {}", known.join(", ")))
@@ -140,22 +144,6 @@ where
 {
 	fn at(&self, at: Option<Block::Hash>) -> Block::Hash {
 		at.unwrap_or_else(|| self.client.info().best_hash)
-	}
-
-	fn ranked(
-		&self,
-		task: &str,
-		max_price: &BalanceParam,
-		at: Option<Block::Hash>,
-	) -> Result<Vec<RankedModelJson>, ErrorObjectOwned> {
-		let task = parse_task(task)?;
-		let max_price = max_price.parse::<Balance>()?;
-		let ranked = self
-			.client
-			.runtime_api()
-			.rank_models(self.at(at), task, max_price)
-			.map_err(runtime_error)?;
-		Ok(ranked.into_iter().map(RankedModelJson::from_ranked).collect())
 	}
 }
 
@@ -203,7 +191,7 @@ where
 		at: Option<Block::Hash>,
 	) -> RpcResult<Option<RankedModelJson>> {
 		let task = parse_task(&task)?;
-		let max_price = max_price.parse::<Balance>()?;
+		let max_price = max_price.parse::<Balance>("maxPrice")?;
 		let best = self
 			.client
 			.runtime_api()
@@ -218,7 +206,14 @@ where
 		max_price: BalanceParam,
 		at: Option<Block::Hash>,
 	) -> RpcResult<Vec<RankedModelJson>> {
-		self.ranked(&task, &max_price, at)
+		let task = parse_task(&task)?;
+		let max_price = max_price.parse::<Balance>("maxPrice")?;
+		let ranked = self
+			.client
+			.runtime_api()
+			.rank_models(self.at(at), task, max_price)
+			.map_err(runtime_error)?;
+		Ok(ranked.into_iter().map(RankedModelJson::from_ranked).collect())
 	}
 
 	fn model_by_digest(&self, weights: H256, at: Option<Block::Hash>) -> RpcResult<DigestLocationJson> {
@@ -241,15 +236,15 @@ mod tests {
 	#[test]
 	fn balance_params_parse_strings_and_numbers() {
 		let text: BalanceParam = serde_json::from_str("\"340282366920938463463374607431768211455\"").unwrap();
-		assert_eq!(text.parse::<u128>().unwrap(), u128::MAX);
+		assert_eq!(text.parse::<u128>("maxPrice").unwrap(), u128::MAX);
 		let number: BalanceParam = serde_json::from_str("1000").unwrap();
-		assert_eq!(number.parse::<u128>().unwrap(), 1000);
+		assert_eq!(number.parse::<u128>("maxPrice").unwrap(), 1000);
 		let negative: BalanceParam = serde_json::from_str("\"-1\"").unwrap();
-		let error = negative.parse::<u128>().unwrap_err();
+		let error = negative.parse::<u128>("maxPrice").unwrap_err();
 		assert_eq!(error.code(), INVALID_PARAMS_CODE);
 		assert!(error.message().contains("maxPrice"), "{}", error.message());
 		let too_big: BalanceParam = serde_json::from_str("\"1000\"").unwrap();
-		assert!(too_big.parse::<u8>().is_err());
+		assert!(too_big.parse::<u8>("maxPrice").is_err());
 	}
 
 	#[test]

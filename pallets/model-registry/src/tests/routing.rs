@@ -44,6 +44,10 @@ fn cheaper_wins_between_new_models_and_price_caps_filter() {
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(cheap));
 		let ranked = Registry::rank_models(TaskKind::TextEmbedding, 100);
 		assert_eq!(ranked.iter().map(|r| r.model_id).collect::<Vec<_>>(), vec![cheap, dear]);
+		assert_eq!(
+			crate::routing::best_model::<Test>(TaskKind::TextEmbedding, 100).as_ref(),
+			ranked.first()
+		);
 		// 0.3 × 0.8 + 0.3 × 0.5 + 0.4 × 0.5 = 0.59
 		assert_eq!(ranked[0].score, Permill::from_percent(59));
 		assert_eq!(ranked[0].version, 1);

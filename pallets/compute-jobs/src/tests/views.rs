@@ -1,0 +1,129 @@
+//! Views for the runtime API, and pruning of closed jobs.
+
+use super::*;
+use crate::{mock::*, views::*, *};
+use frame_support::{assert_ok, traits::Hooks, weights::Weight};
+use sp_runtime::Permill;
+
+#[test]
+fn a_job_is_viewed_from_submission_to_its_result() {
+	run_test(|model| {
+		workers(model, &[W1]);
+		let queued = {
+			assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(W1)));
+			submit(model, 1)
+		};
+		let details = ComputeJobs::job(queued).unwrap();
+		assert_eq!(details.status, JobStatus::Queued);
+		assert_eq!(details.escrow, 50);
+		assert_eq!(details.input, InputView::Inline(b"the quick brown fox".to_vec()));
+		assert_eq!(details.result, None);
+		assert_ok!(ComputeJobs::resume(RuntimeOrigin::signed(W1)));
+		advance_to(2);
+
+		let JobStatus::Assigned { assignments, .. } = ComputeJobs::job(queued).unwrap().status else {
+			panic!("assigned once the worker resumed");
+		};
+		assert_eq!(assignments, vec![AssignmentView { worker: W1, committed: false, revealed: false }]);
+		let output = embedding(&[1, 2, 3]);
+		commit(queued, W1, &output);
+		assert_ok!(reveal(queued, W1, output));
+		let done = ComputeJobs::job(queued).unwrap();
+		assert_eq!(done.status, JobStatus::Closed { reason: CloseReason::Completed, at: 2 });
+		assert_eq!(done.escrow, 0);
+		assert_eq!(done.result, Some(OutputView::Embedding(vec![1, 2, 3])));
+		assert_eq!(ComputeJobs::job(99), None);
+	});
+}
+
+#[test]
+fn a_requesters_jobs_page_in_id_order() {
+	run_test(|model| {
+		let ids: Vec<JobId> = (0..3).map(|_| submit(model, 1)).collect();
+		let all: Vec<JobId> =
+			ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).iter().map(|job| job.id).collect();
+		assert_eq!(all, ids);
+		let page: Vec<JobId> =
+			ComputeJobs::jobs_by_requester(REQUESTER, 1, 1).iter().map(|job| job.id).collect();
+		assert_eq!(page, vec![1]);
+		assert!(ComputeJobs::jobs_by_requester(OWNER, 0, 10).is_empty());
+	});
+}
+
+#[test]
+fn workers_are_viewed_with_their_reputation() {
+	run_test(|model| {
+		workers(model, &[W1]);
+		let worker = ComputeJobs::worker(W1).unwrap();
+		assert_eq!(worker.bond, BOND);
+		assert_eq!(worker.models, vec![model]);
+		assert_eq!(worker.state, WorkerState::Active);
+		assert_eq!(worker.reputation, Permill::from_percent(50));
+		assert_eq!(ComputeJobs::worker(W2), None);
+	});
+}
+
+#[test]
+fn fees_are_estimated_as_submission_checks_them() {
+	run_test(|model| {
+		let estimate = ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 3).unwrap();
+		// 20 + 3 × 5 = 35, treasury ⌈10 %⌉ = 4.
+		assert_eq!(
+			estimate,
+			FeeEstimate {
+				model_id: model,
+				version: 1,
+				price: 20,
+				data_share: 6,
+				worker_fees: 15,
+				treasury: 4,
+				min_max_fee: 39
+			}
+		);
+		assert_eq!(estimate.min_max_fee, ComputeJobs::required_escrow(PRICE, 3));
+		let routed =
+			ComputeJobs::estimate_fee(ModelChoice::Task { task: TaskKind::TextEmbedding, max_price: 20 }, 1);
+		assert_eq!(routed.unwrap().model_id, model);
+		assert_eq!(
+			ComputeJobs::estimate_fee(ModelChoice::Task { task: TaskKind::TextEmbedding, max_price: 19 }, 1),
+			Err(FeeEstimateError::NoModelForTask)
+		);
+		assert_eq!(
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 6),
+			Err(FeeEstimateError::InvalidReplicas { max: 5 })
+		);
+		assert_eq!(
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: 42, version: None }, 1),
+			Err(FeeEstimateError::ModelUnavailable(b"UnknownModel".to_vec()))
+		);
+	});
+}
+
+#[test]
+fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
+	run_test(|model| {
+		workers(model, &[W1]);
+		// Job 0 completes at block 1; job 1 stays open until its deadline (block 11).
+		let first = submit(model, 1);
+		let output = embedding(&[5, 5]);
+		commit(first, W1, &output);
+		assert_ok!(reveal(first, W1, output));
+		let open = submit(model, 1);
+		assert_eq!(ComputeJobs::on_idle(21, Weight::zero()), Weight::zero());
+		assert!(Jobs::<Test>::contains_key(first), "no weight, no pruning");
+
+		ComputeJobs::on_idle(20, Weight::MAX);
+		assert!(Jobs::<Test>::contains_key(first), "retained for 20 blocks");
+		ComputeJobs::on_idle(21, Weight::MAX);
+		assert_eq!(ComputeJobs::job(first), None);
+		assert!(!Results::<Test>::contains_key(first));
+		assert_eq!(PruneCursor::<Test>::get(), open, "stops at the open job");
+		ComputeJobs::do_try_state().unwrap();
+
+		advance_to(11);
+		assert!(matches!(Jobs::<Test>::get(open).unwrap().state, JobState::Closed { at: 11, .. }));
+		ComputeJobs::on_idle(31, Weight::MAX);
+		assert!(ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).is_empty());
+		assert_eq!(PruneCursor::<Test>::get(), NextJobId::<Test>::get());
+	});
+}
