@@ -75,10 +75,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `308 + m * (2281 ±0)`
 		//  Estimated: `3615 + m * (4537 ±0)`
-		// Minimum execution time: 143_850_000 picoseconds.
-		Weight::from_parts(148_666_207, 3615)
-			// Standard Error: 63_991
-			.saturating_add(Weight::from_parts(30_822_907, 0).saturating_mul(m.into()))
+		// Minimum execution time: 162_344_000 picoseconds.
+		Weight::from_parts(164_158_891, 3615)
+			// Standard Error: 73_636
+			.saturating_add(Weight::from_parts(31_376_550, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `390`
 		//  Estimated: `3615`
-		// Minimum execution time: 118_382_000 picoseconds.
-		Weight::from_parts(146_955_000, 3615)
+		// Minimum execution time: 119_303_000 picoseconds.
+		Weight::from_parts(148_269_000, 3615)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -113,10 +113,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `310 + m * (2379 ±0)`
 		//  Estimated: `3615 + m * (9074 ±0)`
-		// Minimum execution time: 80_601_000 picoseconds.
-		Weight::from_parts(54_313_693, 3615)
-			// Standard Error: 78_410
-			.saturating_add(Weight::from_parts(42_147_052, 0).saturating_mul(m.into()))
+		// Minimum execution time: 95_028_000 picoseconds.
+		Weight::from_parts(65_810_187, 3615)
+			// Standard Error: 140_656
+			.saturating_add(Weight::from_parts(42_950_613, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -129,8 +129,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `194`
 		//  Estimated: `3615`
-		// Minimum execution time: 35_627_000 picoseconds.
-		Weight::from_parts(45_776_000, 3615)
+		// Minimum execution time: 36_158_000 picoseconds.
+		Weight::from_parts(46_087_000, 3615)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -140,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `194`
 		//  Estimated: `3615`
-		// Minimum execution time: 35_717_000 picoseconds.
-		Weight::from_parts(45_115_000, 3615)
+		// Minimum execution time: 36_008_000 picoseconds.
+		Weight::from_parts(44_313_000, 3615)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -151,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `194`
 		//  Estimated: `3615`
-		// Minimum execution time: 37_530_000 picoseconds.
-		Weight::from_parts(46_918_000, 3615)
+		// Minimum execution time: 38_011_000 picoseconds.
+		Weight::from_parts(46_126_000, 3615)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -169,10 +169,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `360 + m * (74 ±0)`
 		//  Estimated: `3615 + m * (4537 ±0)`
-		// Minimum execution time: 112_942_000 picoseconds.
-		Weight::from_parts(131_936_413, 3615)
-			// Standard Error: 40_780
-			.saturating_add(Weight::from_parts(9_504_751, 0).saturating_mul(m.into()))
+		// Minimum execution time: 132_599_000 picoseconds.
+		Weight::from_parts(131_337_864, 3615)
+			// Standard Error: 33_949
+			.saturating_add(Weight::from_parts(10_040_410, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -202,18 +202,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Jobs` (r:0 w:1)
-	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9752), added: 12227, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::RequesterJobs` (r:0 w:1)
+	/// Proof: `ComputeJobs::RequesterJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_job() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `8876`
 		//  Estimated: `168990`
-		// Minimum execution time: 676_449_000 picoseconds.
-		Weight::from_parts(846_648_000, 168990)
+		// Minimum execution time: 696_175_000 picoseconds.
+		Weight::from_parts(855_184_000, 168990)
 			.saturating_add(T::DbWeight::get().reads(74_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
-	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9752), added: 12227, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -226,26 +228,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Usage` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6566`
-		//  Estimated: `13217`
-		// Minimum execution time: 165_891_000 picoseconds.
-		Weight::from_parts(221_837_000, 13217)
+		//  Measured:  `6604`
+		//  Estimated: `13282`
+		// Minimum execution time: 196_228_000 picoseconds.
+		Weight::from_parts(230_843_000, 13282)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
-	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9752), added: 12227, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4787`
-		//  Estimated: `13217`
-		// Minimum execution time: 45_355_000 picoseconds.
-		Weight::from_parts(59_311_000, 13217)
+		//  Measured:  `4821`
+		//  Estimated: `13282`
+		// Minimum execution time: 53_581_000 picoseconds.
+		Weight::from_parts(57_448_000, 13282)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
-	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9752), added: 12227, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -261,12 +263,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 5]`.
 	fn reveal_result(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4147 + r * (1325 ±0)`
-		//  Estimated: `13217 + r * (2625 ±0)`
-		// Minimum execution time: 373_661_000 picoseconds.
-		Weight::from_parts(345_093_589, 13217)
-			// Standard Error: 285_151
-			.saturating_add(Weight::from_parts(114_028_476, 0).saturating_mul(r.into()))
+		//  Measured:  `4181 + r * (1325 ±0)`
+		//  Estimated: `13282 + r * (2625 ±0)`
+		// Minimum execution time: 434_424_000 picoseconds.
+		Weight::from_parts(387_077_209, 13282)
+			// Standard Error: 288_551
+			.saturating_add(Weight::from_parts(121_455_344, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -275,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:1)
 	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeJobs::Jobs` (r:192 w:192)
-	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9752), added: 12227, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::Jobs` (r:64 w:64)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Workers` (r:64 w:64)
 	/// Proof: `ComputeJobs::Workers` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:65 w:65)
@@ -287,34 +289,68 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ModelRegistry::Models` (`max_values`: None, `max_size`: Some(326), added: 2801, mode: `MaxEncodedLen`)
 	/// Storage: `ModelRegistry::Usage` (r:1 w:1)
 	/// Proof: `ModelRegistry::Usage` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[0, 64]`.
+	fn close_expired(c: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `12592 + c * (4555 ±0)`
+		//  Estimated: `83398 + c * (12292 ±0)`
+		// Minimum execution time: 18_795_000 picoseconds.
+		Weight::from_parts(651_711_465, 83398)
+			// Standard Error: 3_630_843
+			.saturating_add(Weight::from_parts(570_711_270, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(88_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(87_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 12292).saturating_mul(c.into()))
+	}
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::Jobs` (r:128 w:128)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::ModelWorkers` (r:1 w:0)
 	/// Proof: `ComputeJobs::ModelWorkers` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::Workers` (r:64 w:64)
+	/// Proof: `ComputeJobs::Workers` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// The range of component `c` is `[0, 64]`.
-	/// The range of component `a` is `[0, 128]`.
-	fn close_expired(c: u32, ) -> Weight {
-		Weight::from_parts(460_902_533, 12227).saturating_mul(c.into())
-			.saturating_add(T::DbWeight::get().reads_writes(4_u64, 4_u64))
-	}
+	/// The range of component `q` is `[0, 128]`.
 	fn assign_queued(q: u32, ) -> Weight {
-		Weight::from_parts(72_722_020, 12227).saturating_mul(q.into())
-			.saturating_add(T::DbWeight::get().reads_writes(4_u64, 4_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `11549 + q * (99 ±0)`
+		//  Estimated: `168990 + q * (12292 ±0)`
+		// Minimum execution time: 7_123_000 picoseconds.
+		Weight::from_parts(874_790_664, 168990)
+			// Standard Error: 1_192_980
+			.saturating_add(Weight::from_parts(291_998_708, 0).saturating_mul(q.into()))
+			.saturating_add(T::DbWeight::get().reads(62_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(q.into())))
+			.saturating_add(T::DbWeight::get().writes(42_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(q.into())))
+			.saturating_add(Weight::from_parts(0, 12292).saturating_mul(q.into()))
 	}
-	/// Not yet benchmarked: three reads and three writes.
+	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
+	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(9817), added: 12292, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::Results` (r:0 w:1)
+	/// Proof: `ComputeJobs::Results` (`max_values`: None, `max_size`: Some(1043), added: 3518, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeJobs::RequesterJobs` (r:0 w:1)
+	/// Proof: `ComputeJobs::RequesterJobs` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
-		Weight::from_parts(20_000_000, 3_000)
-			.saturating_add(T::DbWeight::get().reads_writes(3_u64, 3_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `4552`
+		//  Estimated: `13282`
+		// Minimum execution time: 30_106_000 picoseconds.
+		Weight::from_parts(37_380_000, 13282)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
 
 /// The same measurements with RocksDB database costs, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_worker(m: u32, ) -> Weight {
-		Weight::from_parts(148_666_207, 3615)
-			.saturating_add(Weight::from_parts(30_822_907, 0).saturating_mul(m.into()))
+		Weight::from_parts(164_158_891, 3615)
+			.saturating_add(Weight::from_parts(31_376_550, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -322,13 +358,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4537).saturating_mul(m.into()))
 	}
 	fn bond_more() -> Weight {
-		Weight::from_parts(146_955_000, 3615)
+		Weight::from_parts(148_269_000, 3615)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_served_models(m: u32, ) -> Weight {
-		Weight::from_parts(54_313_693, 3615)
-			.saturating_add(Weight::from_parts(42_147_052, 0).saturating_mul(m.into()))
+		Weight::from_parts(65_810_187, 3615)
+			.saturating_add(Weight::from_parts(42_950_613, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -336,23 +372,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 9074).saturating_mul(m.into()))
 	}
 	fn pause() -> Weight {
-		Weight::from_parts(45_776_000, 3615)
+		Weight::from_parts(46_087_000, 3615)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(45_115_000, 3615)
+		Weight::from_parts(44_313_000, 3615)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(46_918_000, 3615)
+		Weight::from_parts(46_126_000, 3615)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond(m: u32, ) -> Weight {
-		Weight::from_parts(131_936_413, 3615)
-			.saturating_add(Weight::from_parts(9_504_751, 0).saturating_mul(m.into()))
+		Weight::from_parts(131_337_864, 3615)
+			.saturating_add(Weight::from_parts(10_040_410, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -360,23 +396,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4537).saturating_mul(m.into()))
 	}
 	fn submit_job() -> Weight {
-		Weight::from_parts(846_648_000, 168990)
+		Weight::from_parts(855_184_000, 168990)
 			.saturating_add(RocksDbWeight::get().reads(74_u64))
-			.saturating_add(RocksDbWeight::get().writes(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(221_837_000, 13217)
+		Weight::from_parts(230_843_000, 13282)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn commit_result() -> Weight {
-		Weight::from_parts(59_311_000, 13217)
+		Weight::from_parts(57_448_000, 13282)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reveal_result(r: u32, ) -> Weight {
-		Weight::from_parts(345_093_589, 13217)
-			.saturating_add(Weight::from_parts(114_028_476, 0).saturating_mul(r.into()))
+		Weight::from_parts(387_077_209, 13282)
+			.saturating_add(Weight::from_parts(121_455_344, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -384,16 +420,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2625).saturating_mul(r.into()))
 	}
 	fn close_expired(c: u32, ) -> Weight {
-		Weight::from_parts(460_902_533, 12227).saturating_mul(c.into())
-			.saturating_add(RocksDbWeight::get().reads_writes(4_u64, 4_u64))
+		Weight::from_parts(651_711_465, 83398)
+			.saturating_add(Weight::from_parts(570_711_270, 0).saturating_mul(c.into()))
+			.saturating_add(RocksDbWeight::get().reads(88_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(RocksDbWeight::get().writes(87_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 12292).saturating_mul(c.into()))
 	}
 	fn assign_queued(q: u32, ) -> Weight {
-		Weight::from_parts(72_722_020, 12227).saturating_mul(q.into())
-			.saturating_add(RocksDbWeight::get().reads_writes(4_u64, 4_u64))
+		Weight::from_parts(874_790_664, 168990)
+			.saturating_add(Weight::from_parts(291_998_708, 0).saturating_mul(q.into()))
+			.saturating_add(RocksDbWeight::get().reads(62_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(q.into())))
+			.saturating_add(RocksDbWeight::get().writes(42_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(q.into())))
+			.saturating_add(Weight::from_parts(0, 12292).saturating_mul(q.into()))
 	}
-	/// Not yet benchmarked: three reads and three writes.
 	fn prune_job() -> Weight {
-		Weight::from_parts(20_000_000, 3_000)
-			.saturating_add(RocksDbWeight::get().reads_writes(3_u64, 3_u64))
+		Weight::from_parts(37_380_000, 13282)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }
