@@ -6,6 +6,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/infera/target}"
 # the runtime Wasm is built with the locked dependency versions.
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 NODE_BIN="$CARGO_TARGET_DIR/release/infera-node"
+# Model files fetched by scripts/setup (all-MiniLM-L6-v2 lives in its own folder there).
+export INFERA_MODELS="${INFERA_MODELS:-$HOME/.cache/infera/models}"
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 
 # Runs scripts/setup once per shell, then loads the Wasm toolchain variables it wrote.

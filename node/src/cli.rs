@@ -8,6 +8,9 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	#[clap(flatten)]
+	pub inference: crate::inference::InferenceParams,
 }
 
 #[derive(Debug, clap::Subcommand)]

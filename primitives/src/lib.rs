@@ -13,6 +13,8 @@
 
 extern crate alloc;
 
+pub mod inference;
+
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -120,6 +122,23 @@ pub struct JobTerms<AccountId, Balance> {
 	pub datasets: Vec<DatasetId>,
 }
 
+/// What a worker needs to fetch and run a model version.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct ArtifactRef {
+	/// The model's task.
+	pub task: TaskKind,
+	/// How the weights are serialized.
+	pub format: ArtifactFormat,
+	/// SHA-256 of the weights.
+	pub weights: H256,
+	/// SHA-256 of `tokenizer.json`.
+	pub tokenizer: Option<H256>,
+	/// SHA-256 of `config.json`.
+	pub config: Option<H256>,
+	/// Where the files can be fetched.
+	pub url: Option<Vec<u8>>,
+}
+
 /// How a job for a model ended, as reported to the registry's usage statistics.
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum JobOutcome {
@@ -152,6 +171,10 @@ pub trait ModelRegistry<AccountId, Balance> {
 
 	/// Records that a job for `model` closed with `outcome`.
 	fn note_job_closed(model: ModelId, outcome: JobOutcome);
+
+	/// The artifacts of `model` at `version`, whatever its curation status (off-chain
+	/// workers read it for jobs already accepted).
+	fn artifacts(model: ModelId, version: VersionId) -> Option<ArtifactRef>;
 
 	/// Benchmarks only: registers and approves a model of `task` owned by the funded
 	/// `owner` at `price`, with weights digest derived from `seed`.

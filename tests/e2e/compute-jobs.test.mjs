@@ -1,13 +1,14 @@
 // Compute jobs on a `--dev` node through @polkadot/api: a worker bonds, a requester's job
 // is escrowed and assigned, the worker commits and reveals an embedding, and the escrow
-// is split exactly as the settlement rules say.
+// is split exactly as the settlement rules say; then the same job, worker and fee read
+// back through the infera_* JSON-RPC methods, and bad requests get typed errors.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aConcat } from '@polkadot/util';
-import { startNode } from './lib/node.mjs';
+import { startNode, rpcCall, rpcRequest } from './lib/node.mjs';
 import { submit, eventsOf } from './lib/chain.mjs';
 
 const UNIT = 10n ** 12n;
@@ -15,6 +16,7 @@ const MILLI = 10n ** 9n;
 // runtime/src/configs/jobs.rs
 const WORKER_FEE = MILLI;
 const TREASURY_SHARE_PERCENT = 5n;
+const DATA_SHARE_PERCENT = 20n;
 const PRICE = 2n * MILLI;
 
 let node;
@@ -61,6 +63,20 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   const holds = await api.query.balances.holds(bob.address);
   assert.equal(holds.find((h) => h.id.isComputeJobs && h.id.asComputeJobs.isWorkerBond).amount.toBigInt(), bond);
 
+  // The fee estimate says what the escrow must cover at least.
+  const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const estimate = await rpcCall(node.rpcPort, 'infera_estimateFee',
+    [{ task: 'textEmbedding', maxPrice: (5n * MILLI).toString() }, 1]);
+  assert.deepEqual(estimate, {
+    modelId,
+    version: 1,
+    price: PRICE.toString(),
+    dataShare: (PRICE * DATA_SHARE_PERCENT / 100n).toString(),
+    workerFees: WORKER_FEE.toString(),
+    treasury: treasuryCut.toString(),
+    minMaxFee: (PRICE + WORKER_FEE + treasuryCut).toString()
+  });
+
   // Charlie submits a job routed by task; it is assigned to Bob at once.
   const maxFee = 10n * MILLI;
   const job = await submit(api, api.tx.computeJobs.submitJob(
@@ -84,9 +100,10 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   const reveal = await submit(api, api.tx.computeJobs.revealResult(jobId, output, salt), bob);
   assert.equal(reveal.error, null);
   const [settled] = eventsOf(reveal.events, 'computeJobs', 'JobSettled');
-  const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
   assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  // No data-rewards pallet yet: the model's owner keeps the data share.
   assert.equal(settled.ownerPaid.toBigInt(), PRICE);
+  assert.equal(settled.dataPaid.toBigInt(), 0n);
   assert.equal(settled.treasuryPaid.toBigInt(), treasuryCut);
   const [closed] = eventsOf(reveal.events, 'computeJobs', 'JobClosed');
   assert.equal(closed.reason.toString(), 'Completed');
@@ -105,4 +122,53 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   const stored = await api.query.computeJobs.jobs(jobId);
   assert.equal(stored.unwrap().state.asClosed.reason.toString(), 'Completed');
   assert.deepEqual((await api.query.computeJobs.results(jobId)).unwrap().asEmbedding.map((x) => x.toNumber()), [12, -7, 99, 0, 45]);
+
+  // The same job through JSON-RPC: closed as completed, with its result.
+  const viaRpc = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+  assert.equal(viaRpc.status, 'closed');
+  assert.equal(viaRpc.closeReason, 'completed');
+  assert.equal(viaRpc.requester, charlie.address);
+  assert.equal(viaRpc.escrow, '0');
+  assert.deepEqual(viaRpc.input, { kind: 'inline', hex: '0x' + Buffer.from('The quick brown fox').toString('hex'), text: 'The quick brown fox' });
+  assert.deepEqual(viaRpc.result, { kind: 'embedding', values: [12, -7, 99, 0, 45] });
+  const page = await rpcCall(node.rpcPort, 'infera_jobsByRequester', [charlie.address]);
+  assert.deepEqual(page.map((j) => j.id), [jobId]);
+  assert.deepEqual(await rpcCall(node.rpcPort, 'infera_jobsByRequester', [charlie.address, jobId + 1]), []);
+
+  // Bob's reputation rose one step from one half: 0.5 + 10 % × 0.5.
+  const bobWorker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
+  assert.equal(bobWorker.state, 'active');
+  assert.equal(bobWorker.bond, bond.toString());
+  assert.deepEqual(bobWorker.models, [modelId]);
+  assert.equal(bobWorker.reputation, 550_000);
+  assert.equal(bobWorker.assigned, 0);
+
+  // The runtime API answers the same through @polkadot/api.
+  const direct = await api.call.computeJobsApi.job(jobId);
+  assert.equal(direct.unwrap().status.asClosed.reason.toString(), 'Completed');
+});
+
+test('job RPC methods refuse bad requests with typed errors', async () => {
+  const codeOf = async (method, params) => (await rpcRequest(node.rpcPort, method, params)).error;
+  const unknownJob = await codeOf('infera_job', [999_999]);
+  assert.equal(unknownJob.code, 4101);
+  assert.match(unknownJob.message, /job 999999 does not exist/);
+  const notWorker = await codeOf('infera_worker', [alice.address]);
+  assert.equal(notWorker.code, 4104);
+  const badAccount = await codeOf('infera_jobsByRequester', ['alice']);
+  assert.equal(badAccount.code, -32602);
+  assert.match(badAccount.message, /SS58/);
+  const badLimit = await codeOf('infera_jobsByRequester', [alice.address, 0, 0]);
+  assert.equal(badLimit.code, -32602);
+  const unknownModel = await codeOf('infera_estimateFee', [{ modelId: 4242 }, 1]);
+  assert.equal(unknownModel.code, 4103);
+  assert.match(unknownModel.message, /UnknownModel/);
+  const tooManyReplicas = await codeOf('infera_estimateFee', [{ modelId: 0 }, 9]);
+  assert.equal(tooManyReplicas.code, -32602);
+  assert.match(tooManyReplicas.message, /replicas must be 1\.\.=5/);
+  const noModel = await codeOf('infera_estimateFee', [{ task: 'textGeneration', maxPrice: '1' }, 1]);
+  assert.equal(noModel.code, 4102);
+  const badTask = await codeOf('infera_estimateFee', [{ task: 'chat', maxPrice: '1' }, 1]);
+  assert.equal(badTask.code, -32602);
+  assert.match(badTask.message, /textEmbedding/);
 });

@@ -1,12 +1,20 @@
 // Three validators (Alice, Bob, Charlie) from the committed raw chain spec, each on its
 // own loopback address: they peer with each other, author in turn and finalize together.
+// Each validator is also an inference worker (its `infr` key in its own node): a job with
+// 3 replicas reaches agreement through the three off-chain workers; with Charlie's node
+// stopped, the next job still completes with Alice and Bob, and Charlie is slashed as a
+// no-show.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNode, runNodeCommand, waitFor, REPO_ROOT, tail } from './lib/node.mjs';
+import { homedir } from 'node:os';
+import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail } from './lib/node.mjs';
+import { submit, eventsOf } from './lib/chain.mjs';
 
 const SPEC = join(REPO_ROOT, 'chain-specs', 'local.raw.json');
 const GENESIS_HASH = readFileSync(join(REPO_ROOT, 'chain-specs', 'local.genesis-hash'), 'utf8').trim();
@@ -100,6 +108,75 @@ test('the validators author in turn and finalize the same chain', async () => {
     authors.add(authorities[Number(slot % BigInt(authorities.length))]);
   }
   assert.ok(authors.size >= 2, `only ${[...authors]} authored`);
+});
+
+const MODELS = process.env.INFERA_MODELS ?? join(homedir(), '.cache', 'infera', 'models');
+const MILLI = 10n ** 9n;
+const BOND = 200n * 10n ** 12n;
+
+/** Resolves with the JobClosed record of `jobId` seen on `api`'s best chain. */
+function closedJob (api, jobId, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not close in ${timeoutMs} ms`)), timeoutMs);
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      const events = await (await api.at(header.hash)).query.system.events();
+      const hit = events.find(({ event }) => api.events.computeJobs.JobClosed.is(event) && event.data.jobId.toNumber() === jobId);
+      if (hit) {
+        clearTimeout(timer);
+        resolve({ number: header.number.toNumber(), closed: hit.event.data, events });
+      }
+    }).catch(reject);
+  });
+}
+
+test('each validator is a worker: a 3-replica job agrees, then a stopped worker is a no-show', { timeout: 600_000 }, async () => {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const [alice, bob, charlie, dave] = ['//Alice', '//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
+  const workers = [alice, bob, charlie];
+  const api = nodes[0].apis[0];
+  const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'minilm-reference.json'), 'utf8'));
+  const reg = await submit(api, api.tx.modelRegistry.registerModel('all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', 2n * MILLI, null, [], {
+    format: 'Safetensors',
+    weights: fixture.files['model.safetensors'],
+    tokenizer: fixture.files['tokenizer.json'],
+    config: fixture.files['config.json'],
+    sizeBytes: 91_335_235,
+    location: { url: `file://${join(MODELS, 'all-MiniLM-L6-v2')}`, cid: null }
+  }), alice);
+  assert.equal(reg.error, null);
+  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
+  for (const [i, worker] of workers.entries()) {
+    await rpcCall(nodes[i].rpcPort, 'author_insertKey', ['infr', `//${VALIDATORS[i].name[0].toUpperCase()}${VALIDATORS[i].name.slice(1)}`, u8aToHex(worker.publicKey)]);
+    assert.equal((await submit(api, api.tx.computeJobs.registerWorker(BOND, [modelId], 2), worker)).error, null);
+  }
+
+  // All three run it and agree.
+  const first = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null } },
+    { Inline: fixture.sentences[1] }, 20n * MILLI, 3, 60), dave);
+  assert.equal(first.error, null);
+  const firstId = eventsOf(first.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const agreed = await closedJob(api, firstId, 300_000);
+  assert.equal(agreed.closed.reason.toString(), 'Completed');
+  const [settled] = eventsOf(agreed.events, 'computeJobs', 'JobSettled');
+  assert.equal(settled.workersPaid.toBigInt(), 3n * MILLI, 'three agreeing workers paid');
+
+  // Charlie's node goes down; the next job still completes with Alice and Bob.
+  const stopped = nodes.pop();
+  const { code } = await stopped.stop();
+  assert.equal(code, 0);
+  const second = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null } },
+    { Inline: fixture.sentences[2] }, 20n * MILLI, 3, 60), dave);
+  assert.equal(second.error, null);
+  const secondId = eventsOf(second.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const partial = await closedJob(api, secondId, 420_000);
+  assert.equal(partial.closed.reason.toString(), 'Completed');
+  const [paid] = eventsOf(partial.events, 'computeJobs', 'JobSettled');
+  assert.equal(paid.workersPaid.toBigInt(), 2n * MILLI, 'two agreeing workers paid');
+  const [slash] = eventsOf(partial.events, 'computeJobs', 'WorkerSlashed');
+  assert.equal(slash.worker.toString(), charlie.address);
+  assert.equal(slash.reason.toString(), 'NoShow');
+  assert.equal(slash.amount.toBigInt(), BOND / 100n, '1 % of the bond');
 });
 
 test('all validators shut down cleanly', async () => {

@@ -73,6 +73,7 @@ impl<T: Config> Pallet<T> {
 			return false;
 		};
 		for worker in &workers {
+			WorkerJobs::<T>::insert(worker, job_id, ());
 			Workers::<T>::mutate(worker, |info| {
 				if let Some(info) = info {
 					info.assigned = info.assigned.saturating_add(1);

@@ -41,6 +41,7 @@ pub mod agreement;
 mod benchmarking;
 mod assignment;
 mod jobs;
+pub mod offchain;
 mod pruning;
 pub mod results;
 pub mod settlement;
@@ -59,6 +60,7 @@ mod tests;
 pub use infera_primitives::{
 	DatasetId, JobOutcome, LineageRewards, ModelId, ModelRegistry, TaskKind, VersionId,
 };
+pub use offchain::{crypto, InferenceWorker, OffchainInference, WORKER_KEY_TYPE};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -191,6 +193,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxQueuedJobs: Get<u32>;
 
+		/// What the off-chain worker runs: [`InferenceWorker`] on nodes that serve jobs, `()`
+		/// for none.
+		type OffchainWorker: OffchainInference<BlockNumberFor<Self>>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -245,6 +251,11 @@ pub mod pallet {
 	/// Jobs waiting for enough eligible workers, oldest first.
 	#[pallet::storage]
 	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
+
+	/// Index of the open assignments of each worker (what its off-chain worker works on).
+	#[pallet::storage]
+	pub type WorkerJobs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
 
 	/// Index of the jobs (open and not yet pruned) of each requester.
 	#[pallet::storage]
@@ -390,6 +401,11 @@ pub mod pallet {
 		/// the block's leftover weight.
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::prune_closed_jobs(now, remaining)
+		}
+
+		/// Runs the jobs assigned to this node's worker keys (see [`offchain`]).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			T::OffchainWorker::run(now)
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -111,6 +111,7 @@ impl Config for Test {
 	type DataShare = DataShare;
 	type MaxLineage = ConstU32<2>;
 	type ClosedJobRetention = ConstU64<20>;
+	type OffchainWorker = ();
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
 	type WeightInfo = ();

@@ -87,6 +87,7 @@ impl<T: Config> Pallet<T> {
 		agreed: bool,
 		slash: Option<(Permill, SlashReason)>,
 	) {
+		WorkerJobs::<T>::remove(worker, job_id);
 		let Some(mut info) = Workers::<T>::get(worker) else {
 			defensive!("an assigned worker cannot leave");
 			return;

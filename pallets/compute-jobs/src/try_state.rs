@@ -50,6 +50,10 @@ impl<T: Config> Pallet<T> {
 					for assignment in assignments {
 						let count = assigned.entry(assignment.worker.clone()).or_default();
 						*count += 1;
+						ensure!(
+							WorkerJobs::<T>::contains_key(&assignment.worker, job_id),
+							"assignment missing from the worker's index"
+						);
 					}
 				},
 			}
@@ -58,6 +62,10 @@ impl<T: Config> Pallet<T> {
 			*entry = entry.saturating_add(job.escrow);
 		}
 		ensure!(queue.len() == queued, "queue holds jobs that are not queued");
+		ensure!(
+			WorkerJobs::<T>::iter_keys().count() == assigned.values().map(|n| *n as usize).sum::<usize>(),
+			"worker index names closed assignments"
+		);
 		ensure!(RequesterJobs::<T>::iter_keys().count() == retained, "requester index names pruned jobs");
 		for job_id in Results::<T>::iter_keys() {
 			ensure!(Jobs::<T>::contains_key(job_id), "result of a pruned job");

@@ -46,7 +46,7 @@ mod mock;
 mod tests;
 
 pub use infera_primitives::{
-	ArtifactFormat, DatasetId, DatasetRegistry, JobOutcome, JobTerms, ModelId, ModelRegistry,
+	ArtifactFormat, ArtifactRef, DatasetId, DatasetRegistry, JobOutcome, JobTerms, ModelId, ModelRegistry,
 	TaskKind, VersionId,
 };
 pub use pallet::*;

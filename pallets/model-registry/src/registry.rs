@@ -28,6 +28,20 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		routing::best_model::<T>(task, max_price).map(|ranked| ranked.model_id)
 	}
 
+	fn artifacts(model_id: ModelId, version: VersionId) -> Option<ArtifactRef> {
+		let model = Models::<T>::get(model_id)?;
+		let record = Versions::<T>::get(model_id, version)?;
+		let artifacts = record.artifacts;
+		Some(ArtifactRef {
+			task: model.task,
+			format: artifacts.format,
+			weights: artifacts.weights,
+			tokenizer: artifacts.tokenizer,
+			config: artifacts.config,
+			url: artifacts.location.url.map(|url| url.into_inner()),
+		})
+	}
+
 	fn note_job_opened(model_id: ModelId) -> DispatchResult {
 		ensure!(Models::<T>::contains_key(model_id), Error::<T>::UnknownModel);
 		Usage::<T>::mutate(model_id, |usage| usage.open_jobs = usage.open_jobs.saturating_add(1));

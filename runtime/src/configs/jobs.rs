@@ -61,6 +61,8 @@ impl pallet_compute_jobs::Config for Runtime {
 	type MaxLineage = <Runtime as pallet_model_registry::Config>::MaxDatasets;
 	/// One week at network block time.
 	type ClosedJobRetention = ConstU32<{ 7 * 24 * HOURS as u32 }>;
+	/// Nodes holding a worker's `infr` key run its jobs on their inference service.
+	type OffchainWorker = pallet_compute_jobs::InferenceWorker<Runtime, pallet_compute_jobs::crypto::WorkerKey>;
 	type MaxJobsPerBlock = ConstU32<64>;
 	type MaxQueuedJobs = ConstU32<128>;
 	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;

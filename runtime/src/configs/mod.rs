@@ -5,7 +5,8 @@ mod consensus;
 mod jobs;
 mod models;
 mod monetary;
-mod system;
+mod offchain;
+pub(crate) mod system;
 
 pub use jobs::TreasuryAccount;
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};

@@ -1,0 +1,67 @@
+//! Candle side of `bench/embedding.sh`: all-MiniLM-L6-v2 embedding latency and throughput
+//! at batch 1 and batch 32 on the CPU, printed as one JSON line per batch size.
+//!
+//!     cargo run --release -p infera-inference --example embed_bench -- <model dir> <sentences.json> <rounds>
+
+use candle_core::Device;
+use infera_inference::{store::sha256_file, store::ModelStore, Engine, ModelSpec};
+use infera_primitives::{ArtifactFormat, TaskKind};
+use std::{path::PathBuf, time::Instant};
+
+fn median(mut samples: Vec<f64>) -> f64 {
+	samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
+	samples[samples.len() / 2]
+}
+
+fn main() {
+	let args: Vec<String> = std::env::args().collect();
+	let dir = PathBuf::from(&args[1]);
+	let sentences: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&args[2]).unwrap()).unwrap();
+	let rounds: usize = args.get(3).map(|r| r.parse().unwrap()).unwrap_or(5);
+	let digest = |name: &str| sha256_file(&dir.join(name)).unwrap();
+	let spec = ModelSpec {
+		task: TaskKind::TextEmbedding,
+		format: ArtifactFormat::Safetensors,
+		weights: digest("model.safetensors"),
+		tokenizer: Some(digest("tokenizer.json")),
+		config: Some(digest("config.json")),
+		location: Some(format!("file://{}", dir.display())),
+	};
+	let store = std::env::temp_dir().join("infera-embed-bench-store");
+	let engine = Engine::new(ModelStore::open(&store).unwrap(), Device::Cpu);
+	let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
+	let load = Instant::now();
+	engine.embed(&spec, &texts[..1]).unwrap();
+	let load_s = load.elapsed().as_secs_f64();
+	engine.embed(&spec, &texts).unwrap();
+
+	let mut single = Vec::new();
+	for _ in 0..rounds {
+		for text in &texts {
+			let start = Instant::now();
+			engine.embed(&spec, &[text]).unwrap();
+			single.push(start.elapsed().as_secs_f64());
+		}
+	}
+	let mut batched = Vec::new();
+	for _ in 0..rounds {
+		let start = Instant::now();
+		engine.embed(&spec, &texts).unwrap();
+		batched.push(start.elapsed().as_secs_f64());
+	}
+	let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+	for (batch, samples) in [(1usize, single), (texts.len(), batched)] {
+		let latency = median(samples);
+		println!(
+			"{}",
+			serde_json::json!({
+				"impl": "candle",
+				"batch": batch,
+				"median_latency_ms": latency * 1e3,
+				"sentences_per_s": batch as f64 / latency,
+				"threads": threads,
+				"first_load_and_run_s": load_s,
+			})
+		);
+	}
+}

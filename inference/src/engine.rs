@@ -1,0 +1,156 @@
+//! Runs inference requests: resolves a version's artifacts in the model store, loads the
+//! model once (cached by weights digest and task), and runs it.
+
+use crate::{
+	bert::{Classifier, ModelFiles, SentenceEmbedder},
+	error::{InferenceError, Result},
+	quantize::quantize,
+	store::{Artifact, ModelStore},
+};
+use candle_core::Device;
+use infera_primitives::{
+	inference::{InferenceFailure, InferenceOutput, InferenceRequest},
+	ArtifactFormat, TaskKind,
+};
+use sp_core::H256;
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex},
+};
+
+/// A loaded model.
+pub enum LoadedModel {
+	Embedder(SentenceEmbedder),
+	Classifier(Classifier),
+}
+
+/// What identifies a model version to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSpec {
+	pub task: TaskKind,
+	pub format: ArtifactFormat,
+	pub weights: H256,
+	pub tokenizer: Option<H256>,
+	pub config: Option<H256>,
+	pub location: Option<String>,
+}
+
+impl ModelSpec {
+	/// The model part of a request.
+	pub fn of(request: &InferenceRequest) -> Self {
+		ModelSpec {
+			task: request.task,
+			format: request.format,
+			weights: request.weights,
+			tokenizer: request.tokenizer,
+			config: request.config,
+			location: request.location.as_ref().map(|url| String::from_utf8_lossy(url).into_owned()),
+		}
+	}
+}
+
+/// Most models kept loaded at once; the least recently used is dropped beyond it.
+pub const MAX_LOADED_MODELS: usize = 4;
+
+/// The inference engine of a node.
+pub struct Engine {
+	store: ModelStore,
+	device: Device,
+	loaded: Mutex<BTreeMap<(H256, TaskKind), (Arc<LoadedModel>, u64)>>,
+	uses: std::sync::atomic::AtomicU64,
+}
+
+impl Engine {
+	/// An engine over `store`, computing on `device`.
+	pub fn new(store: ModelStore, device: Device) -> Self {
+		Self { store, device, loaded: Mutex::new(BTreeMap::new()), uses: Default::default() }
+	}
+
+	/// The model store.
+	pub fn store(&self) -> &ModelStore {
+		&self.store
+	}
+
+	/// The model for `spec`, loading (and fetching) it on first use.
+	pub fn model(&self, spec: &ModelSpec) -> Result<Arc<LoadedModel>> {
+		let key = (spec.weights, spec.task);
+		let tick = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+		if let Some((model, used)) = self.loaded.lock().expect("not poisoned").get_mut(&key) {
+			*used = tick;
+			return Ok(model.clone());
+		}
+		let model = Arc::new(self.load(spec)?);
+		let mut loaded = self.loaded.lock().expect("not poisoned");
+		if loaded.len() >= MAX_LOADED_MODELS {
+			if let Some(oldest) = loaded.iter().min_by_key(|(_, (_, used))| *used).map(|(key, _)| *key) {
+				loaded.remove(&oldest);
+			}
+		}
+		loaded.insert(key, (model.clone(), tick));
+		Ok(model)
+	}
+
+	fn load(&self, spec: &ModelSpec) -> Result<LoadedModel> {
+		if spec.format != ArtifactFormat::Safetensors {
+			return Err(InferenceError::Unsupported(format!("{} weights", spec.format.as_str())));
+		}
+		let missing = |what: &str| InferenceError::InvalidModel(format!("no {what} digest registered"));
+		let location = spec.location.as_deref();
+		let weights = self.store.ensure(Artifact { digest: spec.weights, file_name: "model.safetensors" }, location)?;
+		let tokenizer_digest = spec.tokenizer.ok_or_else(|| missing("tokenizer"))?;
+		let tokenizer = self.store.ensure(Artifact { digest: tokenizer_digest, file_name: "tokenizer.json" }, location)?;
+		let config_digest = spec.config.ok_or_else(|| missing("config"))?;
+		let config = self.store.ensure(Artifact { digest: config_digest, file_name: "config.json" }, location)?;
+		let files = ModelFiles { weights: &weights, tokenizer: &tokenizer, config: &config };
+		let started = std::time::Instant::now();
+		let model = match spec.task {
+			TaskKind::TextEmbedding => LoadedModel::Embedder(SentenceEmbedder::load(&files, &self.device)?),
+			TaskKind::TextClassification => LoadedModel::Classifier(Classifier::load(&files, &self.device)?),
+			TaskKind::TextGeneration =>
+				return Err(InferenceError::Unsupported("text generation is not served by this node".into())),
+		};
+		log::info!(target: "inference", "loaded {:?} model {:?} in {:?}", spec.task, spec.weights, started.elapsed());
+		Ok(model)
+	}
+
+	/// Runs `texts` through the model of `spec` as one batch.
+	pub fn run_batch(&self, spec: &ModelSpec, texts: &[&str]) -> Result<Vec<InferenceOutput>> {
+		match &*self.model(spec)? {
+			LoadedModel::Embedder(model) =>
+				Ok(model.embed(texts)?.iter().map(|e| InferenceOutput::Embedding(quantize(e))).collect()),
+			LoadedModel::Classifier(model) =>
+				Ok(model.classify(texts)?.into_iter().map(InferenceOutput::Label).collect()),
+		}
+	}
+
+	/// Unit-length float embeddings (for benchmarks and reference checks).
+	pub fn embed(&self, spec: &ModelSpec, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+		match &*self.model(spec)? {
+			LoadedModel::Embedder(model) => model.embed(texts),
+			LoadedModel::Classifier(_) => Err(InferenceError::Unsupported("not an embedding model".into())),
+		}
+	}
+
+	/// Runs a request: one result per input. Inputs that are not UTF-8 fail alone; the
+	/// others run as one batch, and a model that cannot load fails them all.
+	pub fn run(&self, request: &InferenceRequest) -> Vec<core::result::Result<InferenceOutput, InferenceFailure>> {
+		let texts: Vec<Option<&str>> =
+			request.inputs.iter().map(|input| std::str::from_utf8(input).ok()).collect();
+		let valid: Vec<&str> = texts.iter().flatten().copied().collect();
+		let mut outputs = match self.run_batch(&ModelSpec::of(request), &valid) {
+			Ok(outputs) => outputs.into_iter().map(Ok).collect::<Vec<_>>(),
+			Err(error) => {
+				log::warn!(target: "inference", "model {:?}: {error}", request.weights);
+				vec![Err(error.failure()); valid.len()]
+			},
+		}
+		.into_iter();
+		texts
+			.iter()
+			.map(|text| match text {
+				Some(_) => outputs.next().unwrap_or(Err(InferenceFailure::Internal)),
+				None => Err(InferenceFailure::InvalidInput),
+			})
+			.collect()
+	}
+}

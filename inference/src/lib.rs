@@ -1,0 +1,21 @@
+//! # Infera inference
+//!
+//! What a worker's node runs for the off-chain worker:
+//!
+//! - [`store`]: the model directory, keyed by SHA-256; artifacts are fetched from their
+//!   registered location when missing and verified before any use.
+//! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
+//!   sequence classification.
+//! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
+//! - [`quantize`]: the i8 encoding embeddings take on chain.
+//! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls.
+
+pub mod bert;
+pub mod engine;
+pub mod error;
+pub mod quantize;
+pub mod service;
+pub mod store;
+
+pub use engine::{Engine, ModelSpec};
+pub use error::{InferenceError, Result};

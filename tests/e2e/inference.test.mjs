@@ -1,0 +1,137 @@
+// Off-chain inference end to end on a `--dev` node: Alice registers the real
+// all-MiniLM-L6-v2 (fetched by scripts/setup) and sudo approves it; Bob bonds as a worker
+// and his key goes into the node's keystore; Charlie submits an embedding job. The node's
+// off-chain worker runs candle, commits and reveals as Bob, and the job settles on chain
+// with nobody in the loop. The embedding must match PyTorch sentence-transformers'
+// (tests/fixtures/minilm-reference.json) within ±1 per i8 component and cosine ≥ 0.999,
+// and the balances move exactly as the settlement rules say.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { startNode, rpcCall, REPO_ROOT } from './lib/node.mjs';
+import { submit, eventsOf } from './lib/chain.mjs';
+
+const UNIT = 10n ** 12n;
+const MILLI = 10n ** 9n;
+const WORKER_FEE = MILLI; // runtime/src/configs/jobs.rs
+const TREASURY_SHARE_PERCENT = 5n;
+const PRICE = 3n * MILLI;
+const MODELS = process.env.INFERA_MODELS ?? join(homedir(), '.cache', 'infera', 'models');
+const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'minilm-reference.json'), 'utf8'));
+
+let node;
+let api;
+let alice;
+let bob;
+let charlie;
+const blockEvents = [];
+
+before(async () => {
+  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
+  node = await startNode({ name: 'inference', args: ['--dev', '--model-dir', modelDir] });
+  api = await node.api();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  alice = keyring.addFromUri('//Alice');
+  bob = keyring.addFromUri('//Bob');
+  charlie = keyring.addFromUri('//Charlie');
+  // Every block's events, to find the off-chain worker's transactions.
+  await api.rpc.chain.subscribeNewHeads(async (header) => {
+    const at = await api.at(header.hash);
+    blockEvents.push({ number: header.number.toNumber(), events: await at.query.system.events() });
+  });
+});
+
+after(async () => {
+  if (node) await node.stop();
+});
+
+const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
+const quantize = (v) => v.map((x) => Math.max(-127, Math.min(127, Math.round(x * 127))));
+
+test('the off-chain worker runs MiniLM and the job settles on chain', { timeout: 240_000 }, async () => {
+  const artifacts = {
+    format: 'Safetensors',
+    weights: fixture.files['model.safetensors'],
+    tokenizer: fixture.files['tokenizer.json'],
+    config: fixture.files['config.json'],
+    sizeBytes: 91_335_235,
+    location: { url: `file://${join(MODELS, 'all-MiniLM-L6-v2')}`, cid: null }
+  };
+  const reg = await submit(api, api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], artifacts), alice);
+  assert.equal(reg.error, null);
+  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
+
+  // Bob's worker key goes into the node's keystore under `infr`, then he bonds.
+  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
+  assert.equal(await rpcCall(node.rpcPort, 'author_hasKey', [u8aToHex(bob.publicKey), 'infr']), true);
+  assert.equal((await submit(api, api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob)).error, null);
+
+  const [bobBefore, aliceBefore, charlieBefore] = await Promise.all([free(bob.address), free(alice.address), free(charlie.address)]);
+  const sentence = fixture.sentences[0];
+  const maxFee = 10n * MILLI;
+  const started = Date.now();
+  const job = await submit(api, api.tx.computeJobs.submitJob(
+    { Model: { modelId, version: null } }, { Inline: sentence }, maxFee, 1, 30), charlie);
+  assert.equal(job.error, null);
+  const [submitted] = eventsOf(job.events, 'computeJobs', 'JobSubmitted');
+  const jobId = submitted.jobId.toNumber();
+  const submittedAt = (await api.rpc.chain.getHeader(job.blockHash)).number.toNumber();
+  const submitFee = eventsOf(job.events, 'transactionPayment', 'TransactionFeePaid')[0].actualFee.toBigInt();
+
+  // Wait for the job to close; nobody acts but the node's off-chain worker.
+  let closed;
+  while (!closed) {
+    if (Date.now() - started > 200_000) throw new Error(`job ${jobId} did not close:\n${node.log().split('\n').slice(-30).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const { number, events } of blockEvents) {
+      const hit = events.find(({ event }) => api.events.computeJobs.JobClosed.is(event) && event.data.jobId.toNumber() === jobId);
+      if (hit) closed = { number, data: hit.event.data, events };
+    }
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`# job ${jobId}: submitted in block ${submittedAt}, settled in block ${closed.number} ` +
+    `(${closed.number - submittedAt} blocks, ${seconds.toFixed(1)} s)`);
+  assert.equal(closed.data.reason.toString(), 'Completed');
+
+  // The result matches sentence-transformers.
+  const viaRpc = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+  const ours = viaRpc.result.values;
+  const reference = quantize(fixture.embeddings[0]);
+  assert.equal(ours.length, 384);
+  const worst = Math.max(...ours.map((x, i) => Math.abs(x - reference[i])));
+  assert.ok(worst <= 1, `component off by ${worst}`);
+  const dot = ours.reduce((s, x, i) => s + x * reference[i], 0);
+  const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  assert.ok(dot / (norm(ours) * norm(reference)) >= 0.999);
+
+  // Settlement to the planck: Bob earned the worker fee and paid for his commit and reveal;
+  // Alice got the price; Charlie paid fee + price + treasury cut + his submission fee.
+  const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const [settled] = eventsOf(closed.events, 'computeJobs', 'JobSettled');
+  assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  assert.equal(settled.ownerPaid.toBigInt(), PRICE);
+  assert.equal(settled.treasuryPaid.toBigInt(), treasuryCut);
+  let bobFees = 0n;
+  for (const { number, events } of blockEvents) {
+    if (number < submittedAt) continue;
+    for (const { event } of events) {
+      if (api.events.transactionPayment.TransactionFeePaid.is(event) && event.data.who.toString() === bob.address) {
+        bobFees += event.data.actualFee.toBigInt();
+      }
+    }
+  }
+  assert.ok(bobFees > 0n, 'the off-chain worker signed as Bob');
+  assert.equal(await free(bob.address), bobBefore - bobFees + WORKER_FEE);
+  assert.equal(await free(alice.address), aliceBefore + PRICE);
+  assert.equal(await free(charlie.address), charlieBefore - submitFee - WORKER_FEE - PRICE - treasuryCut);
+  const worker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
+  assert.equal(worker.assigned, 0);
+  assert.equal(worker.reputation, 550_000);
+});
