@@ -90,19 +90,22 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// Tries to assign every queued job, oldest first; returns how many were tried.
-	pub(crate) fn assign_queued() -> u32 {
+	/// Tries to assign every queued job, oldest first; returns how many were tried and how
+	/// many worker records their eligibility checks read.
+	pub(crate) fn assign_queued() -> (u32, u64) {
 		let queue = Queue::<T>::get();
 		if queue.is_empty() {
-			return 0;
+			return (0, 0);
 		}
 		let tried = queue.len() as u32;
+		let mut scanned = 0u64;
 		let mut waiting = BoundedVec::<JobId, T::MaxQueuedJobs>::new();
 		for job_id in queue {
 			let Some(mut job) = Jobs::<T>::get(job_id) else { continue };
 			if job.state != JobState::Queued {
 				continue;
 			}
+			scanned += ModelWorkers::<T>::decode_len(job.model_id).unwrap_or(0) as u64;
 			if Self::try_assign(job_id, &mut job) {
 				Jobs::<T>::insert(job_id, job);
 			} else if waiting.try_push(job_id).is_err() {
@@ -110,6 +113,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Queue::<T>::put(waiting);
-		tried
+		(tried, scanned)
 	}
 }

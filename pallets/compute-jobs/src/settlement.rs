@@ -200,14 +200,19 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// Closes the jobs whose deadline is `now`; returns how many there were.
-	pub(crate) fn close_expired(now: BlockNumberFor<T>) -> u32 {
+	/// Closes the jobs whose deadline is `now`; returns how many there were and how many
+	/// assignments they concluded.
+	pub(crate) fn close_expired(now: BlockNumberFor<T>) -> (u32, u64) {
 		let due = Deadlines::<T>::take(now);
 		let count = due.len() as u32;
+		let mut assignments = 0u64;
 		for job_id in due {
+			if let Some(JobState::Assigned { assignments: assigned, .. }) = Jobs::<T>::get(job_id).map(|job| job.state) {
+				assignments += assigned.len() as u64;
+			}
 			Self::on_deadline(job_id);
 		}
-		count
+		(count, assignments)
 	}
 
 	/// Handles a job whose deadline is now.
