@@ -36,9 +36,11 @@ where
 	C::Api: BlockBuilder<Block>,
 	C::Api: pallet_model_registry_rpc::ModelRegistryRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	C::Api: pallet_compute_jobs_rpc::ComputeJobsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_data_rewards_rpc::DataRewardsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	use pallet_compute_jobs_rpc::{ComputeJobs, ComputeJobsApiServer};
+	use pallet_data_rewards_rpc::{DataRewards, DataRewardsApiServer};
 	use pallet_model_registry_rpc::{ModelRegistry, ModelRegistryApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -51,7 +53,10 @@ where
 	module.merge(
 		ModelRegistry::<_, Block, AccountId, Balance, BlockNumber>::new(client.clone()).into_rpc(),
 	)?;
-	module.merge(ComputeJobs::<_, Block, AccountId, Balance, BlockNumber>::new(client).into_rpc())?;
+	module.merge(
+		ComputeJobs::<_, Block, AccountId, Balance, BlockNumber>::new(client.clone()).into_rpc(),
+	)?;
+	module.merge(DataRewards::<_, Block, AccountId, Balance, BlockNumber>::new(client).into_rpc())?;
 
 	Ok(module)
 }

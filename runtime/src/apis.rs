@@ -2,7 +2,7 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt,
-	ComputeJobs, ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	ComputeJobs, DataRewards, ModelRegistry, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -207,6 +207,30 @@ impl_runtime_apis! {
 			worker: AccountId,
 		) -> Option<pallet_compute_jobs_runtime_api::WorkerDetails<Balance, BlockNumber>> {
 			ComputeJobs::worker(worker)
+		}
+	}
+
+	impl pallet_data_rewards_runtime_api::DataRewardsApi<Block, AccountId, Balance, BlockNumber>
+		for Runtime
+	{
+		fn dataset(
+			dataset: pallet_data_rewards_runtime_api::DatasetId,
+		) -> Option<pallet_data_rewards_runtime_api::DatasetDetails<AccountId, Balance, BlockNumber>> {
+			DataRewards::dataset_details(dataset)
+		}
+
+		fn contributions(
+			of: pallet_data_rewards_runtime_api::ContributionsOf<AccountId>,
+			start: pallet_data_rewards_runtime_api::ContributionId,
+			limit: u32,
+		) -> Vec<pallet_data_rewards_runtime_api::ContributionDetails<AccountId, Balance, BlockNumber>> {
+			DataRewards::contributions_page(of, start, limit)
+		}
+
+		fn pending_rewards(
+			account: AccountId,
+		) -> pallet_data_rewards_runtime_api::PendingRewards<Balance> {
+			DataRewards::pending_rewards(account)
 		}
 	}
 

@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_model_registry, ModelRegistry]
 	[pallet_compute_jobs, ComputeJobs]
+	[pallet_data_rewards, DataRewards]
 );

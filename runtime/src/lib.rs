@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("infera"),
 	impl_name: Cow::Borrowed("infera-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -202,4 +202,7 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type ComputeJobs = pallet_compute_jobs;
+
+	#[runtime::pallet_index(10)]
+	pub type DataRewards = pallet_data_rewards;
 }

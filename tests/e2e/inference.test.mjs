@@ -8,21 +8,20 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { startNode, rpcCall, REPO_ROOT } from './lib/node.mjs';
+import { startNode, rpcCall } from './lib/node.mjs';
 import { submit, eventsOf } from './lib/chain.mjs';
+import { fixture, minilmArtifacts } from './lib/minilm.mjs';
 
 const UNIT = 10n ** 12n;
 const MILLI = 10n ** 9n;
 const WORKER_FEE = MILLI; // runtime/src/configs/jobs.rs
 const TREASURY_SHARE_PERCENT = 5n;
 const PRICE = 3n * MILLI;
-const MODELS = process.env.INFERA_MODELS ?? join(homedir(), '.cache', 'infera', 'models');
-const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'minilm-reference.json'), 'utf8'));
 
 let node;
 let api;
@@ -54,14 +53,7 @@ const free = async (who) => (await api.query.system.account(who)).data.free.toBi
 const quantize = (v) => v.map((x) => Math.max(-127, Math.min(127, Math.round(x * 127))));
 
 test('the off-chain worker runs MiniLM and the job settles on chain', { timeout: 240_000 }, async () => {
-  const artifacts = {
-    format: 'Safetensors',
-    weights: fixture.files['model.safetensors'],
-    tokenizer: fixture.files['tokenizer.json'],
-    config: fixture.files['config.json'],
-    sizeBytes: 91_335_235,
-    location: { url: `file://${join(MODELS, 'all-MiniLM-L6-v2')}`, cid: null }
-  };
+  const artifacts = minilmArtifacts();
   const reg = await submit(api, api.tx.modelRegistry.registerModel(
     'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], artifacts), alice);
   assert.equal(reg.error, null);

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { homedir } from 'node:os';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail } from './lib/node.mjs';
 import { submit, eventsOf } from './lib/chain.mjs';
+import { fixture, minilmArtifacts } from './lib/minilm.mjs';
 
 const SPEC = join(REPO_ROOT, 'chain-specs', 'local.raw.json');
 const GENESIS_HASH = readFileSync(join(REPO_ROOT, 'chain-specs', 'local.genesis-hash'), 'utf8').trim();
@@ -110,7 +110,6 @@ test('the validators author in turn and finalize the same chain', async () => {
   assert.ok(authors.size >= 2, `only ${[...authors]} authored`);
 });
 
-const MODELS = process.env.INFERA_MODELS ?? join(homedir(), '.cache', 'infera', 'models');
 const MILLI = 10n ** 9n;
 const BOND = 200n * 10n ** 12n;
 
@@ -134,15 +133,8 @@ test('each validator is a worker: a 3-replica job agrees, then a stopped worker 
   const [alice, bob, charlie, dave] = ['//Alice', '//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
   const workers = [alice, bob, charlie];
   const api = nodes[0].apis[0];
-  const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'minilm-reference.json'), 'utf8'));
-  const reg = await submit(api, api.tx.modelRegistry.registerModel('all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', 2n * MILLI, null, [], {
-    format: 'Safetensors',
-    weights: fixture.files['model.safetensors'],
-    tokenizer: fixture.files['tokenizer.json'],
-    config: fixture.files['config.json'],
-    sizeBytes: 91_335_235,
-    location: { url: `file://${join(MODELS, 'all-MiniLM-L6-v2')}`, cid: null }
-  }), alice);
+  const reg = await submit(api, api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', 2n * MILLI, null, [], minilmArtifacts()), alice);
   assert.equal(reg.error, null);
   const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
   assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);

@@ -54,8 +54,8 @@ impl pallet_compute_jobs::Config for Runtime {
 	type ReputationStep = ReputationStep;
 	type TreasuryShare = TreasuryShare;
 	type TreasuryAccount = TreasuryAccount;
-	/// No data-rewards pallet yet: owners keep the data share.
-	type Lineage = ();
+	/// The data share goes to the pots of the datasets in the model's lineage.
+	type Lineage = crate::DataRewards;
 	type DataShare = DataShare;
 	/// As many as a model may declare.
 	type MaxLineage = <Runtime as pallet_model_registry::Config>::MaxDatasets;

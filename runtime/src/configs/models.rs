@@ -21,8 +21,8 @@ impl pallet_model_registry::Config for Runtime {
 	type Currency = Balances;
 	/// Root until the governance tracks land: sudo on dev and local chains.
 	type AdminOrigin = EnsureRoot<AccountId>;
-	/// No dataset registry yet: declared dataset ids are recorded as given.
-	type Datasets = ();
+	/// Models may only claim datasets that exist in the data-rewards pallet.
+	type Datasets = crate::DataRewards;
 	type DepositBase = ModelDepositBase;
 	type DepositPerByte = ModelDepositPerByte;
 	type MaxNameLen = ConstU32<64>;

@@ -23,7 +23,7 @@ use jsonrpsee::{
 };
 pub use pallet_compute_jobs_runtime_api::ComputeJobsApi as ComputeJobsRuntimeApi;
 use pallet_compute_jobs_runtime_api::{FeeEstimateError, JobId, ModelChoice};
-use pallet_model_registry_rpc::{invalid_params, parse_task, runtime_error, BalanceParam};
+use pallet_model_registry_rpc::{invalid_params, parse_account, parse_task, runtime_error, BalanceParam};
 use serde::Deserialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -104,11 +104,6 @@ impl<C, Block, AccountId, Balance, BlockNumber> ComputeJobs<C, Block, AccountId,
 	pub fn new(client: Arc<C>) -> Self {
 		Self { client, _types: PhantomData }
 	}
-}
-
-fn parse_account<AccountId: Ss58Codec>(account: &str) -> Result<AccountId, ErrorObjectOwned> {
-	AccountId::from_ss58check(account)
-		.map_err(|error| invalid_params(format!("account must be an SS58 address, got `{account}`: {error}")))
 }
 
 fn fee_error(error: FeeEstimateError) -> ErrorObjectOwned {

@@ -26,7 +26,7 @@ pub use pallet_model_registry_runtime_api::ModelRegistryApi as ModelRegistryRunt
 use serde::Deserialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::H256;
+use sp_core::{crypto::Ss58Codec, H256};
 use sp_runtime::traits::Block as BlockT;
 use std::{marker::PhantomData, sync::Arc};
 
@@ -123,6 +123,12 @@ pub fn invalid_params(message: String) -> ErrorObjectOwned {
 /// A failed runtime API call (4000).
 pub fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, format!("runtime API call failed: {error}"), None::<()>)
+}
+
+/// Parses an SS58 address, or says what was expected.
+pub fn parse_account<AccountId: Ss58Codec>(account: &str) -> Result<AccountId, ErrorObjectOwned> {
+	AccountId::from_ss58check(account)
+		.map_err(|error| invalid_params(format!("account must be an SS58 address, got `{account}`: {error}")))
 }
 
 /// Parses a task by its JSON name, or says which names exist.

@@ -1,0 +1,116 @@
+//! Creating datasets, funding pots and changing policies.
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::{traits::BadOrigin, TokenError};
+
+#[test]
+fn a_sponsor_creates_a_dataset_and_funds_its_account() {
+	test(|| {
+		let id = create_default(500);
+		let account = DataRewards::dataset_account(id);
+		assert_eq!(free(SPONSOR), 10_000 - 500 - DATASET_DEPOSIT);
+		assert_eq!(free(account), 500 + DATASET_DEPOSIT);
+		let info = Datasets::<Test>::get(id).unwrap();
+		assert_eq!((info.sponsor, info.pot, info.owed, info.era), (SPONSOR, 500, 0, 0));
+		assert_eq!(info.policy.quorum, 2);
+		System::assert_last_event(
+			Event::DatasetCreated { dataset: id, sponsor: SPONSOR, account, budget: 500 }.into(),
+		);
+		assert_eq!(NextDatasetId::<Test>::get(), 1);
+	});
+}
+
+#[test]
+fn policies_need_distinct_curators_and_a_reachable_quorum() {
+	test(|| {
+		let create = |policy| DataRewards::create_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy, 0);
+		assert_noop!(create(mock::policy(&[], 1, None)), Error::<Test>::NoCurators);
+		assert_noop!(create(mock::policy(&[11, 12, 11], 1, None)), Error::<Test>::DuplicateCurator);
+		assert_noop!(create(mock::policy(&[11, 12], 0, None)), Error::<Test>::InvalidQuorum);
+		assert_noop!(create(mock::policy(&[11, 12], 3, None)), Error::<Test>::InvalidQuorum);
+		assert_noop!(
+			DataRewards::create_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy(&[11], 1, None), 20_000),
+			TokenError::FundsUnavailable
+		);
+		assert_eq!(NextDatasetId::<Test>::get(), 0);
+	});
+}
+
+#[test]
+fn governance_creates_public_datasets_paid_by_the_treasury() {
+	test(|| {
+		assert_noop!(
+			DataRewards::create_public_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy(&[11], 1, None), 1_000),
+			BadOrigin
+		);
+		assert_ok!(DataRewards::create_public_dataset(
+			RuntimeOrigin::root(),
+			spec(),
+			policy(&[11], 1, Some(100)),
+			1_000
+		));
+		assert_eq!(free(TREASURY), 100_000 - 1_000 - DATASET_DEPOSIT);
+		let info = Datasets::<Test>::get(0).unwrap();
+		assert_eq!((info.sponsor, info.pot), (TREASURY, 1_000));
+	});
+}
+
+#[test]
+fn anyone_tops_up_a_pot() {
+	test(|| {
+		let id = create_default(0);
+		assert_noop!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), 7, 10), Error::<Test>::UnknownDataset);
+		assert_noop!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 10_000),
+			TokenError::NotExpendable
+		);
+		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 300));
+		assert_eq!(Datasets::<Test>::get(id).unwrap().pot, 300);
+		assert_eq!(free(ALICE), 9_700);
+		System::assert_last_event(Event::PotFunded { dataset: id, amount: 300, source: PotSource::TopUp }.into());
+	});
+}
+
+#[test]
+fn only_the_sponsor_or_governance_changes_a_policy() {
+	test(|| {
+		let id = create_default(0);
+		let new = || policy(&[11, 14], 1, Some(50));
+		assert_noop!(
+			DataRewards::update_policy(RuntimeOrigin::signed(ALICE), id, new()),
+			Error::<Test>::NotSponsor
+		);
+		assert_noop!(
+			DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), 9, new()),
+			Error::<Test>::UnknownDataset
+		);
+		assert_noop!(
+			DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), id, policy(&[11], 2, None)),
+			Error::<Test>::InvalidQuorum
+		);
+		assert_ok!(DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), id, new()));
+		System::assert_last_event(
+			Event::PolicyUpdated { dataset: id, curators: 2, quorum: 1, reward_per_era: Some(50) }.into(),
+		);
+		assert_ok!(DataRewards::update_policy(RuntimeOrigin::root(), id, policy(&[13], 1, None)));
+		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![13]);
+	});
+}
+
+#[test]
+fn funds_sent_straight_to_a_dataset_join_its_pot_on_the_next_touch() {
+	test(|| {
+		let id = create_default(100);
+		assert_ok!(Balances::transfer_allow_death(
+			RuntimeOrigin::signed(TREASURY),
+			DataRewards::dataset_account(id),
+			400
+		));
+		assert_eq!(DataRewards::dataset_details(id).unwrap().pot, 500);
+		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 10));
+		assert_eq!(Datasets::<Test>::get(id).unwrap().pot, 510);
+		assert!(events().contains(&Event::PotFunded { dataset: id, amount: 400, source: PotSource::Transfer }));
+	});
+}

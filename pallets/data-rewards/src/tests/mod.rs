@@ -1,0 +1,8 @@
+//! Unit tests of the data-rewards pallet, by topic.
+
+mod contributions;
+mod datasets;
+mod lineage;
+mod property;
+mod review;
+mod rewards;

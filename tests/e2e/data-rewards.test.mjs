@@ -1,0 +1,170 @@
+// Data rewards end to end on a `--dev` node: Dave sponsors a dataset with a budget, Eve and
+// Ferdie curate it; Charlie contributes and both curators accept. Alice registers the real
+// all-MiniLM-L6-v2 as trained on that dataset; Bob's node runs her embedding job with its
+// off-chain worker. The data-lineage share of the price arrives in the dataset's pot; root
+// shortens the era (the parameter governance will own), the era finishes, and Charlie
+// claims the whole pot: budget plus lineage share, to the planck. The JSON-RPC views
+// follow every step, and bad input gets typed errors.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Keyring } from '@polkadot/api';
+import { u8aToHex } from '@polkadot/util';
+import { xxhashAsHex } from '@polkadot/util-crypto';
+import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
+import { submit, eventsOf } from './lib/chain.mjs';
+import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+
+const UNIT = 10n ** 12n;
+const MILLI = 10n ** 9n;
+const PRICE = 3n * MILLI;
+const DATA_SHARE_PERCENT = 20n; // runtime/src/configs/jobs.rs
+const BUDGET = UNIT;
+
+let node;
+let api;
+let who;
+
+before(async () => {
+  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
+  node = await startNode({ name: 'data-rewards', args: ['--dev', '--model-dir', modelDir] });
+  api = await node.api();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  who = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']
+    .map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]));
+});
+
+after(async () => {
+  if (node) await node.stop();
+});
+
+const free = async (account) => (await api.query.system.account(account)).data.free.toBigInt();
+const ok = async (tx, signer) => {
+  const result = await submit(api, tx, signer);
+  assert.equal(result.error, null);
+  return result;
+};
+
+test('contributors are paid from the budget and from inference fees of models trained on their data', { timeout: 300_000 }, async () => {
+  const { alice, bob, charlie, dave, eve, ferdie } = who;
+
+  // Dave sponsors a dataset curated by Eve and Ferdie, both needed to decide.
+  const spec = {
+    name: 'sentences-en',
+    description: 'English sentences for embedding models',
+    licence: 'CC-BY-4.0',
+    format: 'text/plain, one sentence per line',
+    rules: 'Well-formed English; no personal data',
+    rulesDigest: '0x' + createHash('sha256').update('rules v1').digest('hex')
+  };
+  const created = await ok(api.tx.dataRewards.createDataset(
+    spec, { curators: [eve.address, ferdie.address], quorum: 2, rewardPerEra: null }, BUDGET), dave);
+  const [{ dataset: datasetId, account }] = eventsOf(created.events, 'dataRewards', 'DatasetCreated')
+    .map((e) => ({ dataset: e.dataset.toNumber(), account: e.account.toString() }));
+  let dataset = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
+  assert.equal(dataset.name, spec.name);
+  assert.equal(dataset.pot, BUDGET.toString());
+  assert.equal(dataset.account, account);
+  assert.deepEqual(dataset.curators.map((c) => c.account), [eve.address, ferdie.address]);
+
+  // Charlie contributes; a second submission of the same content is refused.
+  const content = fixture.sentences.join('\n');
+  const digest = '0x' + createHash('sha256').update(content).digest('hex');
+  const url = 'https://data.example/sentences-en/part-0.txt';
+  const contributed = await ok(api.tx.dataRewards.contribute(datasetId, digest, content.length, url, 'part-0'), charlie);
+  const contributionId = eventsOf(contributed.events, 'dataRewards', 'Contributed')[0].contribution.toNumber();
+  const duplicate = await submit(api, api.tx.dataRewards.contribute(datasetId, digest, content.length, url, null), dave);
+  assert.equal(duplicate.error, 'dataRewards.DuplicateContribution');
+  const notCurator = await submit(api, api.tx.dataRewards.review(contributionId, { Accept: { quality: 90 } }), dave);
+  assert.equal(notCurator.error, 'dataRewards.NotCurator');
+
+  // Both curators accept it.
+  await ok(api.tx.dataRewards.review(contributionId, { Accept: { quality: 80 } }), eve);
+  let [contribution] = await rpcCall(node.rpcPort, 'infera_contributions', [{ dataset: datasetId }]);
+  assert.equal(contribution.status, 'pending');
+  assert.deepEqual(contribution.votes.map((v) => [v.vote, v.quality]), [['accept', 80]]);
+  const accepted = await ok(api.tx.dataRewards.review(contributionId, { Accept: { quality: 90 } }), ferdie);
+  const [{ points }] = eventsOf(accepted.events, 'dataRewards', 'Accepted');
+  // Mean quality 85 × (1 + ⌊log₂(1 + size / 1 KiB)⌋): the content is under 1 KiB.
+  assert.equal(points.toNumber(), 85 * (1 + Math.floor(Math.log2(1 + Math.floor(content.length / 1024)))));
+  [contribution] = await rpcCall(node.rpcPort, 'infera_contributions', [{ contributor: charlie.address }]);
+  assert.equal(contribution.status, 'accepted');
+  assert.equal(contribution.claimed, false);
+  let pending = await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address]);
+  assert.equal(pending.estimated, BUDGET.toString());
+  assert.equal(pending.claimable, '0');
+  const early = await submit(api, api.tx.dataRewards.claim(contributionId), charlie);
+  assert.equal(early.error, 'dataRewards.EraNotFinished');
+
+  // Alice registers MiniLM as trained on the dataset; an unknown dataset is refused.
+  const artifacts = minilmArtifacts();
+  const unknown = await submit(api, api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId + 1], artifacts), alice);
+  assert.equal(unknown.error, 'modelRegistry.UnknownDataset');
+  const reg = await ok(api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId], artifacts), alice);
+  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  await ok(api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice);
+
+  // Bob's node works for him; Alice submits a job and the off-chain worker settles it.
+  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
+  await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
+  const job = await ok(api.tx.computeJobs.submitJob(
+    { Model: { modelId, version: null } }, { Inline: fixture.sentences[1] }, 10n * MILLI, 1, 30), alice);
+  const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const closedJob = await waitFor(`job ${jobId} to close`, async () => {
+    const details = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+    return details.status === 'closed' ? details : null;
+  }, 200_000, 1_000);
+  assert.equal(closedJob.closeReason, 'completed');
+
+  // The lineage share is in the pot.
+  const share = PRICE * DATA_SHARE_PERCENT / 100n;
+  dataset = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
+  assert.equal(dataset.lineageIncome, share.toString());
+  assert.equal(dataset.pot, (BUDGET + share).toString());
+
+  // Root shortens the era to one block (twox128(":DataEraLength:"), a u32): era 0 ends.
+  const key = xxhashAsHex(':DataEraLength:', 128);
+  const value = u8aToHex(api.createType('u32', 1).toU8a());
+  await ok(api.tx.sudo.sudo(api.tx.system.setStorage([[key, value]])), alice);
+  pending = await waitFor('the era to finish', async () => {
+    const rewards = await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address]);
+    return rewards.claimable !== '0' ? rewards : null;
+  }, 30_000, 500);
+  assert.equal(pending.claimable, (BUDGET + share).toString());
+
+  // Anyone may claim for Charlie; he is paid once, the whole pot.
+  const before = await free(charlie.address);
+  const claimed = await ok(api.tx.dataRewards.claim(contributionId), dave);
+  const [paid] = eventsOf(claimed.events, 'dataRewards', 'RewardPaid');
+  assert.equal(paid.amount.toBigInt(), BUDGET + share);
+  assert.equal(await free(charlie.address), before + BUDGET + share);
+  const twice = await submit(api, api.tx.dataRewards.claim(contributionId), dave);
+  assert.equal(twice.error, 'dataRewards.AlreadyClaimed');
+  [contribution] = await rpcCall(node.rpcPort, 'infera_contributions', [{ dataset: datasetId }]);
+  assert.equal(contribution.claimed, true);
+  dataset = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
+  assert.equal(dataset.pot, '0');
+  assert.equal(dataset.owed, '0');
+  // The dataset's account keeps only its deposit.
+  assert.equal(await free(account), 100n * MILLI);
+});
+
+test('the data-rewards RPC rejects bad input with typed errors', async () => {
+  const unknown = await rpcRequest(node.rpcPort, 'infera_dataset', [999]);
+  assert.equal(unknown.error.code, 4201);
+  assert.match(unknown.error.message, /dataset 999 does not exist/);
+  const badAccount = await rpcRequest(node.rpcPort, 'infera_pendingRewards', ['charlie']);
+  assert.equal(badAccount.error.code, -32602);
+  assert.match(badAccount.error.message, /SS58/);
+  const badOf = await rpcRequest(node.rpcPort, 'infera_contributions', [{ model: 1 }]);
+  assert.equal(badOf.error.code, -32602);
+  const badLimit = await rpcRequest(node.rpcPort, 'infera_contributions', [{ dataset: 0 }, 0, 1000]);
+  assert.equal(badLimit.error.code, -32602);
+  assert.match(badLimit.error.message, /limit must be 1..=100/);
+});
