@@ -63,6 +63,51 @@ fn encode(tokenizer: &Tokenizer, texts: &[&str], device: &Device) -> Result<(Ten
 	))
 }
 
+/// Texts per padded forward pass. Inputs are sorted by length and cut into batches of this
+/// size, so short texts are not padded to the longest of a large request: on the CPU the
+/// cost of a pass grows with batch × longest length.
+pub const BUCKET: usize = 8;
+
+/// Runs `run` over `texts` in length-sorted buckets of [`BUCKET`] and returns its rows in
+/// the order of `texts`.
+fn by_length_buckets<T: Send>(
+	texts: &[&str],
+	run: impl Fn(&[&str]) -> Result<Vec<T>> + Sync,
+) -> Result<Vec<T>> {
+	if texts.len() <= BUCKET {
+		return run(texts);
+	}
+	let mut order: Vec<usize> = (0..texts.len()).collect();
+	order.sort_by_key(|&index| texts[index].len());
+	let buckets: Vec<&[usize]> = order.chunks(BUCKET).collect();
+	// One thread per core takes every n-th bucket: candle's element-wise kernels run on one
+	// core, so a second pass in flight keeps the other busy.
+	let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(buckets.len());
+	let results: Vec<Result<Vec<(usize, T)>>> = std::thread::scope(|scope| {
+		let workers: Vec<_> = (0..threads)
+			.map(|first| {
+				let (buckets, run) = (&buckets, &run);
+				scope.spawn(move || -> Result<Vec<(usize, T)>> {
+					let mut rows = Vec::new();
+					for bucket in buckets.iter().skip(first).step_by(threads) {
+						let batch: Vec<&str> = bucket.iter().map(|&index| texts[index]).collect();
+						rows.extend(bucket.iter().copied().zip(run(&batch)?));
+					}
+					Ok(rows)
+				})
+			})
+			.collect();
+		workers.into_iter().map(|worker| worker.join().expect("inference threads do not panic; qed")).collect()
+	});
+	let mut rows: Vec<Option<T>> = (0..texts.len()).map(|_| None).collect();
+	for result in results {
+		for (index, row) in result? {
+			rows[index] = Some(row);
+		}
+	}
+	Ok(rows.into_iter().map(|row| row.expect("every index is in one bucket; qed")).collect())
+}
+
 /// Loads the encoder, trying the bare names (`embeddings.*`) and then `bert.*`.
 fn load_encoder(weights: VarBuilder, config: &Config) -> Result<BertModel> {
 	BertModel::load(weights.clone(), config)
@@ -85,11 +130,16 @@ impl SentenceEmbedder {
 		Ok(Self { model, tokenizer, device: device.clone() })
 	}
 
-	/// Unit-length embeddings of `texts`, one row each, computed as one padded batch.
+	/// Unit-length embeddings of `texts`, one row each, in length-sorted padded batches.
 	pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
 		if texts.is_empty() {
 			return Ok(Vec::new());
 		}
+		by_length_buckets(texts, |batch| self.embed_padded(batch))
+	}
+
+	/// Embeddings of `texts` as one padded batch.
+	fn embed_padded(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
 		let (ids, type_ids, mask) = encode(&self.tokenizer, texts, &self.device)?;
 		let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
 		// Mean over the real tokens: sum(hidden · mask) / sum(mask).
@@ -136,11 +186,16 @@ impl Classifier {
 		}
 	}
 
-	/// The most likely label id of each text.
+	/// The most likely label id of each text, in length-sorted padded batches.
 	pub fn classify(&self, texts: &[&str]) -> Result<Vec<u32>> {
 		if texts.is_empty() {
 			return Ok(Vec::new());
 		}
+		by_length_buckets(texts, |batch| self.classify_padded(batch))
+	}
+
+	/// Label ids of `texts` as one padded batch.
+	fn classify_padded(&self, texts: &[&str]) -> Result<Vec<u32>> {
 		let (ids, type_ids, mask) = encode(&self.tokenizer, texts, &self.device)?;
 		let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
 		let cls = hidden.narrow(1, 0, 1)?.squeeze(1)?;

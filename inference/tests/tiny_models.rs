@@ -123,6 +123,30 @@ fn embeddings_are_unit_length_and_a_batch_equals_its_parts() {
 }
 
 #[test]
+fn large_requests_run_in_length_buckets_and_keep_their_order() {
+	let root = tempfile::tempdir().unwrap();
+	let embedder = tiny_model(&root.path().join("embed"), TaskKind::TextEmbedding, 0);
+	let classifier = tiny_model(&root.path().join("classify"), TaskKind::TextClassification, 3);
+	let engine = engine(root.path());
+	// More texts than one bucket, lengths out of order, so buckets run on several threads.
+	let words = ["fox", "the quick brown fox", "a cat sat over the lazy dog", "dog", "cat sat"];
+	let texts: Vec<String> = (0..3 * infera_inference::bert::BUCKET + 1)
+		.map(|i| format!("{} {}", words[i % words.len()], "fox ".repeat(i % 7)))
+		.collect();
+	let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+	let batch = engine.embed(&embedder, &texts).unwrap();
+	let labels = engine.run(&request(&classifier, &texts.iter().map(|t| t.as_bytes()).collect::<Vec<_>>()));
+	assert_eq!((batch.len(), labels.len()), (texts.len(), texts.len()));
+	for (i, text) in texts.iter().enumerate() {
+		let alone = engine.embed(&embedder, &[text]).unwrap().remove(0);
+		let gap = alone.iter().zip(&batch[i]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+		assert!(gap < 1e-5, "row {i} ({text}) moved by {gap}");
+		let single = engine.run(&request(&classifier, &[text.as_bytes()])).remove(0);
+		assert_eq!(labels[i], single, "row {i}");
+	}
+}
+
+#[test]
 fn requests_answer_per_input_and_bad_utf8_fails_alone() {
 	let root = tempfile::tempdir().unwrap();
 	let spec = tiny_model(&root.path().join("src"), TaskKind::TextEmbedding, 0);
