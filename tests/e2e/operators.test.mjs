@@ -1,14 +1,17 @@
 // What operators deploy: docker/compose.yml and docker/Dockerfile. There is no Docker
 // engine on the test machine, so this checks what can be checked without one: every
 // node key in the compose file gives the peer id its bootnode addresses name, every
-// node runs the committed chain spec, and the files the Dockerfile copies exist.
+// node runs the committed chain spec, and the files the Dockerfile copies exist. The same
+// topology then runs natively through scripts/local-network.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { runNodeCommand, REPO_ROOT } from './lib/node.mjs';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { runNodeCommand, nodeBinary, freePort, waitFor, rpcCall, rpcRequest, REPO_ROOT } from './lib/node.mjs';
 
 const compose = readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8');
 
@@ -67,3 +70,50 @@ test('the Dockerfile copies files that exist and runs as a non-root user', () =>
   assert.match(dockerfile, /^EXPOSE 30333 9944 9615$/m);
   assert.match(dockerfile, /^HEALTHCHECK /m);
 });
+
+test('scripts/local-network runs the same topology natively: the RPC node follows the validators', { timeout: 240_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'infera-localnet-'));
+  const [rpcBase, promBase, p2pBase] = [await freeRange(4), await freeRange(4), await freeRange(4)];
+  const env = { ...process.env, INFERA_NODE: nodeBinary(), RPC_PORT_BASE: String(rpcBase), PROM_PORT_BASE: String(promBase), P2P_PORT_BASE: String(p2pBase) };
+  const script = join(REPO_ROOT, 'scripts', 'local-network');
+  const run = (command) => spawnSync('bash', [script, command, dir], { env, encoding: 'utf8', timeout: 60_000 });
+  try {
+    const started = run('start');
+    assert.equal(started.status, 0, started.stderr);
+    const rpcPort = rpcBase + 3;
+    await waitFor('the RPC node to peer with the three validators', async () =>
+      (await rpcCall(rpcPort, 'system_health')).peers >= 3, 90_000, 1000);
+    await waitFor('the RPC node to see block #3 finalized', async () => {
+      const head = await rpcCall(rpcPort, 'chain_getFinalizedHead');
+      return parseInt((await rpcCall(rpcPort, 'chain_getHeader', [head])).number, 16) >= 3;
+    }, 120_000, 1000);
+    assert.equal(await rpcCall(rpcPort, 'system_name'), 'Infera Node');
+    assert.equal((await rpcCall(rpcPort, 'system_nodeRoles'))[0], 'Full');
+    assert.equal((await rpcCall(rpcBase, 'system_nodeRoles'))[0], 'Authority');
+    // The RPC node refuses unsafe methods.
+    const unsafe = await rpcRequest(rpcPort, 'author_insertKey', ['infr', '//Eve', '0x00']);
+    assert.ok(unsafe.error, 'author_insertKey must be refused on the RPC node');
+  } finally {
+    const stopped = run('stop');
+    assert.equal(stopped.status, 0, stopped.stderr);
+    for (const name of ['alice', 'bob', 'charlie', 'rpc']) assert.ok(!existsSync(join(dir, `${name}.pid`)), name);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The first of `n` consecutive free loopback ports. */
+async function freeRange (n) {
+  for (;;) {
+    const first = await freePort();
+    const next = await Promise.all(Array.from({ length: n - 1 }, (_, i) => isFree(first + i + 1)));
+    if (next.every(Boolean)) return first;
+  }
+}
+
+function isFree (port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
