@@ -61,13 +61,20 @@ fn submit_contribution<T: Config>(dataset: DatasetId, who: &T::AccountId, seed: 
 	DataRewards::<T>::do_contribute(
 		who.clone(),
 		dataset,
-		H256::from_low_u64_be(u64::from(seed) + 1),
+		digest_of(seed),
 		1 << 20,
 		full(b'u'),
 		Some(full(b'x')),
 	)
 	.expect("a fresh digest within the limits");
 	id
+}
+
+/// A distinct content digest per seed.
+fn digest_of(seed: u32) -> H256 {
+	let mut bytes = [1u8; 32];
+	bytes[..4].copy_from_slice(&seed.to_le_bytes());
+	H256(bytes)
 }
 
 /// Moves to the first block of the next era.

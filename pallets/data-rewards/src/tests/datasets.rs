@@ -114,3 +114,22 @@ fn funds_sent_straight_to_a_dataset_join_its_pot_on_the_next_touch() {
 		assert!(events().contains(&Event::PotFunded { dataset: id, amount: 400, source: PotSource::Transfer }));
 	});
 }
+
+#[test]
+fn exhausted_ids_are_refused_without_a_trace() {
+	test(|| {
+		NextDatasetId::<Test>::put(DatasetId::MAX);
+		assert_noop!(
+			DataRewards::create_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy(&[11], 1, None), 0),
+			Error::<Test>::DatasetIdsExhausted
+		);
+		NextDatasetId::<Test>::put(0);
+		let id = create_default(0);
+		NextContributionId::<Test>::put(ContributionId::MAX);
+		assert_noop!(
+			DataRewards::contribute(RuntimeOrigin::signed(ALICE), id, digest(1), 1, text("u"), None),
+			Error::<Test>::ContributionIdsExhausted
+		);
+		NextContributionId::<Test>::put(0);
+	});
+}
