@@ -72,7 +72,7 @@ test('contributors are paid from the budget and from inference fees of models tr
   assert.deepEqual(dataset.curators.map((c) => c.account), [eve.address, ferdie.address]);
 
   // Charlie contributes; a second submission of the same content is refused.
-  const content = fixture.sentences.join('\n');
+  const content = Buffer.from(fixture.sentences.join('\n'), 'utf8');
   const digest = '0x' + createHash('sha256').update(content).digest('hex');
   const url = 'https://data.example/sentences-en/part-0.txt';
   const contributed = await ok(api.tx.dataRewards.contribute(datasetId, digest, content.length, url, 'part-0'), charlie);
@@ -89,8 +89,9 @@ test('contributors are paid from the budget and from inference fees of models tr
   assert.deepEqual(contribution.votes.map((v) => [v.vote, v.quality]), [['accept', 80]]);
   const accepted = await ok(api.tx.dataRewards.review(contributionId, { Accept: { quality: 90 } }), ferdie);
   const [{ points }] = eventsOf(accepted.events, 'dataRewards', 'Accepted');
-  // Mean quality 85 × (1 + ⌊log₂(1 + size / 1 KiB)⌋): the content is under 1 KiB.
-  assert.equal(points.toNumber(), 85 * (1 + Math.floor(Math.log2(1 + Math.floor(content.length / 1024)))));
+  // Mean quality 85 × (1 + ⌊log₂(1 + size / 1 KiB)⌋): 1,747 bytes count twice.
+  assert.equal(content.length, 1747);
+  assert.equal(points.toNumber(), 85 * 2);
   [contribution] = await rpcCall(node.rpcPort, 'infera_contributions', [{ contributor: charlie.address }]);
   assert.equal(contribution.status, 'accepted');
   assert.equal(contribution.claimed, false);
