@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("infera"),
 	impl_name: Cow::Borrowed("infera-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -205,4 +205,7 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type DataRewards = pallet_data_rewards;
+
+	#[runtime::pallet_index(11)]
+	pub type Parameters = pallet_parameters;
 }

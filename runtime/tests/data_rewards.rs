@@ -78,21 +78,24 @@ fn models_claim_existing_datasets_whose_pots_take_the_lineage_share() {
 }
 
 #[test]
-fn root_sets_the_era_length_at_its_documented_key() {
+fn root_sets_the_era_length_as_a_protocol_parameter() {
 	preset_ext("development").execute_with(|| {
-		use infera_runtime::configs::DataEraLength;
-		assert_eq!(DataEraLength::get(), DAYS);
-		let key = sp_io::hashing::twox_128(b":DataEraLength:").to_vec();
-		assert_eq!(DataEraLength::key().to_vec(), key);
+		use frame_support::traits::Hooks;
+		use infera_runtime::{
+			configs::{dynamic_params::data, RuntimeParameters},
+			Parameters,
+		};
+		assert_eq!(data::EraLength::get(), DAYS);
+		let ten_blocks = || RuntimeParameters::Data(data::Parameters::EraLength(data::EraLength, Some(10)));
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		assert_noop!(
-			System::set_storage(RuntimeOrigin::signed(alice), vec![(key.clone(), 10u32.to_le_bytes().to_vec())]),
+			Parameters::set_parameter(RuntimeOrigin::signed(alice), ten_blocks()),
 			sp_runtime::DispatchError::BadOrigin
 		);
-		assert_ok!(System::set_storage(RuntimeOrigin::root(), vec![(key, 10u32.to_le_bytes().to_vec())]));
-		assert_eq!(DataEraLength::get(), 10);
+		assert_ok!(Parameters::set_parameter(RuntimeOrigin::root(), ten_blocks()));
+		assert_eq!(data::EraLength::get(), 10);
+		assert_eq!(<Runtime as pallet_data_rewards::Config>::EraLength::get(), 10);
 		// Eras count from their start: the new length applies from the next era on.
-		use frame_support::traits::Hooks;
 		for (block, era) in [(9, 0), (10, 1), (19, 1), (20, 2)] {
 			System::set_block_number(block);
 			DataRewards::on_initialize(block);

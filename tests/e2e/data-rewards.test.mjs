@@ -2,7 +2,7 @@
 // Ferdie curate it; Charlie contributes and both curators accept. Alice registers the real
 // all-MiniLM-L6-v2 as trained on that dataset; Bob's node runs her embedding job with its
 // off-chain worker. The data-lineage share of the price arrives in the dataset's pot; root
-// shortens the era (the parameter governance will own), the era finishes, and Charlie
+// shortens the era (a protocol parameter, `parameters.setParameter`), the era finishes, and Charlie
 // claims the whole pot: budget plus lineage share, to the planck. The JSON-RPC views
 // follow every step, and bad input gets typed errors.
 
@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { xxhashAsHex } from '@polkadot/util-crypto';
 import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
 import { submit, eventsOf } from './lib/chain.mjs';
 import { fixture, minilmArtifacts } from './lib/minilm.mjs';
@@ -129,10 +128,9 @@ test('contributors are paid from the budget and from inference fees of models tr
   assert.equal(dataset.lineageIncome, share.toString());
   assert.equal(dataset.pot, (BUDGET + share).toString());
 
-  // Root shortens the era to one block (twox128(":DataEraLength:"), a u32): era 0 ends.
-  const key = xxhashAsHex(':DataEraLength:', 128);
-  const value = u8aToHex(api.createType('u32', 1).toU8a());
-  await ok(api.tx.sudo.sudo(api.tx.system.setStorage([[key, value]])), alice);
+  // Root shortens the era to one block, a protocol parameter: era 0 ends.
+  const eraLength = await ok(api.tx.sudo.sudo(api.tx.parameters.setParameter({ Data: { EraLength: [null, 1] } })), alice);
+  assert.equal(eventsOf(eraLength.events, 'parameters', 'Updated').length, 1);
   pending = await waitFor('the era to finish', async () => {
     const rewards = await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address]);
     return rewards.claimable !== '0' ? rewards : null;

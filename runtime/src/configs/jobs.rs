@@ -1,7 +1,7 @@
 //! Compute jobs: worker bonds, fees, verification and settlement parameters.
 
 use crate::{
-	AccountId, Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS, MILLI_UNIT,
+	AccountId, Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS,
 	UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
@@ -13,20 +13,10 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = PalletId(*b"py/trsry").into_account_truncating();
 	/// Smallest worker bond: 100 INFR.
 	pub const MinWorkerBond: Balance = 100 * UNIT;
-	/// Paid to each agreeing worker: 1 mINFR per job.
-	pub const WorkerFee: Balance = MILLI_UNIT;
 	/// Embeddings agree at cosine ≥ 0.99 (i8-quantized; see pallet-compute-jobs' agreement).
 	pub const EmbeddingAgreement: Permill = Permill::from_percent(99);
-	/// A result outside the majority costs 10 % of the bond.
-	pub const DisagreeSlash: Permill = Permill::from_percent(10);
-	/// Never revealing costs 1 % of the bond.
-	pub const NoShowSlash: Permill = Permill::from_percent(1);
 	/// Each result moves reputation 10 % of the way towards 1 (agreed) or 0.
 	pub const ReputationStep: Permill = Permill::from_percent(10);
-	/// The treasury takes 5 % on top of price and worker fees.
-	pub const TreasuryShare: Permill = Permill::from_percent(5);
-	/// 20 % of a model's price goes to the datasets it was trained on.
-	pub const DataShare: Permill = Permill::from_percent(20);
 }
 
 impl pallet_compute_jobs::Config for Runtime {
@@ -36,7 +26,7 @@ impl pallet_compute_jobs::Config for Runtime {
 	type MinWorkerBond = MinWorkerBond;
 	/// One hour at network block time.
 	type UnbondingDelay = ConstU32<{ HOURS as u32 }>;
-	type WorkerFee = WorkerFee;
+	type WorkerFee = super::dynamic_params::jobs::WorkerFee;
 	type MaxReplicas = ConstU32<5>;
 	type MinDeadline = ConstU32<5>;
 	/// One day at network block time.
@@ -49,14 +39,14 @@ impl pallet_compute_jobs::Config for Runtime {
 	type MaxOutputLen = ConstU32<1024>;
 	type CommitWindow = ConstU32<10>;
 	type EmbeddingAgreement = EmbeddingAgreement;
-	type DisagreeSlash = DisagreeSlash;
-	type NoShowSlash = NoShowSlash;
+	type DisagreeSlash = super::dynamic_params::jobs::DisagreeSlash;
+	type NoShowSlash = super::dynamic_params::jobs::NoShowSlash;
 	type ReputationStep = ReputationStep;
-	type TreasuryShare = TreasuryShare;
+	type TreasuryShare = super::dynamic_params::jobs::TreasuryShare;
 	type TreasuryAccount = TreasuryAccount;
 	/// The data share goes to the pots of the datasets in the model's lineage.
 	type Lineage = crate::DataRewards;
-	type DataShare = DataShare;
+	type DataShare = super::dynamic_params::jobs::DataShare;
 	/// As many as a model may declare.
 	type MaxLineage = <Runtime as pallet_model_registry::Config>::MaxDatasets;
 	/// One week at network block time.

@@ -7,9 +7,10 @@ mod jobs;
 mod models;
 mod monetary;
 mod offchain;
+mod parameters;
 pub(crate) mod system;
 
-pub use data::{DataEraLength, DataReviewWindow};
+pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
 pub use jobs::TreasuryAccount;
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
 pub use system::RuntimeBlockWeights;
