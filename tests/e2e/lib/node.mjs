@@ -40,7 +40,8 @@ export function freePort (host = '127.0.0.1') {
 
 /** Runs the node binary to completion (for subcommands and bad-input checks). */
 export function runNodeCommand (args, opts = {}) {
-  const out = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000, ...opts });
+  // A chain spec carries the runtime Wasm as hex: well over spawnSync's 1 MiB default buffer.
+  const out = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024, ...opts });
   return { code: out.status, signal: out.signal, stdout: out.stdout, stderr: out.stderr };
 }
 
