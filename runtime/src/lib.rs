@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("infera"),
 	impl_name: Cow::Borrowed("infera-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -208,4 +208,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Parameters = pallet_parameters;
+
+	#[runtime::pallet_index(12)]
+	pub type Treasury = pallet_treasury;
 }

@@ -3,7 +3,8 @@
 // all-MiniLM-L6-v2 as trained on that dataset; Bob's node runs her embedding job with its
 // off-chain worker. The data-lineage share of the price arrives in the dataset's pot; root
 // shortens the era (a protocol parameter, `parameters.setParameter`), the era finishes, and Charlie
-// claims the whole pot: budget plus lineage share, to the planck. The JSON-RPC views
+// claims the whole pot: budget plus lineage share, to the planck. A treasury spend approved
+// by root then funds the pot. The JSON-RPC views
 // follow every step, and bad input gets typed errors.
 
 import { test, before, after } from 'node:test';
@@ -152,6 +153,27 @@ test('contributors are paid from the budget and from inference fees of models tr
   assert.equal(dataset.owed, '0');
   // The dataset's account keeps only its deposit.
   assert.equal(await free(account), 100n * MILLI);
+});
+
+test('a treasury spend approved by root funds a dataset pot', async () => {
+  const { alice, dave } = who;
+  const before = await rpcCall(node.rpcPort, 'infera_dataset', [0]);
+  const amount = UNIT / 2n;
+  const approved = await ok(api.tx.sudo.sudo(api.tx.treasury.spend(null, amount, before.account, null)), alice);
+  const [spend] = eventsOf(approved.events, 'treasury', 'AssetSpendApproved');
+  assert.equal(spend.amount.toBigInt(), amount);
+  // Anyone pays an approved spend out; it lands in the dataset's account.
+  const paid = await ok(api.tx.treasury.payout(spend.index), dave);
+  assert.equal(eventsOf(paid.events, 'treasury', 'Paid').length, 1);
+  const after = await rpcCall(node.rpcPort, 'infera_dataset', [0]);
+  assert.equal(BigInt(after.pot), BigInt(before.pot) + amount);
+  // The dataset's next call counts it into the pot.
+  const topped = await ok(api.tx.dataRewards.topUp(0, MILLI), dave);
+  const funded = eventsOf(topped.events, 'dataRewards', 'PotFunded').map((e) => [e.source.toString(), e.amount.toBigInt()]);
+  assert.deepEqual(funded, [['Transfer', amount], ['TopUp', MILLI]]);
+  // Only root spends.
+  const refused = await submit(api, api.tx.treasury.spend(null, amount, before.account, null), dave);
+  assert.equal(refused.error, 'BadOrigin');
 });
 
 test('the data-rewards RPC rejects bad input with typed errors', async () => {

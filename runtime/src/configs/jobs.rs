@@ -4,13 +4,10 @@ use crate::{
 	AccountId, Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS,
 	UNIT,
 };
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
-use sp_runtime::{traits::AccountIdConversion, Permill};
+use frame_support::{parameter_types, traits::ConstU32};
+use sp_runtime::Permill;
 
 parameter_types! {
-	/// The treasury's account (the one pallet-treasury uses with its conventional id), which
-	/// receives the protocol's fee share and slashes.
-	pub TreasuryAccount: AccountId = PalletId(*b"py/trsry").into_account_truncating();
 	/// Smallest worker bond: 100 INFR.
 	pub const MinWorkerBond: Balance = 100 * UNIT;
 	/// Embeddings agree at cosine ≥ 0.99 (i8-quantized; see pallet-compute-jobs' agreement).
@@ -43,7 +40,8 @@ impl pallet_compute_jobs::Config for Runtime {
 	type NoShowSlash = super::dynamic_params::jobs::NoShowSlash;
 	type ReputationStep = ReputationStep;
 	type TreasuryShare = super::dynamic_params::jobs::TreasuryShare;
-	type TreasuryAccount = TreasuryAccount;
+	/// The treasury pallet's account receives the protocol's fee share and slashes.
+	type TreasuryAccount = super::TreasuryAccount;
 	/// The data share goes to the pots of the datasets in the model's lineage.
 	type Lineage = crate::DataRewards;
 	type DataShare = super::dynamic_params::jobs::DataShare;

@@ -8,9 +8,10 @@ mod models;
 mod monetary;
 mod offchain;
 mod parameters;
+mod treasury;
 pub(crate) mod system;
 
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
-pub use jobs::TreasuryAccount;
+pub use treasury::TreasuryAccount;
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
 pub use system::RuntimeBlockWeights;
