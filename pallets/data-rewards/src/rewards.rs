@@ -73,10 +73,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		if info.era_points > 0 {
-			let reward = match info.policy.reward_per_era {
-				Some(cap) => cap.min(info.pot),
-				None => info.pot,
-			};
+			let reward = info.policy.era_reward(info.pot);
 			info.pot = info.pot.saturating_sub(reward);
 			info.owed = info.owed.saturating_add(reward);
 			if !reward.is_zero() {

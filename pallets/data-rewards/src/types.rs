@@ -74,6 +74,16 @@ pub struct ReviewPolicy<T: Config> {
 	pub reward_per_era: Option<BalanceOf<T>>,
 }
 
+impl<T: Config> ReviewPolicy<T> {
+	/// What a finished era takes from a pot holding `pot`: all of it, or at most the cap.
+	pub fn era_reward(&self, pot: BalanceOf<T>) -> BalanceOf<T> {
+		match self.reward_per_era {
+			Some(cap) => cap.min(pot),
+			None => pot,
+		}
+	}
+}
+
 /// A curated dataset.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
 #[scale_info(skip_type_params(T))]

@@ -200,7 +200,7 @@ impl<T: Config> Pallet<T> {
 		start: ContributionId,
 		limit: u32,
 	) -> Vec<ContributionDetails<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let ids: Vec<ContributionId> = match by {
+		let mut ids: Vec<ContributionId> = match by {
 			ContributionsOf::Dataset(dataset) => DatasetContributions::<T>::iter_key_prefix(dataset)
 				.filter(|id| *id >= start)
 				.collect(),
@@ -208,7 +208,6 @@ impl<T: Config> Pallet<T> {
 				.filter(|id| *id >= start)
 				.collect(),
 		};
-		let mut ids = ids;
 		ids.sort_unstable();
 		ids.into_iter().take(limit as usize).filter_map(Self::contribution_details).collect()
 	}
@@ -231,11 +230,7 @@ impl<T: Config> Pallet<T> {
 				(amount, true)
 			} else {
 				// The dataset's collecting era: finished if the chain has moved past it.
-				let pot = Self::projected_pot(dataset, &info);
-				let reward = match info.policy.reward_per_era {
-					Some(cap) => cap.min(pot),
-					None => pot,
-				};
+				let reward = info.policy.era_reward(Self::projected_pot(dataset, &info));
 				(share_of(reward, points.into(), info.era_points), current > era)
 			};
 			if claimable {

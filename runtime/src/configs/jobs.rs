@@ -1,7 +1,7 @@
 //! Compute jobs: worker bonds, fees, verification and settlement parameters.
 
 use crate::{
-	AccountId, Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS,
+	Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS,
 	UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32};
