@@ -23,6 +23,7 @@ ensure_setup() {
 build_node() {
 	log "building infera-node (release; cache in $CARGO_TARGET_DIR)"
 	local start=$SECONDS
-	(cd "$ROOT" && cargo build --release --locked -p infera-node)
+	# With the runtime upgrade fixture (the same runtime, spec_version + 1) for the e2e test.
+	(cd "$ROOT" && cargo build --release --locked -p infera-node -p infera-runtime-upgrade-fixture)
 	log "build took $((SECONDS - start)) s"
 }

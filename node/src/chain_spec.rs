@@ -1,4 +1,4 @@
-//! Built-in chain specifications: `dev` and `local`, generated from the runtime's
+//! Built-in chain specifications: `dev`, `local` and `testnet`, generated from the runtime's
 //! genesis presets. Any other `--chain` value is read as a chain-spec JSON file.
 
 use infera_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
@@ -49,16 +49,27 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
+/// `--chain testnet`: production governance periods and no sudo key, 6 s blocks.
+pub fn testnet_chain_spec() -> Result<ChainSpec, String> {
+	from_preset(
+		"Infera Testnet",
+		"infera_testnet",
+		ChainType::Live,
+		infera_runtime::genesis_config_presets::TESTNET_RUNTIME_PRESET,
+	)
+}
+
 /// Resolves a `--chain` value.
 pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"dev" => Box::new(development_chain_spec()?),
 		"" | "local" => Box::new(local_chain_spec()?),
+		"testnet" => Box::new(testnet_chain_spec()?),
 		path => {
 			let file = std::path::PathBuf::from(path);
 			if !file.exists() {
 				return Err(format!(
-					"unknown chain `{path}`: expected `dev`, `local` or the path of a chain-spec JSON file"
+					"unknown chain `{path}`: expected `dev`, `local`, `testnet` or the path of a chain-spec JSON file"
 				));
 			}
 			Box::new(ChainSpec::from_json_file(file).map_err(|e| {

@@ -1,11 +1,14 @@
-//! Genesis presets: `development` (one validator, Alice, 2 s blocks) and `local_testnet`
-//! (Alice, Bob and Charlie validating, 6 s blocks). Both keep a sudo key; presets for
-//! public networks must not.
+//! Genesis presets:
+//! - `development`: Alice validates alone, 2 s blocks, fast governance, Alice is sudo.
+//! - `local_testnet`: Alice, Bob and Charlie validate, 6 s blocks, fast governance, sudo.
+//! - `testnet`: the same three validators, 6 s blocks, production governance periods and
+//!   no sudo key: root is reachable only through a `root`-track referendum.
 
 use crate::{
-	AccountId, BalancesConfig, BlockTimeConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, BalancesConfig, BlockTimeConfig, GovernanceConfig, RuntimeGenesisConfig, SudoConfig,
 	DEV_MILLI_SECS_PER_BLOCK, MILLI_SECS_PER_BLOCK, UNIT,
 };
+use pallet_governance::Timing;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -17,12 +20,17 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// What every well-known development account starts with: one million INFR.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-/// A genesis with the given validators, endowed accounts, sudo key and block time.
+/// Name of the preset for public test networks: production governance, no sudo.
+pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
+
+/// A genesis with the given validators, endowed accounts, sudo key (if any), block time
+/// and governance timing.
 fn infera_genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	root: Option<AccountId>,
 	slot_duration_millis: u64,
+	timing: Timing,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -41,8 +49,9 @@ fn infera_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: root },
 		block_time: BlockTimeConfig { slot_duration_millis },
+		governance: GovernanceConfig { timing },
 	})
 }
 
@@ -61,23 +70,36 @@ pub fn development_config_genesis() -> Value {
 	infera_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		well_known_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 		DEV_MILLI_SECS_PER_BLOCK,
+		Timing::Fast,
 	)
+}
+
+/// Alice, Bob and Charlie.
+fn three_validators() -> Vec<(AuraId, GrandpaId)> {
+	vec![
+		authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+	]
 }
 
 /// `local_testnet`: Alice, Bob and Charlie validate, production 6 s blocks.
 pub fn local_config_genesis() -> Value {
 	infera_genesis(
-		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-		],
+		three_validators(),
 		well_known_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 		MILLI_SECS_PER_BLOCK,
+		Timing::Fast,
 	)
+}
+
+/// `testnet`: production block time and governance periods, no sudo key. The validators
+/// are the local testnet's; a network replaces them (and the endowments) in its chain spec.
+pub fn testnet_config_genesis() -> Value {
+	infera_genesis(three_validators(), well_known_accounts(), None, MILLI_SECS_PER_BLOCK, Timing::Production)
 }
 
 /// The JSON patch of the preset named `id`, if there is one.
@@ -85,6 +107,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		TESTNET_RUNTIME_PRESET => testnet_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -99,5 +122,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TESTNET_RUNTIME_PRESET),
 	]
 }

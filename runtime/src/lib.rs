@@ -59,19 +59,30 @@ pub mod opaque {
 	}
 }
 
-/// The runtime version. Bump `spec_version` for every runtime upgrade, and
-/// `transaction_version` whenever call indices or extrinsic formats change.
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: Cow::Borrowed("infera"),
-	impl_name: Cow::Borrowed("infera-node"),
-	authoring_version: 1,
-	spec_version: 106,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
-	system_version: 1,
-};
+/// Declares [`VERSION`] with the given `spec_version`.
+macro_rules! runtime_version {
+	($spec_version:tt) => {
+		/// The runtime version. Bump `spec_version` for every runtime upgrade, and
+		/// `transaction_version` whenever call indices or extrinsic formats change.
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: Cow::Borrowed("infera"),
+			impl_name: Cow::Borrowed("infera-node"),
+			authoring_version: 1,
+			spec_version: $spec_version,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 1,
+			system_version: 1,
+		};
+	};
+}
+
+#[cfg(not(feature = "upgrade-fixture"))]
+runtime_version!(107);
+/// The upgrade end-to-end test's "next release": the same runtime, one version higher.
+#[cfg(feature = "upgrade-fixture")]
+runtime_version!(108);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development
@@ -211,4 +222,19 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(13)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(14)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(15)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(16)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(17)]
+	pub type Governance = pallet_governance;
 }

@@ -13,7 +13,7 @@ use common::preset_ext;
 
 #[test]
 fn the_treasury_account_exists_in_every_preset() {
-	for preset in ["development", "local_testnet"] {
+	for preset in ["development", "local_testnet", "testnet"] {
 		preset_ext(preset).execute_with(|| {
 			assert_eq!(Balances::balance(&TreasuryAccount::get()), UNIT, "{preset}");
 		});

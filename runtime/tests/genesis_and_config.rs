@@ -19,10 +19,10 @@ use common::preset_ext;
 
 
 #[test]
-fn runtime_offers_development_and_local_presets() {
+fn runtime_offers_development_local_and_testnet_presets() {
 	let names: Vec<String> =
 		preset_names().iter().map(|p| String::from_utf8_lossy(p.as_ref()).into()).collect();
-	assert_eq!(names, vec!["development", "local_testnet"]);
+	assert_eq!(names, vec!["development", "local_testnet", "testnet"]);
 	assert!(get_preset(&PresetId::from("no-such-preset")).is_none());
 }
 

@@ -18,7 +18,7 @@ function assertCleanFailure (out, pattern) {
 
 test('an unknown --chain is refused with the accepted values', () => {
   const out = runNodeCommand(['--chain', 'no-such-chain', '--tmp']);
-  assertCleanFailure(out, /unknown chain `no-such-chain`: expected `dev`, `local` or the path of a chain-spec JSON file/);
+  assertCleanFailure(out, /unknown chain `no-such-chain`: expected `dev`, `local`, `testnet` or the path of a chain-spec JSON file/);
 });
 
 test('a malformed chain-spec file is refused with the parse error', () => {

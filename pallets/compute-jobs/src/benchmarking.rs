@@ -53,7 +53,7 @@ fn workers<T: Config>(model: ModelId, count: u32) -> Vec<T::AccountId> {
 }
 
 fn replicas<T: Config>() -> u8 {
-	T::MaxReplicas::get().min(T::MaxWorkersPerModel::get()).min(u8::MAX.into()) as u8
+	Pallet::<T>::replica_limit().min(T::MaxWorkersPerModel::get()).min(u8::MAX.into()) as u8
 }
 
 fn input<T: Config>() -> JobInput<T> {
@@ -238,7 +238,7 @@ mod benchmarks {
 	/// The last of `r` replicas reveals the longest output: agreement over all of them and
 	/// settlement with every payment.
 	#[benchmark]
-	fn reveal_result(r: Linear<1, { T::MaxReplicas::get().min(T::MaxWorkersPerModel::get()) }>) {
+	fn reveal_result(r: Linear<1, { Pallet::<T>::replica_limit().min(T::MaxWorkersPerModel::get()) }>) {
 		let model = model::<T>(0);
 		workers::<T>(model, r);
 		let requester = funded::<T>("requester", 0);

@@ -30,6 +30,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Most replicas a new job may ask for now: `ReplicaLimit`, never above the storage
+	/// bound `MaxReplicas`.
+	pub fn replica_limit() -> u32 {
+		T::ReplicaLimit::get().min(T::MaxReplicas::get())
+	}
+
 	pub(crate) fn do_submit_job(
 		requester: T::AccountId,
 		choice: ModelChoice<BalanceOf<T>>,
@@ -39,7 +45,7 @@ impl<T: Config> Pallet<T> {
 		deadline_in: BlockNumberFor<T>,
 	) -> DispatchResult {
 		ensure!(
-			replicas > 0 && u32::from(replicas) <= T::MaxReplicas::get(),
+			replicas > 0 && u32::from(replicas) <= Self::replica_limit(),
 			Error::<T>::InvalidReplicas
 		);
 		ensure!(

@@ -108,9 +108,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type WorkerFee: Get<BalanceOf<Self>>;
 
-		/// Most replicas a job may ask for.
+		/// Most replicas any job can have: the storage bound of a job's assignments.
 		#[pallet::constant]
 		type MaxReplicas: Get<u32>;
+
+		/// Most replicas a new job may ask for: a governance parameter, effective only up to
+		/// `MaxReplicas`.
+		#[pallet::constant]
+		type ReplicaLimit: Get<u32>;
 
 		/// Fewest blocks a job may be given before its deadline.
 		#[pallet::constant]
@@ -350,7 +355,7 @@ pub mod pallet {
 		NotRequester,
 		/// The job is no longer queued.
 		JobNotQueued,
-		/// Replicas must be `1..=MaxReplicas`.
+		/// Replicas must be `1..=ReplicaLimit` (and never above `MaxReplicas`).
 		InvalidReplicas,
 		/// The deadline must be `MinDeadline..=MaxDeadline` blocks away.
 		InvalidDeadline,

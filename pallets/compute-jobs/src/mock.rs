@@ -58,6 +58,11 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// A governance parameter in the runtime; tests change it with `ReplicaLimit::set`.
+	pub static ReplicaLimit: u32 = 5;
+}
+
+parameter_types! {
 	pub const PriceWeight: Permill = Permill::from_percent(30);
 	pub const LatencyWeight: Permill = Permill::from_percent(30);
 	pub const AgreementWeight: Permill = Permill::from_percent(40);
@@ -93,6 +98,7 @@ impl Config for Test {
 	type UnbondingDelay = ConstU64<10>;
 	type WorkerFee = ConstU64<5>;
 	type MaxReplicas = ConstU32<5>;
+	type ReplicaLimit = ReplicaLimit;
 	type MinDeadline = ConstU64<3>;
 	type MaxDeadline = ConstU64<100>;
 	type MaxModelsPerWorker = ConstU32<3>;

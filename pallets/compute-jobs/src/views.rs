@@ -228,7 +228,7 @@ impl<T: Config> Pallet<T> {
 		choice: ModelChoice<BalanceOf<T>>,
 		replicas: u8,
 	) -> Result<FeeEstimate<BalanceOf<T>>, FeeEstimateError> {
-		let max = T::MaxReplicas::get();
+		let max = Self::replica_limit();
 		if replicas == 0 || u32::from(replicas) > max {
 			return Err(FeeEstimateError::InvalidReplicas { max });
 		}

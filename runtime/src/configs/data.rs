@@ -5,7 +5,9 @@ use crate::{
 	AccountId, Balance, Balances, Runtime, RuntimeHoldReason, MILLI_UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::traits::EitherOf;
 use frame_system::EnsureRoot;
+use pallet_governance::EnsureCurator;
 
 parameter_types! {
 	/// Dataset accounts are sub-accounts of `py/datar`.
@@ -19,8 +21,8 @@ parameter_types! {
 impl pallet_data_rewards::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	/// Root until the governance tracks land: sudo on dev and local chains.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// The `curator` referendum track, or root.
+	type AdminOrigin = EitherOf<EnsureRoot<AccountId>, EnsureCurator>;
 	type PalletId = DataRewardsPalletId;
 	type TreasuryAccount = super::TreasuryAccount;
 	type DatasetDeposit = DatasetDeposit;

@@ -24,7 +24,9 @@ impl pallet_compute_jobs::Config for Runtime {
 	/// One hour at network block time.
 	type UnbondingDelay = ConstU32<{ HOURS as u32 }>;
 	type WorkerFee = super::dynamic_params::jobs::WorkerFee;
-	type MaxReplicas = ConstU32<5>;
+	/// The storage bound; the `ReplicaLimit` parameter (5) is what jobs may ask for.
+	type MaxReplicas = ConstU32<8>;
+	type ReplicaLimit = super::dynamic_params::jobs::ReplicaLimit;
 	type MinDeadline = ConstU32<5>;
 	/// One day at network block time.
 	type MaxDeadline = ConstU32<{ 24 * HOURS as u32 }>;

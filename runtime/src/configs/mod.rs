@@ -3,11 +3,13 @@
 mod admin;
 mod consensus;
 mod data;
+mod governance;
 mod jobs;
 mod models;
 mod monetary;
 mod offchain;
 mod parameters;
+pub mod tracks;
 mod treasury;
 pub(crate) mod system;
 

@@ -2,7 +2,9 @@
 
 use crate::{AccountId, Balance, Balances, Runtime, RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT};
 use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::traits::EitherOf;
 use frame_system::EnsureRoot;
+use pallet_governance::EnsureCurator;
 use sp_runtime::Permill;
 
 parameter_types! {
@@ -19,8 +21,8 @@ parameter_types! {
 impl pallet_model_registry::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	/// Root until the governance tracks land: sudo on dev and local chains.
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// The `curator` referendum track, or root.
+	type AdminOrigin = EitherOf<EnsureRoot<AccountId>, EnsureCurator>;
 	/// Models may only claim datasets that exist in the data-rewards pallet.
 	type Datasets = crate::DataRewards;
 	type DepositBase = ModelDepositBase;

@@ -1,13 +1,14 @@
-//! Protocol parameters that root (sudo on dev and local chains; an OpenGov track later)
-//! changes with `parameters.setParameter`, without a runtime upgrade. Each is read from
+//! Protocol parameters that the `protocol_parameters` referendum track (or root) changes
+//! with `parameters.setParameter`, without a runtime upgrade. Each is read from
 //! storage where it is used, falling back to the default here.
 
 use crate::{AccountId, Balance, BlockNumber, Runtime, RuntimeEvent, DAYS, MILLI_UNIT};
 use frame_support::{
 	dynamic_params::{dynamic_pallet_params, dynamic_params},
-	traits::AsEnsureOriginWithArg,
+	traits::{AsEnsureOriginWithArg, EitherOf},
 };
 use frame_system::EnsureRoot;
+use pallet_governance::EnsureParameterAdmin;
 use sp_runtime::Permill;
 
 #[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
@@ -34,6 +35,9 @@ pub mod dynamic_params {
 		/// Share of its bond a worker loses for never revealing.
 		#[codec(index = 4)]
 		pub static NoShowSlash: Permill = Permill::from_percent(1);
+		/// Most replicas a new job may ask for; at most `MaxReplicas` (8), the storage bound.
+		#[codec(index = 5)]
+		pub static ReplicaLimit: u32 = 5;
 	}
 
 	/// Data rewards: eras, review and penalties.
@@ -66,8 +70,8 @@ impl Default for RuntimeParameters {
 impl pallet_parameters::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeParameters = RuntimeParameters;
-	/// Root for every parameter until the OpenGov tracks land.
-	type AdminOrigin = AsEnsureOriginWithArg<EnsureRoot<AccountId>>;
+	/// The `protocol_parameters` track, or root, for every parameter.
+	type AdminOrigin = AsEnsureOriginWithArg<EitherOf<EnsureRoot<AccountId>, EnsureParameterAdmin>>;
 	/// The pallet's reference weights (one storage write); not re-measured here.
 	type WeightInfo = ();
 }

@@ -1,13 +1,18 @@
 //! The treasury: receives the protocol's fee share and slashes, and pays spends approved by
-//! root (sudo on dev and local chains; an OpenGov track later), e.g. into a dataset's pot.
+//! the `treasurer` referendum track (up to 100,000 INFR each) or by root, e.g. into a
+//! dataset's pot.
 
-use crate::{AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, System, Treasury, DAYS};
+use crate::{
+	AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, System, Treasury, DAYS, UNIT,
+};
 use frame_support::{
 	parameter_types,
 	traits::tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureRootWithSuccess};
+use frame_support::traits::EitherOf;
+use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureWithSuccess};
+use pallet_governance::EnsureTreasurer;
 use sp_runtime::{traits::IdentityLookup, Permill};
 
 parameter_types! {
@@ -21,13 +26,15 @@ parameter_types! {
 	pub const Burn: Permill = Permill::zero();
 	/// A `spend` must be paid out within 30 days of becoming valid.
 	pub const PayoutPeriod: BlockNumber = 30 * DAYS;
-	/// Root may spend any amount.
+	/// Root (the `root` track) may spend any amount.
 	pub const MaxSpend: Balance = Balance::MAX;
+	/// The `treasurer` track may spend up to 100,000 INFR per spend.
+	pub const TreasurerMaxSpend: Balance = 100_000 * UNIT;
 }
 
 impl pallet_treasury::Config for Runtime {
 	type Currency = Balances;
-	type RejectOrigin = EnsureRoot<AccountId>;
+	type RejectOrigin = EitherOf<EnsureRoot<AccountId>, EnsureTreasurer>;
 	type RuntimeEvent = RuntimeEvent;
 	type SpendPeriod = SpendPeriod;
 	type Burn = Burn;
@@ -36,7 +43,10 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = frame_support::traits::ConstU32<100>;
-	type SpendOrigin = EnsureRootWithSuccess<AccountId, MaxSpend>;
+	type SpendOrigin = EitherOf<
+		EnsureRootWithSuccess<AccountId, MaxSpend>,
+		EnsureWithSuccess<EnsureTreasurer, AccountId, TreasurerMaxSpend>,
+	>;
 	/// Only the native token.
 	type AssetKind = ();
 	type Beneficiary = AccountId;

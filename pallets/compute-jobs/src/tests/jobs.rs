@@ -77,6 +77,25 @@ fn a_task_is_routed_to_the_best_model_within_the_price() {
 }
 
 #[test]
+fn replica_limit_is_a_live_parameter_capped_by_the_storage_bound() {
+	run_test(|model| {
+		ReplicaLimit::set(2);
+		assert_noop!(submit(REQUESTER, model, 100, 3), Error::<Test>::InvalidReplicas);
+		assert_eq!(
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 3),
+			Err(views::FeeEstimateError::InvalidReplicas { max: 2 })
+		);
+		assert_ok!(submit(REQUESTER, model, 100, 2));
+
+		// Above `MaxReplicas` (5) the storage bound still applies.
+		ReplicaLimit::set(9);
+		assert_eq!(ComputeJobs::replica_limit(), 5);
+		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
+		assert_ok!(submit(REQUESTER, model, 100, 5));
+	});
+}
+
+#[test]
 fn submissions_are_checked() {
 	run_test(|model| {
 		assert_noop!(submit(REQUESTER, model, 100, 0), Error::<Test>::InvalidReplicas);

@@ -1,0 +1,196 @@
+// OpenGov end to end on a `--dev` node (fast track timing: a referendum with enough
+// support is enacted about 6 blocks after its decision deposit):
+// - the `curator` track approves Alice's model, and the `protocol_parameters` track raises
+//   the worker fee; both are noted as preimages, submitted, given decision deposits, voted
+//   on with conviction and enacted by the scheduler. The next job pays the new fee to its
+//   worker (Bob's node, through its off-chain worker).
+// - the `treasurer` track spends from the treasury into a dataset's pot.
+// - the `root` track upgrades the runtime (`system.setCode` with spec_version + 1) and the
+//   chain goes on producing blocks and accepting transactions.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir, homedir } from 'node:os';
+import { Keyring } from '@polkadot/api';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { startNode, rpcCall, waitFor } from './lib/node.mjs';
+import { submit, eventsOf } from './lib/chain.mjs';
+import { propose, placeDecisionDeposit, vote, outcome } from './lib/governance.mjs';
+import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+
+const UNIT = 10n ** 12n;
+const MILLI = 10n ** 9n;
+const PRICE = 3n * MILLI;
+const VOTE = 900_000n * UNIT;
+
+let node;
+let api;
+let who;
+
+before(async () => {
+  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
+  node = await startNode({ name: 'governance', args: ['--dev', '--model-dir', modelDir] });
+  api = await node.api();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  who = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']
+    .map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]));
+});
+
+after(async () => {
+  if (node) await node.stop();
+});
+
+const ok = async (tx, signer) => {
+  const result = await submit(api, tx, signer);
+  assert.equal(result.error, null);
+  return result;
+};
+
+/** Everyone but `except` votes aye with 0.9 M INFR locked 1×: 30–45 % support. */
+async function ayes (index, voters) {
+  await Promise.all(voters.map((v) => vote(api, v, index, true, 'Locked1x', VOTE)));
+}
+
+test('curation and protocol-parameter referenda are enacted, and the next job pays the new worker fee', { timeout: 400_000 }, async () => {
+  const { alice, bob, charlie, dave, eve, ferdie } = who;
+
+  // Alice registers MiniLM; only the curator track (or root) may approve it.
+  const reg = await ok(api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], minilmArtifacts()), alice);
+  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  const selfApproval = await submit(api, api.tx.modelRegistry.approveVersion(modelId, 1), alice);
+  assert.equal(selfApproval.error, 'BadOrigin');
+  const direct = await submit(api, api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, 2n * MILLI] } }), alice);
+  assert.equal(direct.error, 'BadOrigin');
+
+  const workerFeeKey = { Jobs: { WorkerFee: null } };
+  assert.ok((await api.query.parameters.parameters(workerFeeKey)).isNone, 'the default (1 mINFR) applies');
+
+  // Two referenda on two tracks, side by side.
+  const curation = await propose(api, alice, { Governance: 'Curator' }, api.tx.modelRegistry.approveVersion(modelId, 1));
+  const parameter = await propose(api, dave, { Governance: 'ParameterAdmin' },
+    api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, 2n * MILLI] } }));
+  // Voting before the decision deposit is allowed; deciding waits for the deposit.
+  assert.equal(await placeDecisionDeposit(api, bob, curation.index), 100n * UNIT);
+  assert.equal(await placeDecisionDeposit(api, charlie, parameter.index), 500n * UNIT);
+
+  // Conviction counts: Ferdie's nay of 0.1 M locked 6× weighs 0.6 M votes against the
+  // 3.6 M of ayes, and the approval curve lets 86 % pass a few blocks into deciding.
+  await ayes(curation.index, [alice, bob, charlie, dave]);
+  await ayes(parameter.index, [alice, bob, charlie, dave]);
+  await vote(api, ferdie, parameter.index, false, 'Locked6x', 100_000n * UNIT);
+  const tally = (await api.query.referenda.referendumInfoFor(parameter.index)).unwrap().asOngoing.tally;
+  assert.equal(tally.ayes.toBigInt(), 4n * VOTE);
+  assert.equal(tally.nays.toBigInt(), 6n * 100_000n * UNIT);
+  assert.equal(tally.support.toBigInt(), 4n * VOTE);
+
+  assert.equal(await outcome(api, curation.index), 'Approved');
+  assert.equal(await outcome(api, parameter.index), 'Approved');
+
+  // The scheduler enacts both.
+  await waitFor('the model to be approved', async () => {
+    const model = await api.query.modelRegistry.versions(modelId, 1);
+    return model.isSome && model.unwrap().status.isApproved;
+  }, 30_000, 500);
+  const feeAfter = await waitFor('the new worker fee', async () => {
+    const fee = await rpcCall(node.rpcPort, 'infera_estimateFee', [{ modelId }, 1]);
+    return fee.workerFees === (2n * MILLI).toString() ? fee : null;
+  }, 30_000, 500);
+  // Price 3 m + worker fee 2 m, plus the treasury's 5 % on top.
+  assert.equal(feeAfter.minMaxFee, (5n * MILLI * 105n / 100n).toString());
+  assert.equal((await api.query.parameters.parameters(workerFeeKey)).unwrap().asJobs.asWorkerFee.toBigInt(), 2n * MILLI);
+
+  // The next job: Bob's node runs it and Bob is paid the new fee.
+  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
+  await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
+  const job = await ok(api.tx.computeJobs.submitJob(
+    { Model: { modelId, version: null } }, { Inline: fixture.sentences[0] }, 10n * MILLI, 1, 30), eve);
+  const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const submitted = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+  assert.equal(submitted.workerFee, (2n * MILLI).toString());
+  const settled = await waitFor(`job ${jobId} to settle`, async () => {
+    const details = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+    return details.status === 'closed' ? details : null;
+  }, 120_000, 1_000);
+  assert.equal(settled.closeReason, 'completed');
+  const events = await api.query.system.events.at(await api.rpc.chain.getBlockHash(settled.closedAt));
+  const [paid] = eventsOf(events, 'computeJobs', 'JobSettled');
+  assert.equal(paid.workersPaid.toBigInt(), 2n * MILLI);
+
+  // Deposits come back once a referendum is over.
+  await ok(api.tx.referenda.refundDecisionDeposit(parameter.index), charlie);
+  await ok(api.tx.referenda.refundSubmissionDeposit(parameter.index), dave);
+});
+
+test('a treasurer referendum spends from the treasury into a dataset pot', { timeout: 200_000 }, async () => {
+  const { alice, bob, charlie, dave, eve } = who;
+  const spec = {
+    name: 'captions', description: 'Image captions', licence: 'CC0-1.0', format: 'text/plain',
+    rules: 'One caption per line', rulesDigest: '0x' + createHash('sha256').update('captions').digest('hex')
+  };
+  const created = await ok(api.tx.dataRewards.createDataset(
+    spec, { curators: [eve.address], quorum: 1, rewardPerEra: null }, UNIT), dave);
+  const [{ dataset: datasetId, account }] = eventsOf(created.events, 'dataRewards', 'DatasetCreated')
+    .map((e) => ({ dataset: e.dataset.toNumber(), account: e.account.toString() }));
+  const before = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
+
+  // Ferdie donates 1,000 INFR to the treasury (its income on a dev chain is small).
+  const treasury = u8aToHex(u8aConcat(stringToU8a('modlpy/trsry'), new Uint8Array(20)));
+  await ok(api.tx.balances.transferKeepAlive(treasury, 1_000n * UNIT), who.ferdie);
+
+  const amount = 250n * UNIT;
+  const spend = await propose(api, alice, { Governance: 'Treasurer' }, api.tx.treasury.spend(null, amount, account, null));
+  await placeDecisionDeposit(api, bob, spend.index);
+  await ayes(spend.index, [alice, bob, charlie, dave]);
+  assert.equal(await outcome(api, spend.index), 'Approved');
+
+  // Once enacted the spend is approved; anyone pays it out into the dataset's account.
+  const approved = await waitFor('the spend to be approved', async () => {
+    const entries = await api.query.treasury.spends.entries();
+    const found = entries.find(([, s]) => s.isSome && s.unwrap().beneficiary.toString() === account);
+    return found ? { index: found[0].args[0].toNumber() } : null;
+  }, 30_000, 500);
+  const paid = await ok(api.tx.treasury.payout(approved.index), eve);
+  assert.equal(eventsOf(paid.events, 'treasury', 'Paid').length, 1);
+  const topped = await ok(api.tx.dataRewards.topUp(datasetId, MILLI), eve);
+  const funded = eventsOf(topped.events, 'dataRewards', 'PotFunded').map((e) => [e.source.toString(), e.amount.toBigInt()]);
+  assert.deepEqual(funded, [['Transfer', amount], ['TopUp', MILLI]]);
+  const after = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
+  assert.equal(BigInt(after.pot), BigInt(before.pot) + amount + MILLI);
+});
+
+test('a root referendum upgrades the runtime and the chain goes on', { timeout: 300_000 }, async () => {
+  const { alice, bob, charlie, dave, eve, ferdie } = who;
+  const wasmPath = process.env.INFERA_UPGRADE_WASM || join(process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'infera', 'target'),
+    'release', 'wbuild', 'infera-runtime-upgrade-fixture', 'infera_runtime_upgrade_fixture.compact.compressed.wasm');
+  assert.ok(existsSync(wasmPath), `${wasmPath} missing: cargo build --release -p infera-runtime-upgrade-fixture`);
+  const wasm = readFileSync(wasmPath);
+  const { specVersion } = await api.rpc.state.getRuntimeVersion();
+
+  const upgrade = await propose(api, alice, { system: 'Root' }, api.tx.system.setCode(u8aToHex(wasm)));
+  assert.equal(upgrade.len > 500_000, true, `the runtime preimage is ${upgrade.len} bytes`);
+  assert.equal(await placeDecisionDeposit(api, bob, upgrade.index), 1_000n * UNIT);
+  // The root track asks for more support (50 % falling to 0 %): all six vote.
+  await ayes(upgrade.index, [alice, bob, charlie, dave, eve, ferdie]);
+  assert.equal(await outcome(api, upgrade.index), 'Approved');
+
+  const upgraded = await waitFor('the new runtime', async () => {
+    const version = await api.rpc.state.getRuntimeVersion();
+    return version.specVersion.toNumber() === specVersion.toNumber() + 1 ? version : null;
+  }, 60_000, 1_000);
+  assert.equal(upgraded.specName.toString(), 'infera');
+  // The first block on the new code records the upgrade.
+  await waitFor('the upgrade to be recorded', async () => {
+    const last = await api.query.system.lastRuntimeUpgrade();
+    return last.unwrap().specVersion.toNumber() === specVersion.toNumber() + 1;
+  }, 30_000, 500);
+
+  // Blocks keep coming and transactions signed for the new version go in.
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  await waitFor('three more blocks', async () => (await api.rpc.chain.getHeader()).number.toNumber() >= head + 3, 30_000, 500);
+  const transfer = await ok(api.tx.balances.transferKeepAlive(ferdie.address, UNIT), eve);
+  assert.equal(eventsOf(transfer.events, 'balances', 'Transfer').length, 1);
+});
