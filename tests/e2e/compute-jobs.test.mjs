@@ -35,7 +35,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (node) await node.stop();
+  if (node) await node.stop(undefined, { exportStateAs: 'compute-jobs' });
 });
 
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();

@@ -39,7 +39,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (node) await node.stop();
+  if (node) await node.stop(undefined, { exportStateAs: 'data-rewards' });
 });
 
 const free = async (account) => (await api.query.system.account(account)).data.free.toBigInt();

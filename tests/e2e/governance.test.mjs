@@ -40,7 +40,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (node) await node.stop();
+  if (node) await node.stop(undefined, { exportStateAs: 'governance' });
 });
 
 const ok = async (tx, signer) => {

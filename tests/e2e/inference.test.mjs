@@ -46,7 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (node) await node.stop();
+  if (node) await node.stop(undefined, { exportStateAs: 'inference' });
 });
 
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();

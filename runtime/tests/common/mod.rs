@@ -10,7 +10,7 @@ pub fn preset_ext(name: &str) -> sp_io::TestExternalities {
 		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	// The node merges the preset onto the default config before `build_state`.
-	sc_chain_spec::json_merge(&mut config, patch);
+	json_merge(&mut config, patch);
 	let json = serde_json::to_vec(&config).unwrap();
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.execute_with(|| {
@@ -18,4 +18,17 @@ pub fn preset_ext(name: &str) -> sp_io::TestExternalities {
 			.expect("preset builds")
 	});
 	ext
+}
+
+/// The merge the node applies to a preset (as `sc_chain_spec::json_merge`, which is not a
+/// dependency here so that the try-runtime test build stays clear of the client crates):
+/// objects merge key by key, anything else is replaced.
+fn json_merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
 }

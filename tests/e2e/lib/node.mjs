@@ -5,7 +5,7 @@
 // code, so tests can assert a clean shutdown.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, readFileSync, existsSync, closeSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync, writeFileSync, existsSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -101,8 +101,13 @@ export async function startNode ({ args = [], host = '127.0.0.1', name = 'node',
       node.apis.push(api);
       return api;
     },
-    /** SIGINT, then { code, signal, log }; SIGKILL after `graceMs`. Removes the base path. */
-    async stop (graceMs = 30_000) {
+    /**
+     * SIGINT, then { code, signal, log }; SIGKILL after `graceMs`. Removes the base path.
+     * With `exportStateAs` and $INFERA_STATE_DIR set, first writes the node's final state
+     * as a raw chain spec to `$INFERA_STATE_DIR/<exportStateAs>.json`: the input of the
+     * runtime's try-state test (runtime/tests/try_state.rs).
+     */
+    async stop (graceMs = 30_000, { exportStateAs } = {}) {
       for (const api of node.apis) await api.disconnect().catch(() => {});
       node.apis = [];
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
@@ -111,6 +116,7 @@ export async function startNode ({ args = [], host = '127.0.0.1', name = 'node',
       clearTimeout(timer);
       running.delete(node);
       const log = node.log();
+      if (exportStateAs && process.env.INFERA_STATE_DIR) exportState(basePath, args, join(process.env.INFERA_STATE_DIR, `${exportStateAs}.json`));
       if (!keepBasePath) rmSync(basePath, { recursive: true, force: true });
       return { ...status, log };
     }
@@ -126,6 +132,16 @@ export async function startNode ({ args = [], host = '127.0.0.1', name = 'node',
     throw e;
   }
   return node;
+}
+
+/** Writes the best block's state of the stopped node at `basePath` as a raw chain spec to `file`. */
+function exportState (basePath, nodeArgs, file) {
+  const chainAt = nodeArgs.indexOf('--chain');
+  const chain = nodeArgs.includes('--dev') ? ['--dev'] : chainAt >= 0 ? ['--chain', nodeArgs[chainAt + 1]] : [];
+  const out = runNodeCommand(['export-state', ...chain, '--base-path', basePath]);
+  if (out.code !== 0) throw new Error(`export-state failed (${out.code}):\n${tail(out.stderr)}`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, out.stdout);
 }
 
 /** The last `n` lines of a log. */
