@@ -9,4 +9,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_registry, ModelRegistry]
 	[pallet_compute_jobs, ComputeJobs]
 	[pallet_data_rewards, DataRewards]
+	[pallet_parameters, Parameters]
+	[pallet_preimage, Preimage]
+	[pallet_scheduler, Scheduler]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
 );

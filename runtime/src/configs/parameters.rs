@@ -72,6 +72,5 @@ impl pallet_parameters::Config for Runtime {
 	type RuntimeParameters = RuntimeParameters;
 	/// The `protocol_parameters` track, or root, for every parameter.
 	type AdminOrigin = AsEnsureOriginWithArg<EitherOf<EnsureRoot<AccountId>, EnsureParameterAdmin>>;
-	/// The pallet's reference weights (one storage write); not re-measured here.
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_parameters::WeightInfo<Runtime>;
 }

@@ -40,6 +40,8 @@ impl pallet_treasury::Config for Runtime {
 	type Burn = Burn;
 	type PalletId = TreasuryPalletId;
 	type BurnDestination = ();
+	/// The SDK's reference weights: the pallet's `payout` benchmark pays 100 planck to a new
+	/// account, below INFR's existential deposit, so it cannot run on this runtime.
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = frame_support::traits::ConstU32<100>;
