@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
+import { submit, submitOk, eventsOf } from './lib/chain.mjs';
 import { fixture, minilmArtifacts } from './lib/minilm.mjs';
 
 const UNIT = 10n ** 12n;
@@ -43,11 +43,7 @@ after(async () => {
 });
 
 const free = async (account) => (await api.query.system.account(account)).data.free.toBigInt();
-const ok = async (tx, signer) => {
-  const result = await submit(api, tx, signer);
-  assert.equal(result.error, null);
-  return result;
-};
+const ok = (tx, signer) => submitOk(api, tx, signer);
 
 test('contributors are paid from the budget and from inference fees of models trained on their data', { timeout: 300_000 }, async () => {
   const { alice, bob, charlie, dave, eve, ferdie } = who;

@@ -13,11 +13,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, homedir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { Keyring } from '@polkadot/api';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { startNode, rpcCall, waitFor } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
+import { startNode, rpcCall, waitFor, targetDir } from './lib/node.mjs';
+import { submit, submitOk, eventsOf } from './lib/chain.mjs';
 import { propose, placeDecisionDeposit, vote, outcome } from './lib/governance.mjs';
 import { fixture, minilmArtifacts } from './lib/minilm.mjs';
 
@@ -43,13 +43,9 @@ after(async () => {
   if (node) await node.stop(undefined, { exportStateAs: 'governance' });
 });
 
-const ok = async (tx, signer) => {
-  const result = await submit(api, tx, signer);
-  assert.equal(result.error, null);
-  return result;
-};
+const ok = (tx, signer) => submitOk(api, tx, signer);
 
-/** Everyone but `except` votes aye with 0.9 M INFR locked 1×: 30–45 % support. */
+/** Each of `voters` votes aye with 0.9 M INFR locked 1×: 7.5 % of the issuance each. */
 async function ayes (index, voters) {
   await Promise.all(voters.map((v) => vote(api, v, index, true, 'Locked1x', VOTE)));
 }
@@ -164,8 +160,7 @@ test('a treasurer referendum spends from the treasury into a dataset pot', { tim
 
 test('a root referendum upgrades the runtime and the chain goes on', { timeout: 300_000 }, async () => {
   const { alice, bob, charlie, dave, eve, ferdie } = who;
-  const wasmPath = process.env.INFERA_UPGRADE_WASM || join(process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'infera', 'target'),
-    'release', 'wbuild', 'infera-runtime-upgrade-fixture', 'infera_runtime_upgrade_fixture.compact.compressed.wasm');
+  const wasmPath = process.env.INFERA_UPGRADE_WASM || join(targetDir(), 'release', 'wbuild', 'infera-runtime-upgrade-fixture', 'infera_runtime_upgrade_fixture.compact.compressed.wasm');
   assert.ok(existsSync(wasmPath), `${wasmPath} missing: cargo build --release -p infera-runtime-upgrade-fixture`);
   const wasm = readFileSync(wasmPath);
   const { specVersion } = await api.rpc.state.getRuntimeVersion();

@@ -134,4 +134,3 @@ impl pallet_referenda::Config for Runtime {
 	type Preimages = Preimage;
 	type BlockNumberProvider = System;
 }
-

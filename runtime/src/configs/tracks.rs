@@ -26,6 +26,7 @@ pub const PROTOCOL_PARAMETERS: u16 = 2;
 pub const TREASURER: u16 = 3;
 
 /// How long each phase lasts, in blocks.
+#[derive(Clone, Copy)]
 struct Periods {
 	prepare: BlockNumber,
 	decision: BlockNumber,
@@ -77,49 +78,57 @@ const fn track(
 	}
 }
 
+/// `production` on production chains, [`FAST`] on fast ones.
+const fn periods(timing: Timing, production: Periods) -> Periods {
+	match timing {
+		Timing::Production => production,
+		Timing::Fast => FAST,
+	}
+}
+
+/// Every track: one table for both timings, which differ only in their periods.
+const fn all_tracks(timing: Timing) -> [Track<u16, Balance, BlockNumber>; 4] {
+	[
+		track(
+			ROOT,
+			"root",
+			1,
+			1_000 * UNIT,
+			periods(timing, Periods { prepare: 2 * HOURS, decision: 14 * DAYS, confirm: DAYS, min_enactment: DAYS }),
+			50,
+		),
+		track(
+			CURATOR,
+			"curator",
+			10,
+			100 * UNIT,
+			periods(timing, Periods { prepare: HOURS, decision: 7 * DAYS, confirm: 3 * HOURS, min_enactment: 10 * MINUTES }),
+			10,
+		),
+		track(
+			PROTOCOL_PARAMETERS,
+			"protocol_parameters",
+			5,
+			500 * UNIT,
+			periods(timing, Periods { prepare: 2 * HOURS, decision: 7 * DAYS, confirm: DAYS, min_enactment: DAYS }),
+			25,
+		),
+		track(
+			TREASURER,
+			"treasurer",
+			10,
+			200 * UNIT,
+			periods(timing, Periods { prepare: 2 * HOURS, decision: 14 * DAYS, confirm: DAYS, min_enactment: DAYS }),
+			25,
+		),
+	]
+}
+
 /// Tracks of public networks.
-static PRODUCTION_TRACKS: [Track<u16, Balance, BlockNumber>; 4] = [
-	track(
-		ROOT,
-		"root",
-		1,
-		1_000 * UNIT,
-		Periods { prepare: 2 * HOURS, decision: 14 * DAYS, confirm: DAYS, min_enactment: DAYS },
-		50,
-	),
-	track(
-		CURATOR,
-		"curator",
-		10,
-		100 * UNIT,
-		Periods { prepare: HOURS, decision: 7 * DAYS, confirm: 3 * HOURS, min_enactment: 10 * MINUTES },
-		10,
-	),
-	track(
-		PROTOCOL_PARAMETERS,
-		"protocol_parameters",
-		5,
-		500 * UNIT,
-		Periods { prepare: 2 * HOURS, decision: 7 * DAYS, confirm: DAYS, min_enactment: DAYS },
-		25,
-	),
-	track(
-		TREASURER,
-		"treasurer",
-		10,
-		200 * UNIT,
-		Periods { prepare: 2 * HOURS, decision: 14 * DAYS, confirm: DAYS, min_enactment: DAYS },
-		25,
-	),
-];
+static PRODUCTION_TRACKS: [Track<u16, Balance, BlockNumber>; 4] = all_tracks(Timing::Production);
 
 /// The same tracks with fast periods, for development and local chains.
-static FAST_TRACKS: [Track<u16, Balance, BlockNumber>; 4] = [
-	track(ROOT, "root", 1, 1_000 * UNIT, FAST, 50),
-	track(CURATOR, "curator", 10, 100 * UNIT, FAST, 10),
-	track(PROTOCOL_PARAMETERS, "protocol_parameters", 5, 500 * UNIT, FAST, 25),
-	track(TREASURER, "treasurer", 10, 200 * UNIT, FAST, 25),
-];
+static FAST_TRACKS: [Track<u16, Balance, BlockNumber>; 4] = all_tracks(Timing::Fast);
 
 /// The tracks of this chain's timing (genesis state, see `pallet_governance::Timing`).
 pub struct TracksInfo;

@@ -26,6 +26,13 @@ export function submit (api, tx, signer) {
   });
 }
 
+/** Like `submit`, but fails with `section.method failed: <error>` unless the dispatch succeeded. */
+export async function submitOk (api, tx, signer) {
+  const result = await submit(api, tx, signer);
+  if (result.error !== null) throw new Error(`${tx.method.section}.${tx.method.method} failed: ${result.error}`);
+  return result;
+}
+
 /** `Pallet.Error` for module errors, else the error's variant name (e.g. `BadOrigin`). */
 export function describeError (api, dispatchError) {
   if (dispatchError.isModule) {

@@ -3,19 +3,13 @@
 
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { hexToU8a } from '@polkadot/util';
-import { submit, eventsOf } from './chain.mjs';
+import { submitOk as ok, eventsOf } from './chain.mjs';
 import { waitFor } from './node.mjs';
-
-async function ok (api, tx, signer) {
-  const result = await submit(api, tx, signer);
-  if (result.error) throw new Error(`${tx.method.section}.${tx.method.method} failed: ${result.error}`);
-  return result;
-}
 
 /**
  * Notes `call` as `proposer`'s preimage and submits it as a referendum dispatched with
  * `origin` (e.g. `{ system: 'Root' }`, `{ Governance: 'ParameterAdmin' }`), enacted one
- * block after approval at the earliest. Returns { index, hash, len, preimageDeposit }.
+ * block after approval at the earliest. Returns { index, hash, len }.
  */
 export async function propose (api, proposer, origin, call) {
   const bytes = hexToU8a(call.method.toHex());

@@ -14,11 +14,15 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** Path of the node binary: $INFERA_NODE, else the release build in $CARGO_TARGET_DIR. */
+/** The cargo target directory: $CARGO_TARGET_DIR, else the project's default cache. */
+export function targetDir () {
+  return process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'infera', 'target');
+}
+
+/** Path of the node binary: $INFERA_NODE, else the release build in the target directory. */
 export function nodeBinary () {
   if (process.env.INFERA_NODE) return process.env.INFERA_NODE;
-  const target = process.env.CARGO_TARGET_DIR || join(homedir(), '.cache', 'infera', 'target');
-  const bin = join(target, 'release', 'infera-node');
+  const bin = join(targetDir(), 'release', 'infera-node');
   if (!existsSync(bin)) {
     throw new Error(`infera-node not found at ${bin}: run \`cargo build --release -p infera-node\` or set INFERA_NODE`);
   }
