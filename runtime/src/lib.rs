@@ -73,17 +73,17 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 1,
+			transaction_version: 2,
 			system_version: 1,
 		};
 	};
 }
 
 #[cfg(not(feature = "upgrade-fixture"))]
-runtime_version!(107);
+runtime_version!(108);
 /// The upgrade end-to-end test's "next release": the same runtime, one version higher.
 #[cfg(feature = "upgrade-fixture")]
-runtime_version!(108);
+runtime_version!(109);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development
@@ -154,8 +154,8 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Single-block migrations run on the next runtime upgrade. Empty until storage changes.
-type Migrations = ();
+/// Storage migrations run at the next runtime upgrade.
+type Migrations = (pallet_compute_jobs::migrations::v1::MigrateToV1<Runtime>,);
 
 /// Executive: dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<

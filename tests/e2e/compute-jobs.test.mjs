@@ -6,10 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { blake2AsU8a } from '@polkadot/util-crypto';
-import { u8aConcat } from '@polkadot/util';
 import { startNode, rpcCall, rpcRequest } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
+import { submit, eventsOf, commitmentOf } from './lib/chain.mjs';
 
 const UNIT = 10n ** 12n;
 const MILLI = 10n ** 9n;
@@ -89,12 +87,14 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   const [assigned] = eventsOf(job.events, 'computeJobs', 'JobAssigned');
   assert.deepEqual(assigned.workers.map((w) => w.toString()), [bob.address]);
 
-  // Bob commits blake2_256(SCALE(output) ‖ salt), then reveals.
-  const output = api.createType(api.tx.computeJobs.revealResult.meta.args[1].type.toString(),
-    { Embedding: [12, -7, 99, 0, 45] });
+  // Bob commits to his output, bound to this chain, this job and himself, then reveals.
+  // Both duties are free.
   const salt = new Uint8Array(32).fill(9);
-  const commitment = blake2AsU8a(u8aConcat(output.toU8a(), salt), 256);
+  const { commitment, verdict: output } = await commitmentOf(api, jobId, bob.address,
+    { Output: { Embedding: [12, -7, 99, 0, 45] } }, salt);
+  const bobBeforeCommit = await free(bob.address);
   assert.equal((await submit(api, api.tx.computeJobs.commitResult(jobId, commitment), bob)).error, null);
+  assert.equal(await free(bob.address), bobBeforeCommit, 'a valid commit is free');
 
   const [bobBefore, aliceBefore, charlieBefore] = await Promise.all([free(bob.address), free(alice.address), free(charlie.address)]);
   const reveal = await submit(api, api.tx.computeJobs.revealResult(jobId, output, salt), bob);
@@ -109,10 +109,9 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   assert.equal(closed.reason.toString(), 'Completed');
   assert.equal(closed.refunded.toBigInt(), maxFee - WORKER_FEE - PRICE - treasuryCut);
 
-  // Bob paid the reveal's fee and earned the worker fee; Alice got the price; Charlie got
+  // Bob's reveal was free and he earned the worker fee; Alice got the price; Charlie got
   // the rest of the escrow back.
-  const [revealFee] = eventsOf(reveal.events, 'transactionPayment', 'TransactionFeePaid');
-  assert.equal(await free(bob.address), bobBefore - revealFee.actualFee.toBigInt() + WORKER_FEE);
+  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
   assert.equal(await free(alice.address), aliceBefore + PRICE);
   assert.equal(await free(charlie.address), charlieBefore + closed.refunded.toBigInt());
   const escrow = (await api.query.balances.holds(charlie.address))

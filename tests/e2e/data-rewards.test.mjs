@@ -111,7 +111,7 @@ test('contributors are paid from the budget and from inference fees of models tr
   await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
   await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
   const job = await ok(api.tx.computeJobs.submitJob(
-    { Model: { modelId, version: null } }, { Inline: fixture.sentences[1] }, 10n * MILLI, 1, 30), alice);
+    { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: fixture.sentences[1] }, 10n * MILLI, 1, 30), alice);
   const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
   const closedJob = await waitFor(`job ${jobId} to close`, async () => {
     const details = await rpcCall(node.rpcPort, 'infera_job', [jobId]);

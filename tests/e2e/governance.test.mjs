@@ -103,7 +103,7 @@ test('curation and protocol-parameter referenda are enacted, and the next job pa
   await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
   await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
   const job = await ok(api.tx.computeJobs.submitJob(
-    { Model: { modelId, version: null } }, { Inline: fixture.sentences[0] }, 10n * MILLI, 1, 30), eve);
+    { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: fixture.sentences[0] }, 10n * MILLI, 1, 30), eve);
   const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
   const submitted = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
   assert.equal(submitted.workerFee, (2n * MILLI).toString());

@@ -4,7 +4,10 @@
 // off-chain worker runs candle, commits and reveals as Bob, and the job settles on chain
 // with nobody in the loop. The embedding must match PyTorch sentence-transformers'
 // (tests/fixtures/minilm-reference.json) within ±1 per i8 component and cosine ≥ 0.999,
-// and the balances move exactly as the settlement rules say.
+// and the balances move exactly as the settlement rules say: Bob's commit and reveal are
+// free, so his balance grows by exactly the worker fee. Then a job whose input is not UTF-8
+// is reported by the off-chain worker as `InvalidInput`: the job closes with that reason,
+// Charlie pays Bob for finding it, and nobody is slashed.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +31,7 @@ let api;
 let alice;
 let bob;
 let charlie;
+let registeredModel;
 const blockEvents = [];
 
 before(async () => {
@@ -58,6 +62,7 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
     'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], artifacts), alice);
   assert.equal(reg.error, null);
   const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  registeredModel = modelId;
   assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
 
   // Bob's worker key goes into the node's keystore under `infr`, then he bonds.
@@ -70,7 +75,7 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
   const maxFee = 10n * MILLI;
   const started = Date.now();
   const job = await submit(api, api.tx.computeJobs.submitJob(
-    { Model: { modelId, version: null } }, { Inline: sentence }, maxFee, 1, 30), charlie);
+    { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: sentence }, maxFee, 1, 30), charlie);
   assert.equal(job.error, null);
   const [submitted] = eventsOf(job.events, 'computeJobs', 'JobSubmitted');
   const jobId = submitted.jobId.toNumber();
@@ -103,8 +108,8 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
   const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   assert.ok(dot / (norm(ours) * norm(reference)) >= 0.999);
 
-  // Settlement to the planck: Bob earned the worker fee and paid for his commit and reveal;
-  // Alice got the price; Charlie paid fee + price + treasury cut + his submission fee.
+  // Settlement to the planck: Bob earned the worker fee and paid nothing for his commit and
+  // reveal; Alice got the price; Charlie paid fee + price + treasury cut + his submission fee.
   const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
   const [settled] = eventsOf(closed.events, 'computeJobs', 'JobSettled');
   assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
@@ -119,11 +124,55 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
       }
     }
   }
-  assert.ok(bobFees > 0n, 'the off-chain worker signed as Bob');
-  assert.equal(await free(bob.address), bobBefore - bobFees + WORKER_FEE);
+  assert.equal(bobFees, 0n, 'valid duties are free');
+  const duties = blockEvents.flatMap(({ events }) => events)
+    .filter(({ event }) => (api.events.computeJobs.ResultCommitted.is(event) || api.events.computeJobs.ResultRevealed.is(event)) &&
+      event.data.jobId.toNumber() === jobId && event.data.worker.toString() === bob.address);
+  assert.equal(duties.length, 2, 'the off-chain worker committed and revealed as Bob');
+  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
+  const jobCost = PRICE + WORKER_FEE + treasuryCut;
+  console.log(`# requester's transaction fee ${submitFee} planck = ${(Number(submitFee) / Number(jobCost)).toFixed(2)} × the job's price ${jobCost}`);
   assert.equal(await free(alice.address), aliceBefore + PRICE);
   assert.equal(await free(charlie.address), charlieBefore - submitFee - WORKER_FEE - PRICE - treasuryCut);
   const worker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
   assert.equal(worker.assigned, 0);
   assert.equal(worker.reputation, 550_000);
+});
+
+test('input the model cannot read is reported, the job closes with the reason, and nobody is slashed', { timeout: 240_000 }, async () => {
+  const modelId = registeredModel;
+  const [bobBefore, charlieBefore] = await Promise.all([free(bob.address), free(charlie.address)]);
+  const bondBefore = (await rpcCall(node.rpcPort, 'infera_worker', [bob.address])).bond;
+  const started = Date.now();
+  // 0xff 0xfe is not UTF-8: the tokenizer cannot read it.
+  const job = await submit(api, api.tx.computeJobs.submitJob(
+    { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: '0xfffe' }, 10n * MILLI, 1, 30), charlie);
+  assert.equal(job.error, null);
+  const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const submitFee = eventsOf(job.events, 'transactionPayment', 'TransactionFeePaid')[0].actualFee.toBigInt();
+  let closed;
+  while (!closed) {
+    if (Date.now() - started > 200_000) throw new Error(`job ${jobId} did not close:\n${node.log().split('\n').slice(-30).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const { events } of blockEvents) {
+      const hit = events.find(({ event }) => api.events.computeJobs.JobClosed.is(event) && event.data.jobId.toNumber() === jobId);
+      if (hit) closed = { data: hit.event.data, events };
+    }
+  }
+  assert.ok(closed.data.reason.isFailed, closed.data.reason.toString());
+  assert.equal(closed.data.reason.asFailed.toString(), 'InvalidInput');
+  const viaRpc = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+  assert.equal(viaRpc.closeReason, 'failedInvalidInput');
+  assert.equal(viaRpc.result, null);
+  assert.deepEqual(eventsOf(closed.events, 'computeJobs', 'WorkerSlashed'), []);
+  const worker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
+  assert.equal(worker.bond, bondBefore, 'not slashed');
+  // Bob is paid for finding out; Charlie pays the worker fee and the treasury's cut, not
+  // the price: the model never ran.
+  const treasuryCut = (WORKER_FEE * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const [settled] = eventsOf(closed.events, 'computeJobs', 'JobSettled');
+  assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  assert.equal(settled.ownerPaid.toBigInt(), 0n);
+  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
+  assert.equal(await free(charlie.address), charlieBefore - submitFee - WORKER_FEE - treasuryCut);
 });

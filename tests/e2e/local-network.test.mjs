@@ -144,7 +144,7 @@ test('each validator is a worker: a 3-replica job agrees, then a stopped worker 
   }
 
   // All three run it and agree.
-  const first = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null } },
+  const first = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null, maxPrice: 2n * MILLI } },
     { Inline: fixture.sentences[1] }, 20n * MILLI, 3, 60), dave);
   assert.equal(first.error, null);
   const firstId = eventsOf(first.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
@@ -157,7 +157,7 @@ test('each validator is a worker: a 3-replica job agrees, then a stopped worker 
   const stopped = nodes.pop();
   const { code } = await stopped.stop();
   assert.equal(code, 0);
-  const second = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null } },
+  const second = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null, maxPrice: 2n * MILLI } },
     { Inline: fixture.sentences[2] }, 20n * MILLI, 3, 60), dave);
   assert.equal(second.error, null);
   const secondId = eventsOf(second.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();

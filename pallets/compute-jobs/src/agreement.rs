@@ -10,10 +10,13 @@
 //! - **Labels**: agree when equal.
 //! - **Text**: agree when byte-identical (generation must be greedy/deterministic).
 //!
-//! The majority cluster is the largest set of results that agree with one member (its
+//! - **Failure reports** agree with each other when their reasons are equal, and never with
+//!   an output.
+//!
+//! The majority cluster is the largest set of verdicts that agree with one member (its
 //! representative); it must hold more than half of the assigned replicas.
 
-use crate::{Config, JobOutput};
+use crate::{Config, JobOutput, Verdict};
 use alloc::vec::Vec;
 use sp_runtime::Permill;
 
@@ -48,11 +51,20 @@ pub fn outputs_agree<T: Config>(a: &JobOutput<T>, b: &JobOutput<T>, threshold: P
 	}
 }
 
+/// Whether two verdicts agree: outputs under the rules above, failures by reason.
+pub fn verdicts_agree<T: Config>(a: &Verdict<T>, b: &Verdict<T>, threshold: Permill) -> bool {
+	match (a, b) {
+		(Verdict::Output(a), Verdict::Output(b)) => outputs_agree::<T>(a, b, threshold),
+		(Verdict::Failure(a), Verdict::Failure(b)) => a == b,
+		_ => false,
+	}
+}
+
 /// The indices (into `outputs`) of the largest agreeing cluster and its representative,
 /// if it holds more than half of `replicas`. `outputs[i]` is `None` for a worker that did
-/// not reveal. Ties go to the cluster whose representative revealed first (lowest index).
+/// not reveal. Ties go to the cluster whose representative comes first (lowest index).
 pub fn majority<T: Config>(
-	outputs: &[Option<&JobOutput<T>>],
+	outputs: &[Option<&Verdict<T>>],
 	replicas: u32,
 	threshold: Permill,
 ) -> Option<(usize, Vec<usize>)> {
@@ -63,7 +75,7 @@ pub fn majority<T: Config>(
 			.iter()
 			.enumerate()
 			.filter(|(_, other)| {
-				other.is_some_and(|other| outputs_agree::<T>(candidate, other, threshold))
+				other.is_some_and(|other| verdicts_agree::<T>(candidate, other, threshold))
 			})
 			.map(|(j, _)| j)
 			.collect();

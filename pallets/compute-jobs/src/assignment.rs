@@ -1,17 +1,25 @@
 //! Picking workers for a job.
 //!
-//! Eligible workers serve the job's model, are active, have spare capacity and are not the
-//! requester. `replicas` of them are drawn without replacement, each with probability
-//! proportional to its reputation (at least one part per million, so newcomers get work),
-//! from a seed derived from the parent block hash and the job id. The block author knows
-//! the parent hash, so it could predict (not choose) assignments; a VRF-based seed is the
-//! planned improvement.
+//! Eligible workers serve the job's model, are active, bonded at least `MinWorkerBond`,
+//! have spare capacity and are not the requester. `replicas` of them are drawn without
+//! replacement, each with probability proportional to its stake times its reputation:
+//! `min(bond / MinWorkerBond, MaxStakeUnits) × max(reputation, 1 ppm)`. Reputation alone can
+//! be farmed with self-submitted jobs; weighing stake makes crowding honest workers out
+//! cost bonds, not just accounts.
+//!
+//! A job is assigned only while its deadline leaves `CommitWindow + RevealWindow` blocks,
+//! so a worker that commits always has `RevealWindow` blocks to reveal and is never
+//! slashed because a co-replica was slow.
+//!
+//! The seed is derived from the parent block hash and the job id. The block author knows
+//! the parent hash, so it could predict (not choose) assignments; see the README's threat
+//! model for the bound and the planned VRF seed.
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{traits::Get, BoundedVec};
-use sp_runtime::traits::Saturating;
+use sp_runtime::traits::{One, Saturating};
 
 impl<T: Config> Pallet<T> {
 	/// The workers that could take `job` now, with their draw weights.
@@ -21,11 +29,20 @@ impl<T: Config> Pallet<T> {
 			.filter(|who| *who != job.requester)
 			.filter_map(|who| {
 				let worker = Workers::<T>::get(&who)?;
-				let available =
-					worker.state == WorkerState::Active && worker.assigned < worker.capacity;
-				available.then(|| (who, u64::from(worker.reputation.deconstruct().max(1))))
+				let available = worker.state == WorkerState::Active &&
+					worker.assigned < worker.capacity &&
+					worker.bond >= T::MinWorkerBond::get();
+				available.then(|| (who, Self::draw_weight(&worker)))
 			})
 			.collect()
+	}
+
+	/// A worker's weight in draws: stake units times reputation parts.
+	pub fn draw_weight(worker: &WorkerInfo<T>) -> u64 {
+		let min_bond = T::MinWorkerBond::get().max(One::one());
+		let units: u64 = (worker.bond / min_bond).try_into().unwrap_or(u64::MAX);
+		let units = units.clamp(1, u64::from(T::MaxStakeUnits::get().max(1)));
+		units.saturating_mul(u64::from(worker.reputation.deconstruct().max(1)))
 	}
 
 	/// Draws `count` distinct workers from `candidates`, weighted, with `seed`.
@@ -56,6 +73,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Assigns `job` if enough workers are eligible; returns whether it did.
 	pub(crate) fn try_assign(job_id: JobId, job: &mut JobInfo<T>) -> bool {
+		let now = frame_system::Pallet::<T>::block_number();
+		let duties = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		if now.saturating_add(duties) > job.deadline {
+			// Too late for anyone to commit and reveal: it waits and expires unassigned.
+			return false;
+		}
 		let candidates = Self::eligible(job);
 		let needed = usize::from(job.replicas);
 		if candidates.len() < needed {
@@ -66,7 +89,7 @@ impl<T: Config> Pallet<T> {
 		let workers = Self::draw(candidates, needed, seed);
 		let assignments: Vec<_> = workers
 			.iter()
-			.map(|worker| Assignment::<T> { worker: worker.clone(), commitment: None, output: None })
+			.map(|worker| Assignment::<T> { worker: worker.clone(), commitment: None, verdict: None })
 			.collect();
 		let Ok(assignments) = BoundedVec::try_from(assignments) else {
 			frame_support::defensive!("replicas ≤ MaxReplicas was checked at submission");
@@ -80,7 +103,6 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 		}
-		let now = frame_system::Pallet::<T>::block_number();
 		job.state = JobState::Assigned {
 			assignments,
 			assigned_at: now,
@@ -107,6 +129,7 @@ impl<T: Config> Pallet<T> {
 			}
 			scanned += ModelWorkers::<T>::decode_len(job.model_id).unwrap_or(0) as u64;
 			if Self::try_assign(job_id, &mut job) {
+				Self::note_dequeued(&job.requester);
 				Jobs::<T>::insert(job_id, job);
 			} else if waiting.try_push(job_id).is_err() {
 				frame_support::defensive!("the queue only shrinks here");

@@ -60,15 +60,30 @@ fn input<T: Config>() -> JobInput<T> {
 	JobInput::Inline(BoundedVec::truncate_from(vec![b'a'; T::MaxInputLen::get() as usize]))
 }
 
-fn output<T: Config>() -> JobOutput<T> {
+fn job_output<T: Config>() -> JobOutput<T> {
 	JobOutput::Embedding(BoundedVec::truncate_from(vec![100i8; T::MaxOutputLen::get() as usize]))
+}
+
+fn output<T: Config>() -> Verdict<T> {
+	Verdict::Output(job_output::<T>())
+}
+
+/// Makes `pool` busy (no spare capacity: new jobs queue) or free again.
+fn set_busy<T: Config>(pool: &[T::AccountId], busy: bool) {
+	for worker in pool {
+		Workers::<T>::mutate(worker, |info| {
+			if let Some(info) = info {
+				info.capacity = if busy { info.assigned } else { 1_000 };
+			}
+		});
+	}
 }
 
 fn submit<T: Config>(requester: &T::AccountId, model: ModelId, replicas: u8, deadline_in: BlockNumberFor<T>) -> JobId {
 	let id = NextJobId::<T>::get();
 	Pallet::<T>::do_submit_job(
 		requester.clone(),
-		ModelChoice::Model { model_id: model, version: None },
+		ModelChoice::Model { model_id: model, version: None, max_price: BalanceOf::<T>::max_value() },
 		input::<T>(),
 		BalanceOf::<T>::max_value() / 1_000_000_000u32.into(),
 		replicas,
@@ -198,13 +213,16 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel_job() {
 		let model = model::<T>(0);
-		let requester = funded::<T>("requester", 0);
+		let pool = workers::<T>(model, 1);
+		set_busy::<T>(&pool, true);
 		let per_block = T::MaxJobsPerBlock::get().max(1);
-		let mut last = 0;
+		let mut last = (0, pool[0].clone());
 		for i in 0..T::MaxQueuedJobs::get() {
+			let requester = funded::<T>("requester", i);
 			let deadline_in = T::MaxDeadline::get().saturating_sub((i / per_block).into());
-			last = submit::<T>(&requester, model, 1, deadline_in);
+			last = (submit::<T>(&requester, model, 1, deadline_in), requester);
 		}
+		let (last, requester) = last;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(requester), last);
@@ -221,10 +239,11 @@ mod benchmarks {
 		let job = submit::<T>(&requester, model, replicas::<T>(), T::MaxDeadline::get());
 		let mut assigned = assigned::<T>(job);
 		let last = assigned.pop().unwrap();
-		let commitment = commitment_of::<T>(&output::<T>(), &SALT);
 		for worker in assigned {
+			let commitment = commitment_of::<T>(job, &worker, &output::<T>(), &SALT);
 			Pallet::<T>::do_commit(worker, job, commitment).unwrap();
 		}
+		let commitment = commitment_of::<T>(job, &last, &output::<T>(), &SALT);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), job, commitment);
@@ -244,8 +263,8 @@ mod benchmarks {
 		let requester = funded::<T>("requester", 0);
 		let job = submit::<T>(&requester, model, r as u8, T::MaxDeadline::get());
 		let assigned = assigned::<T>(job);
-		let commitment = commitment_of::<T>(&output::<T>(), &SALT);
 		for worker in &assigned {
+			let commitment = commitment_of::<T>(job, worker, &output::<T>(), &SALT);
 			Pallet::<T>::do_commit(worker.clone(), job, commitment).unwrap();
 		}
 		let (last, others) = assigned.split_last().unwrap();
@@ -287,18 +306,14 @@ mod benchmarks {
 		let model = model::<T>(0);
 		let r = replicas::<T>();
 		let pool = workers::<T>(model, T::MaxWorkersPerModel::get());
-		let requester = funded::<T>("requester", 0);
-		for worker in &pool {
-			Pallet::<T>::do_set_state(worker.clone(), WorkerState::Active, WorkerState::Paused).unwrap();
-		}
+		set_busy::<T>(&pool, true);
 		let per_block = T::MaxJobsPerBlock::get().max(1);
 		for i in 0..q {
+			let requester = funded::<T>("requester", i);
 			let later = T::MaxDeadline::get().saturating_sub((i / per_block).into());
 			submit::<T>(&requester, model, r, later);
 		}
-		for worker in &pool {
-			Pallet::<T>::do_set_state(worker.clone(), WorkerState::Paused, WorkerState::Active).unwrap();
-		}
+		set_busy::<T>(&pool, false);
 
 		#[block]
 		{
@@ -316,7 +331,7 @@ mod benchmarks {
 		workers::<T>(model, u32::from(r));
 		let requester = funded::<T>("requester", 0);
 		let job = submit::<T>(&requester, model, r, T::MaxDeadline::get());
-		Results::<T>::insert(job, output::<T>());
+		Results::<T>::insert(job, job_output::<T>());
 		let now = frame_system::Pallet::<T>::block_number();
 		let closed = Jobs::<T>::get(job).unwrap();
 		Pallet::<T>::close_with_refund(job, closed, CloseReason::Expired, JobOutcome::Withdrawn)

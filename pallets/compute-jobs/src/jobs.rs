@@ -1,6 +1,7 @@
 //! Job submission, escrow and cancellation.
 
 use crate::{pallet::*, *};
+use frame_support::weights::Weight;
 use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::{
 	ensure,
@@ -8,8 +9,8 @@ use frame_support::{
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::{
-	traits::{Saturating, Zero},
-	DispatchResult,
+	traits::{One, Saturating, Zero},
+	DispatchError, DispatchResult,
 };
 
 impl<T: Config> Pallet<T> {
@@ -30,12 +31,57 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The weight of `submit_job` that read `workers_read` worker records and
+	/// `buckets_read` deadline buckets. The benchmark measures a full worker list and one
+	/// bucket; records not read are refunded, spilled buckets charged.
+	pub fn submit_job_weight(workers_read: u32, buckets_read: u32) -> Weight {
+		let db = T::DbWeight::get();
+		let unread = T::MaxWorkersPerModel::get().saturating_sub(workers_read);
+		T::WeightInfo::submit_job()
+			.saturating_sub(db.reads(unread.into()))
+			.saturating_add(db.reads(buckets_read.saturating_sub(1).into()))
+	}
+
 	/// Most replicas a new job may ask for now: `ReplicaLimit`, never above the storage
 	/// bound `MaxReplicas`.
 	pub fn replica_limit() -> u32 {
 		T::ReplicaLimit::get().min(T::MaxReplicas::get())
 	}
 
+	/// How many of `model`'s workers could ever take a job of `requester`: active, bonded at
+	/// least `MinWorkerBond`, and not the requester (busy ones count: the job waits for
+	/// them). Returns the count and the worker records read.
+	pub(crate) fn available_workers(model: ModelId, requester: &T::AccountId) -> (u32, u32) {
+		let listed = ModelWorkers::<T>::get(model);
+		let read = listed.len() as u32;
+		let count = listed
+			.iter()
+			.filter(|who| *who != requester)
+			.filter_map(Workers::<T>::get)
+			.filter(|w| w.state == WorkerState::Active && w.bond >= T::MinWorkerBond::get())
+			.count() as u32;
+		(count, read)
+	}
+
+	/// The first block from `deadline` on, at most `MaxDeadlineSpill` blocks later, whose
+	/// deadline bucket has room: a full bucket moves the job's deadline later instead of
+	/// refusing it. Returns the block and how many buckets were read.
+	fn deadline_with_room(
+		deadline: BlockNumberFor<T>,
+	) -> Result<(BlockNumberFor<T>, u32), Error<T>> {
+		let mut at = deadline;
+		for read in 1..=T::MaxDeadlineSpill::get().saturating_add(1) {
+			let used = Deadlines::<T>::decode_len(at).unwrap_or(0) as u32;
+			if used < T::MaxJobsPerBlock::get() {
+				return Ok((at, read));
+			}
+			at = at.saturating_add(One::one());
+		}
+		Err(Error::<T>::DeadlineBlockFull)
+	}
+
+	/// Submits a job; returns the worker records and deadline buckets it read beyond the
+	/// first (what the declared worst-case weight may refund).
 	pub(crate) fn do_submit_job(
 		requester: T::AccountId,
 		choice: ModelChoice<BalanceOf<T>>,
@@ -43,7 +89,7 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 		replicas: u8,
 		deadline_in: BlockNumberFor<T>,
-	) -> DispatchResult {
+	) -> Result<(u32, u32), DispatchError> {
 		ensure!(
 			replicas > 0 && u32::from(replicas) <= Self::replica_limit(),
 			Error::<T>::InvalidReplicas
@@ -53,25 +99,31 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidDeadline
 		);
 		Self::check_input(&input)?;
-		let (model_id, pinned) = match choice {
-			ModelChoice::Model { model_id, version } => (model_id, version),
-			ModelChoice::Task { task, max_price } =>
-				(T::Models::best_model(task, max_price).ok_or(Error::<T>::NoModelForTask)?, None),
+		let (model_id, pinned, quoted) = match choice {
+			ModelChoice::Model { model_id, version, max_price } => (model_id, version, max_price),
+			ModelChoice::Task { task, max_price } => (
+				T::Models::best_model(task, max_price).ok_or(Error::<T>::NoModelForTask)?,
+				None,
+				max_price,
+			),
 		};
 		let terms = T::Models::job_terms(model_id, pinned)?;
+		ensure!(terms.price <= quoted, Error::<T>::PriceAboveQuote);
 		ensure!(
 			max_fee >= Self::required_escrow(terms.price, replicas),
 			Error::<T>::MaxFeeTooLow
 		);
 		let datasets =
 			BoundedVec::try_from(terms.datasets).map_err(|_| Error::<T>::TooManyDatasets)?;
+		let (available, workers_read) = Self::available_workers(model_id, &requester);
+		ensure!(available >= u32::from(replicas), Error::<T>::NotEnoughWorkers);
 		let job_id = NextJobId::<T>::get();
 		let next = job_id.checked_add(1).ok_or(Error::<T>::JobIdsExhausted)?;
 		T::Currency::hold(&HoldReason::JobEscrow.into(), &requester, max_fee)?;
 		T::Models::note_job_opened(model_id)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		let deadline = now.saturating_add(deadline_in);
+		let (deadline, buckets_read) = Self::deadline_with_room(now.saturating_add(deadline_in))?;
 		Deadlines::<T>::try_append(deadline, job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
 		let mut job = JobInfo::<T> {
 				requester: requester.clone(),
@@ -101,10 +153,29 @@ impl<T: Config> Pallet<T> {
 			deadline,
 		});
 		if !Self::try_assign(job_id, &mut job) {
-			Queue::<T>::try_append(job_id).map_err(|_| Error::<T>::QueueFull)?;
+			Self::enqueue(job_id, &job.requester)?;
 		}
 		Jobs::<T>::insert(job_id, job);
+		Ok((workers_read, buckets_read))
+	}
+
+	/// Puts a job in the queue, within the global bound and the requester's share of it.
+	fn enqueue(job_id: JobId, requester: &T::AccountId) -> DispatchResult {
+		QueuedPerRequester::<T>::try_mutate(requester, |count| {
+			ensure!(*count < T::MaxQueuedPerRequester::get(), Error::<T>::RequesterQueueFull);
+			*count = count.saturating_add(1);
+			Ok::<_, DispatchError>(())
+		})?;
+		Queue::<T>::try_append(job_id).map_err(|_| Error::<T>::QueueFull)?;
 		Ok(())
+	}
+
+	/// Takes a job out of the queue (assigned, cancelled or expired).
+	pub(crate) fn note_dequeued(requester: &T::AccountId) {
+		QueuedPerRequester::<T>::mutate_exists(requester, |count| {
+			let left = count.unwrap_or_default().saturating_sub(1);
+			*count = (left > 0).then_some(left);
+		});
 	}
 
 	/// Refunds what is left of the escrow and records the close reason.
@@ -134,6 +205,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(job.requester == who, Error::<T>::NotRequester);
 		ensure!(job.state == JobState::Queued, Error::<T>::JobNotQueued);
 		Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
+		Self::note_dequeued(&job.requester);
 		Self::close_with_refund(job_id, job, CloseReason::Cancelled, JobOutcome::Withdrawn)
 	}
 }

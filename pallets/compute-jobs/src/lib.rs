@@ -41,6 +41,7 @@ pub mod agreement;
 mod benchmarking;
 mod assignment;
 mod jobs;
+pub mod migrations;
 pub mod offchain;
 mod pruning;
 pub mod results;
@@ -76,12 +77,18 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
+		dispatch::DispatchResultWithPostInfo,
 		traits::fungible::{Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::Permill;
 
+	/// The storage layout version: 1 added failure reports (`Assignment::verdict`) and
+	/// `QueuedPerRequester`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -148,6 +155,25 @@ pub mod pallet {
 		/// Blocks after assignment after which reveals open even if not all committed.
 		#[pallet::constant]
 		type CommitWindow: Get<BlockNumberFor<Self>>;
+
+		/// Fewest blocks a committed worker has to reveal: a job is assigned only while its
+		/// deadline is at least `CommitWindow + RevealWindow` blocks away, and `MinDeadline`
+		/// must be at least that.
+		#[pallet::constant]
+		type RevealWindow: Get<BlockNumberFor<Self>>;
+
+		/// Most blocks a job's deadline moves later when the buckets from its requested
+		/// deadline on are full.
+		#[pallet::constant]
+		type MaxDeadlineSpill: Get<u32>;
+
+		/// Most jobs one requester may have waiting in the queue.
+		#[pallet::constant]
+		type MaxQueuedPerRequester: Get<u32>;
+
+		/// Most stake units (bond / `MinWorkerBond`) a worker's draw weight counts.
+		#[pallet::constant]
+		type MaxStakeUnits: Get<u32>;
 
 		/// Least cosine similarity at which two embeddings agree.
 		#[pallet::constant]
@@ -267,6 +293,23 @@ pub mod pallet {
 	pub type RequesterJobs<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
 
+	/// How many queued jobs each requester has (at most `MaxQueuedPerRequester`).
+	#[pallet::storage]
+	pub type QueuedPerRequester<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Operator keys: the hot account a worker's node signs with → the bonded worker it acts
+	/// for. An operator may commit, reveal, pause and resume; everything else, and every
+	/// payment, stays with the worker.
+	#[pallet::storage]
+	pub type Operators<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
+	/// Each worker's operator, the reverse of [`Operators`].
+	#[pallet::storage]
+	pub type OperatorOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
 	/// Lowest job id not yet pruned: jobs below it are gone. `on_idle` moves it forward over
 	/// jobs closed at least `ClosedJobRetention` blocks ago and stops at the first younger or
 	/// open one.
@@ -305,7 +348,8 @@ pub mod pallet {
 		ResultCommitted { job_id: JobId, worker: T::AccountId },
 		/// An assigned worker revealed its result.
 		ResultRevealed { job_id: JobId, worker: T::AccountId },
-		/// A completed job's escrow was split. A payee that cannot receive its part (an
+		/// A job's escrow was split: a completed job, a job its input made fail (workers only)
+		/// or one without quorum (see `CloseReason`). A payee that cannot receive its part (an
 		/// amount below the existential deposit of an empty account) is skipped and its part
 		/// refunded.
 		JobSettled {
@@ -321,6 +365,10 @@ pub mod pallet {
 		WorkerSlashed { worker: T::AccountId, job_id: JobId, amount: BalanceOf<T>, reason: SlashReason },
 		/// A job closed; `refunded` went back to the requester.
 		JobClosed { job_id: JobId, reason: CloseReason, refunded: BalanceOf<T> },
+		/// A worker lost its slot in `model`'s full worker list to a newcomer with more stake.
+		WorkerEvicted { worker: T::AccountId, model: ModelId },
+		/// A worker named (or removed, `None`) the operator key its node signs with.
+		OperatorSet { worker: T::AccountId, operator: Option<T::AccountId> },
 	}
 
 	#[pallet::error]
@@ -391,6 +439,15 @@ pub mod pallet {
 		WrongOutputKind,
 		/// The model declares more datasets than `MaxLineage`.
 		TooManyDatasets,
+		/// The model's price is above the `max_price` the job was quoted.
+		PriceAboveQuote,
+		/// Fewer active workers (other than the requester) serve the model than the job asks
+		/// replicas: it could never be assigned.
+		NotEnoughWorkers,
+		/// The requester already has `MaxQueuedPerRequester` jobs waiting for workers.
+		RequesterQueueFull,
+		/// The operator account is a worker, another worker's operator, or the worker itself.
+		OperatorInUse,
 	}
 
 	#[pallet::hooks]
@@ -420,6 +477,14 @@ pub mod pallet {
 		/// Runs the jobs assigned to this node's worker keys (see [`offchain`]).
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			T::OffchainWorker::run(now)
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::MinDeadline::get() >= sp_runtime::traits::Saturating::saturating_add(T::CommitWindow::get(), T::RevealWindow::get()),
+				"MinDeadline must leave CommitWindow + RevealWindow for every job"
+			);
+			assert!(T::MaxJobsPerBlock::get() > 0, "deadline buckets need room");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -478,23 +543,23 @@ pub mod pallet {
 
 		/// Stops taking new assignments; open ones continue.
 		///
-		/// Origin: an active worker. Emits [`Event::WorkerPaused`].
+		/// Origin: an active worker, or its operator. Emits [`Event::WorkerPaused`].
 		/// Errors: [`Error::NotWorker`], [`Error::WorkerNotActive`].
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::pause())]
 		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
+			let who = Self::acting_worker(ensure_signed(origin)?);
 			Self::do_set_state(who, WorkerState::Active, WorkerState::Paused)
 		}
 
 		/// Takes assignments again after a pause.
 		///
-		/// Origin: a paused worker. Emits [`Event::WorkerResumed`].
+		/// Origin: a paused worker, or its operator. Emits [`Event::WorkerResumed`].
 		/// Errors: [`Error::NotWorker`], [`Error::WorkerNotPaused`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
-			let who = ensure_signed(origin)?;
+			let who = Self::acting_worker(ensure_signed(origin)?);
 			Self::do_set_state(who, WorkerState::Paused, WorkerState::Active)
 		}
 
@@ -524,13 +589,20 @@ pub mod pallet {
 		/// Submits a job and holds `max_fee` in escrow until it closes.
 		///
 		/// Origin: signed; the requester. Emits [`Event::JobSubmitted`].
+		/// The deadline is `deadline_in` blocks away, or up to `MaxDeadlineSpill` blocks later
+		/// when those buckets are full (the event gives the actual one).
+		///
+		/// Charged for the worst case (a full worker list, every spill bucket); what was not
+		/// read is refunded.
+		///
 		/// Errors: [`Error::InvalidReplicas`], [`Error::InvalidDeadline`],
 		/// [`Error::InvalidInput`], [`Error::NoModelForTask`], the registry's error for a
-		/// model that takes no jobs, [`Error::MaxFeeTooLow`], [`Error::TooManyDatasets`],
-		/// [`Error::JobIdsExhausted`], [`Error::DeadlineBlockFull`], [`Error::QueueFull`], or
-		/// the currency's error.
+		/// model that takes no jobs, [`Error::PriceAboveQuote`], [`Error::NotEnoughWorkers`],
+		/// [`Error::MaxFeeTooLow`], [`Error::TooManyDatasets`], [`Error::JobIdsExhausted`],
+		/// [`Error::DeadlineBlockFull`], [`Error::RequesterQueueFull`], [`Error::QueueFull`],
+		/// or the currency's error.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::submit_job())]
+		#[pallet::weight(Pallet::<T>::submit_job_weight(T::MaxWorkersPerModel::get(), T::MaxDeadlineSpill::get().saturating_add(1)))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			model: ModelChoice<BalanceOf<T>>,
@@ -538,9 +610,11 @@ pub mod pallet {
 			max_fee: BalanceOf<T>,
 			replicas: u8,
 			deadline_in: BlockNumberFor<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)
+			let (workers_read, buckets_read) =
+				Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)?;
+			Ok(Some(Self::submit_job_weight(workers_read, buckets_read)).into())
 		}
 
 		/// Cancels a queued job and refunds its escrow in full.
@@ -554,9 +628,12 @@ pub mod pallet {
 			Self::do_cancel_job(who, job_id)
 		}
 
-		/// Commits to a result: `commitment = blake2_256(SCALE(output) ‖ salt)`.
+		/// Commits to a verdict (an output or a failure report):
+		/// `commitment = `[`results::commitment_of`]`(job_id, worker, verdict, salt)`, bound
+		/// to the chain, the job and the worker.
 		///
-		/// Origin: a worker assigned to the job. Emits [`Event::ResultCommitted`].
+		/// Origin: a worker assigned to the job, or its operator. Free when it succeeds.
+		/// Emits [`Event::ResultCommitted`].
 		/// Errors: [`Error::UnknownJob`], [`Error::JobNotAssigned`],
 		/// [`Error::NotAssignedWorker`], [`Error::AlreadyCommitted`], [`Error::CommitsClosed`].
 		#[pallet::call_index(9)]
@@ -565,15 +642,16 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			job_id: JobId,
 			commitment: sp_core::H256,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
+		) -> DispatchResultWithPostInfo {
+			let who = Self::acting_worker(ensure_signed(origin)?);
 			Self::do_commit(who, job_id, commitment)
 		}
 
-		/// Reveals a committed result. When every committed worker has revealed, the job
-		/// settles (or closes without quorum) at once.
+		/// Reveals a committed verdict. When every committed worker has revealed, the job
+		/// closes at once (see [`Pallet::conclude`]).
 		///
-		/// Origin: a worker assigned to the job. Emits [`Event::ResultRevealed`], and the
+		/// Origin: a worker assigned to the job, or its operator. Free when it succeeds, and
+		/// weighed for the job's replicas. Emits [`Event::ResultRevealed`], and the
 		/// settlement's events.
 		/// Errors: [`Error::UnknownJob`], [`Error::JobNotAssigned`],
 		/// [`Error::NotAssignedWorker`], [`Error::RevealsNotOpen`], [`Error::NotCommitted`],
@@ -584,11 +662,24 @@ pub mod pallet {
 		pub fn reveal_result(
 			origin: OriginFor<T>,
 			job_id: JobId,
-			output: JobOutput<T>,
+			verdict: Verdict<T>,
 			salt: [u8; 32],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
+			let who = Self::acting_worker(ensure_signed(origin)?);
+			Self::do_reveal(who, job_id, verdict, salt)
+		}
+
+		/// Names the operator key the worker's node signs its duties with (commit, reveal,
+		/// pause, resume), or removes it (`None`). The bond and payments stay with the worker,
+		/// which can replace a compromised operator at any time.
+		///
+		/// Origin: a worker. Emits [`Event::OperatorSet`].
+		/// Errors: [`Error::NotWorker`], [`Error::OperatorInUse`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::bond_more())]
+		pub fn set_operator(origin: OriginFor<T>, operator: Option<T::AccountId>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_reveal(who, job_id, output, salt)
+			Self::do_set_operator(who, operator)
 		}
 	}
 }

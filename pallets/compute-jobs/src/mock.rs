@@ -99,7 +99,7 @@ impl Config for Test {
 	type WorkerFee = ConstU64<5>;
 	type MaxReplicas = ConstU32<5>;
 	type ReplicaLimit = ReplicaLimit;
-	type MinDeadline = ConstU64<3>;
+	type MinDeadline = ConstU64<5>;
 	type MaxDeadline = ConstU64<100>;
 	type MaxModelsPerWorker = ConstU32<3>;
 	type MaxWorkersPerModel = ConstU32<4>;
@@ -107,6 +107,10 @@ impl Config for Test {
 	type MaxUrlLen = ConstU32<64>;
 	type MaxOutputLen = ConstU32<16>;
 	type CommitWindow = ConstU64<3>;
+	type RevealWindow = ConstU64<2>;
+	type MaxDeadlineSpill = ConstU32<2>;
+	type MaxQueuedPerRequester = ConstU32<2>;
+	type MaxStakeUnits = ConstU32<10>;
 	type EmbeddingAgreement = EmbeddingAgreement;
 	type DisagreeSlash = DisagreeSlash;
 	type NoShowSlash = NoShowSlash;
@@ -163,6 +167,8 @@ pub const W3: AccountId = 13;
 pub const W4: AccountId = 14;
 pub const W5: AccountId = 15;
 pub const POOR: AccountId = 99;
+/// Funded accounts the random-sequence test uses as squatters.
+pub const SQUATTERS: [AccountId; 4] = [31, 32, 33, 34];
 pub const INITIAL_BALANCE: Balance = 100_000;
 /// Price of the embedding model registered at genesis of every test.
 pub const PRICE: Balance = 20;
@@ -172,6 +178,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut balances: Vec<_> =
 		[OWNER, REQUESTER, W1, W2, W3, W4, W5].iter().map(|who| (*who, INITIAL_BALANCE)).collect();
 	balances.push((POOR, 500));
+	balances.extend(SQUATTERS.iter().map(|who| (*who, 5_000)));
 	balances.push((TREASURY, 1));
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)

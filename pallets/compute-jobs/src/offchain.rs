@@ -1,26 +1,36 @@
 //! The off-chain worker: the node runs its workers' assigned jobs on its own inference
 //! service and submits each commit and reveal as a signed transaction.
 //!
-//! - **Keys**: a worker's node holds the worker account's sr25519 key under the key type
-//!   `infr` ([`WORKER_KEY_TYPE`]), inserted with `author_insertKey`. Nodes without one do
-//!   nothing.
+//! - **Keys**: a worker's node holds an sr25519 key under the key type `infr`
+//!   ([`WORKER_KEY_TYPE`]), inserted with `author_insertKey`: preferably an operator key the
+//!   bonded worker named with `set_operator` (the bond stays in a cold account), or the
+//!   worker account's own key. Nodes without one do nothing.
 //! - **Service**: the node publishes the base URL of its loopback inference service in
 //!   persistent offchain storage under [`INFERENCE_ENDPOINT_KEY`]; the worker calls it with
 //!   the standard `sp_io::offchain::http_*` functions, so the runtime imports no custom
 //!   host function. Inference never runs during block import.
-//! - **Per block** (for each new best block): jobs assigned to a local worker key
-//!   ([`WorkerJobs`]) that it has not committed to are run, batched per model version; the
-//!   output and a fresh random salt are kept in persistent offchain storage and the
-//!   commitment submitted. Once reveals open, the kept output is revealed. A result is
-//!   computed once per (job, worker) and reused across forks and restarts.
+//! - **Per block** (for each new best block): jobs assigned to a local worker
+//!   ([`WorkerJobs`]) that it has not committed to are run, batched per model version
+//!   (remote inputs are fetched over HTTP and checked against their size and SHA-256
+//!   first); the verdict is kept in persistent offchain storage and the commitment
+//!   submitted. Once reveals open, the kept verdict is revealed.
+//! - **What is kept**: verdicts are keyed by what was computed (the weights digest and the
+//!   input) with the job id, so a reorg that gives a job id another input never reuses a
+//!   stale result; the
+//!   salt of each (job, worker) is written once and never overwritten, so an overlapping run
+//!   cannot turn a commitment into one that no kept salt opens.
 //! - **Locks**: one run per worker at a time (a storage lock that expires after
 //!   [`LOCK_BLOCKS`] blocks or [`LOCK_MILLIS`] ms, so a crash never blocks it for good), and
 //!   a transaction is re-sent only after [`RESEND_AFTER`] blocks without effect.
-//! - **Failures** (model unavailable, digest mismatch, invalid input, …) are logged and the
-//!   job is left alone; it expires and refunds the requester, and a worker that cannot
-//!   serve a model it declared is slashed as a no-show.
+//! - **Failures** are reported, not skipped: input that is not UTF-8 or cannot be tokenized
+//!   (`InvalidInput`), a remote input that cannot be fetched or does not match
+//!   (`InputUnavailable`), artifacts that cannot be fetched or verified
+//!   (`ModelUnavailable`) and outputs over `MaxOutputLen` (`OutputTooLarge`) are committed
+//!   and revealed as a [`Verdict::Failure`]. Transient trouble (the service unreachable, an
+//!   internal error) is retried at the next block.
 
 use crate::{pallet::*, results::commitment_of, *};
+use infera_primitives::inference::InferenceFailure;
 use alloc::{collections::btree_map::BTreeMap, format, vec::Vec};
 use codec::{Decode, Encode};
 use core::marker::PhantomData;
@@ -55,6 +65,10 @@ pub const LOCK_MILLIS: u64 = 180_000;
 pub const RESEND_AFTER: u32 = 5;
 /// Milliseconds one inference request may take.
 pub const INFERENCE_TIMEOUT_MILLIS: u64 = 120_000;
+/// Milliseconds fetching one remote input may take.
+pub const FETCH_TIMEOUT_MILLIS: u64 = 20_000;
+/// Largest remote input a worker fetches, in bytes.
+pub const MAX_REMOTE_INPUT: u64 = 1 << 20;
 
 const LOG_TARGET: &str = "runtime::inference";
 
@@ -93,29 +107,88 @@ pub struct InferenceWorker<T, C>(PhantomData<(T, C)>);
 
 /// What a local worker still has to do for a job.
 enum Step<T: Config> {
-	/// Run the model, then commit.
+	/// Compute the verdict, then commit.
 	Run { job_id: JobId, job: JobInfo<T> },
-	/// Commit to an output already computed.
-	Commit { job_id: JobId, output: JobOutput<T>, salt: [u8; 32] },
-	/// Reveal the committed output.
-	Reveal { job_id: JobId, output: JobOutput<T>, salt: [u8; 32] },
+	/// Commit to a verdict already computed.
+	Commit { job_id: JobId, verdict: Verdict<T> },
+	/// Reveal the committed verdict.
+	Reveal { job_id: JobId, verdict: Verdict<T>, salt: [u8; 32] },
 }
 
-fn result_key<AccountId: Encode>(job_id: JobId, worker: &AccountId) -> Vec<u8> {
-	(b"infera::result", job_id, worker).encode()
+/// Where the verdict for job `job_id` is kept: keyed by what was computed (the weights and
+/// the input) as well as the id, so a job id that holds other content after a reorg never
+/// finds a stale verdict.
+pub fn verdict_key<T: Config>(job_id: JobId, job: &JobInfo<T>) -> Vec<u8> {
+	let input = sp_io::hashing::blake2_256(&job.input.encode());
+	(b"infera::verdict", job_id, job.weights, input).encode()
 }
 
-fn sent_key<AccountId: Encode>(job_id: JobId, worker: &AccountId, phase: u8) -> Vec<u8> {
+/// Where the salt of `worker`'s commitment to `job_id` is kept.
+pub fn salt_key<AccountId: Encode>(job_id: JobId, worker: &AccountId) -> Vec<u8> {
+	(b"infera::salt", job_id, worker).encode()
+}
+
+/// Where the block a commit (`phase` 0) or reveal (1) was last sent at is kept.
+pub fn sent_key<AccountId: Encode>(job_id: JobId, worker: &AccountId, phase: u8) -> Vec<u8> {
 	(b"infera::sent", job_id, worker, phase).encode()
 }
 
-/// Converts the service's answer to what the chain accepts (`None` if over the bounds).
-fn to_job_output<T: Config>(output: InferenceOutput) -> Option<JobOutput<T>> {
-	match output {
+/// The kept salt of (`job_id`, `worker`), if any.
+pub fn kept_salt<AccountId: Encode>(job_id: JobId, worker: &AccountId) -> Option<[u8; 32]> {
+	StorageValueRef::persistent(&salt_key(job_id, worker)).get::<[u8; 32]>().ok().flatten()
+}
+
+/// The salt of (`job_id`, `worker`): the kept one, or a fresh random one written only if no
+/// other run wrote one first. Never overwrites.
+pub fn salt_for<AccountId: Encode>(job_id: JobId, worker: &AccountId) -> Option<[u8; 32]> {
+	let key = salt_key(job_id, worker);
+	let value = StorageValueRef::persistent(&key);
+	let fresh = sp_io::offchain::random_seed();
+	let result = value.mutate::<[u8; 32], (), _>(|kept| match kept {
+		Ok(Some(kept)) => Ok(kept),
+		_ => Ok(fresh),
+	});
+	result.ok()
+}
+
+/// The verdict kept for job `job_id` as it is now, if any.
+pub fn kept_verdict<T: Config>(job_id: JobId, job: &JobInfo<T>) -> Option<Verdict<T>> {
+	StorageValueRef::persistent(&verdict_key(job_id, job)).get::<Verdict<T>>().ok().flatten()
+}
+
+/// The verdict the chain should hear for a service failure, or `None` if it is this node's
+/// trouble (worth retrying, never worth reporting).
+pub fn failure_reason(failure: InferenceFailure) -> Option<FailureReason> {
+	match failure {
+		InferenceFailure::InvalidInput => Some(FailureReason::InvalidInput),
+		InferenceFailure::ArtifactUnavailable |
+		InferenceFailure::DigestMismatch |
+		InferenceFailure::InvalidModel => Some(FailureReason::ModelUnavailable),
+		InferenceFailure::Unsupported | InferenceFailure::Internal => None,
+	}
+}
+
+/// Converts the service's answer to what the chain accepts.
+pub fn to_verdict<T: Config>(answer: Result<InferenceOutput, InferenceFailure>) -> Option<Verdict<T>> {
+	let output = match answer {
+		Ok(output) => output,
+		Err(failure) => return failure_reason(failure).map(Verdict::Failure),
+	};
+	let bounded = match output {
 		InferenceOutput::Embedding(values) => BoundedVec::try_from(values).ok().map(JobOutput::Embedding),
 		InferenceOutput::Label(label) => Some(JobOutput::Label(label)),
 		InferenceOutput::Text(text) => BoundedVec::try_from(text).ok().map(JobOutput::Text),
-	}
+	};
+	Some(match bounded {
+		Some(output) => Verdict::Output(output),
+		None => Verdict::Failure(FailureReason::OutputTooLarge),
+	})
+}
+
+/// The worker a local key acts for: the worker it operates, or itself if it is a worker.
+pub fn worker_of_key<T: Config>(account: &T::AccountId) -> Option<T::AccountId> {
+	Operators::<T>::get(account)
+		.or_else(|| Workers::<T>::contains_key(account).then(|| account.clone()))
 }
 
 impl<T, C> OffchainInference<BlockNumberFor<T>> for InferenceWorker<T, C>
@@ -133,10 +206,7 @@ where
 		};
 		for key in C::RuntimeAppPublic::all() {
 			let public: T::Public = C::GenericPublic::from(key).into();
-			let worker = public.clone().into_account();
-			if !Workers::<T>::contains_key(&worker) {
-				continue;
-			}
+			let Some(worker) = worker_of_key::<T>(&public.clone().into_account()) else { continue };
 			let lock_key = (b"infera::lock", &worker).encode();
 			let mut lock = StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
 				&lock_key,
@@ -165,23 +235,20 @@ where
 			let JobState::Assigned { assignments, reveal_from, .. } = &job.state else { continue };
 			let Some(mine) = assignments.iter().find(|a| &a.worker == worker) else { continue };
 			let reveals_open = now >= *reveal_from || assignments.iter().all(|a| a.commitment.is_some());
-			let stored = StorageValueRef::persistent(&result_key(job_id, worker))
-				.get::<(JobOutput<T>, [u8; 32])>()
-				.ok()
-				.flatten();
-			match (mine.commitment, &mine.output, stored) {
+			let kept = kept_verdict::<T>(job_id, &job);
+			match (mine.commitment, &mine.verdict, kept) {
 				(None, _, _) if reveals_open => {},
-				(None, _, Some((output, salt))) => steps.push(Step::Commit { job_id, output, salt }),
+				(None, _, Some(verdict)) => steps.push(Step::Commit { job_id, verdict }),
 				(None, _, None) => steps.push(Step::Run { job_id, job: job.clone() }),
-				(Some(commitment), None, Some((output, salt))) if reveals_open => {
-					if commitment_of::<T>(&output, &salt) == commitment {
-						steps.push(Step::Reveal { job_id, output, salt });
-					} else {
-						log::error!(target: LOG_TARGET, "job {job_id}: the kept result does not match the commitment");
+				(Some(commitment), None, Some(verdict)) if reveals_open => {
+					match kept_salt(job_id, worker) {
+						Some(salt) if commitment_of::<T>(job_id, worker, &verdict, &salt) == commitment =>
+							steps.push(Step::Reveal { job_id, verdict, salt }),
+						_ => log::error!(target: LOG_TARGET, "job {job_id}: no kept verdict and salt open the commitment"),
 					}
 				},
 				(Some(_), None, None) if reveals_open => {
-					log::error!(target: LOG_TARGET, "job {job_id}: committed, but the result was lost");
+					log::error!(target: LOG_TARGET, "job {job_id}: committed, but the verdict was lost");
 				},
 				_ => {},
 			}
@@ -190,25 +257,26 @@ where
 	}
 
 	fn work(now: BlockNumberFor<T>, endpoint: &[u8], public: T::Public, worker: T::AccountId) {
-		let mut runs: BTreeMap<(ModelId, VersionId), Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
+		let mut runs: BTreeMap<(ModelId, VersionId), Vec<(JobId, JobInfo<T>, Vec<u8>)>> = BTreeMap::new();
 		let mut sends = Vec::new();
 		for step in Self::steps(now, &worker) {
 			match step {
-				Step::Run { job_id, job } => match job.input {
-					JobInput::Inline(bytes) =>
-						runs.entry((job.model_id, job.version)).or_default().push((job_id, bytes.into_inner())),
-					JobInput::Remote { .. } => {
-						log::warn!(target: LOG_TARGET, "job {job_id}: remote inputs are not fetched yet; skipped");
+				Step::Run { job_id, job } => match Self::input_bytes(&job.input) {
+					Ok(bytes) => runs.entry((job.model_id, job.version)).or_default().push((job_id, job, bytes)),
+					Err(reason) => {
+						log::warn!(target: LOG_TARGET, "job {job_id}: the input cannot be read ({reason:?})");
+						let verdict = Verdict::Failure(reason);
+						StorageValueRef::persistent(&verdict_key(job_id, &job)).set(&verdict);
+						sends.push(Step::Commit { job_id, verdict });
 					},
 				},
 				other => sends.push(other),
 			}
 		}
 		for ((model_id, version), jobs) in runs {
-			for (job_id, output) in Self::infer(endpoint, model_id, version, &jobs) {
-				let salt = sp_io::offchain::random_seed();
-				StorageValueRef::persistent(&result_key(job_id, &worker)).set(&(output.clone(), salt));
-				sends.push(Step::Commit { job_id, output, salt });
+			for (job_id, job, verdict) in Self::infer(endpoint, model_id, version, jobs) {
+				StorageValueRef::persistent(&verdict_key(job_id, &job)).set(&verdict);
+				sends.push(Step::Commit { job_id, verdict });
 			}
 		}
 		for step in sends {
@@ -216,16 +284,49 @@ where
 		}
 	}
 
-	/// Runs `jobs` of one model version as one batch; returns the outputs that succeeded.
+	/// The bytes of a job's input: inline, or fetched and checked against its size and
+	/// SHA-256.
+	fn input_bytes(input: &JobInput<T>) -> Result<Vec<u8>, FailureReason> {
+		let (digest, size_bytes, url) = match input {
+			JobInput::Inline(bytes) => return Ok(bytes.to_vec()),
+			JobInput::Remote { digest, size_bytes, url } => (digest, *size_bytes, url),
+		};
+		if size_bytes > MAX_REMOTE_INPUT {
+			return Err(FailureReason::InvalidInput);
+		}
+		let url = core::str::from_utf8(url).map_err(|_| FailureReason::InputUnavailable)?;
+		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(FETCH_TIMEOUT_MILLIS));
+		let pending = http::Request::get(url)
+			.deadline(deadline)
+			.send()
+			.map_err(|_| FailureReason::InputUnavailable)?;
+		let response = pending
+			.try_wait(deadline)
+			.map_err(|_| FailureReason::InputUnavailable)?
+			.map_err(|_| FailureReason::InputUnavailable)?;
+		if response.code != 200 {
+			return Err(FailureReason::InputUnavailable);
+		}
+		let body: Vec<u8> = response.body().take(MAX_REMOTE_INPUT as usize + 1).collect();
+		if body.len() as u64 != size_bytes || sp_io::hashing::sha2_256(&body) != digest.0 {
+			return Err(FailureReason::InputUnavailable);
+		}
+		Ok(body)
+	}
+
+	/// Runs `jobs` of one model version as one batch; returns the verdicts worth reporting.
 	fn infer(
 		endpoint: &[u8],
 		model_id: ModelId,
 		version: VersionId,
-		jobs: &[(JobId, Vec<u8>)],
-	) -> Vec<(JobId, JobOutput<T>)> {
+		jobs: Vec<(JobId, JobInfo<T>, Vec<u8>)>,
+	) -> Vec<(JobId, JobInfo<T>, Verdict<T>)> {
 		let Some(artifacts) = T::Models::artifacts(model_id, version) else {
-			log::warn!(target: LOG_TARGET, "model {model_id} v{version} is gone; {} job(s) skipped", jobs.len());
-			return Vec::new();
+			log::warn!(target: LOG_TARGET, "model {model_id} v{version} is gone; {} job(s) reported", jobs.len());
+			return jobs
+				.into_iter()
+				.map(|(job_id, job, _)| (job_id, job, Verdict::Failure(FailureReason::ModelUnavailable)))
+				.collect();
 		};
 		let request = InferenceRequest {
 			task: artifacts.task,
@@ -234,7 +335,7 @@ where
 			tokenizer: artifacts.tokenizer,
 			config: artifacts.config,
 			location: artifacts.url,
-			inputs: jobs.iter().map(|(_, input)| input.clone()).collect(),
+			inputs: jobs.iter().map(|(_, _, input)| input.clone()).collect(),
 		};
 		let answers = match Self::call_service(endpoint, &request) {
 			Ok(answers) if answers.len() == jobs.len() => answers,
@@ -247,18 +348,14 @@ where
 				return Vec::new();
 			},
 		};
-		jobs.iter()
+		jobs.into_iter()
 			.zip(answers)
-			.filter_map(|((job_id, _), answer)| match answer.map(to_job_output::<T>) {
-				Ok(Some(output)) => Some((*job_id, output)),
-				Ok(None) => {
-					log::warn!(target: LOG_TARGET, "job {job_id}: the output exceeds MaxOutputLen; skipped");
-					None
-				},
-				Err(failure) => {
-					log::warn!(target: LOG_TARGET, "job {job_id}: inference failed ({failure:?}); skipped");
-					None
-				},
+			.filter_map(|((job_id, job, _), answer)| {
+				if let Err(failure) = &answer {
+					log::warn!(target: LOG_TARGET, "job {job_id}: inference failed ({failure:?})");
+				}
+				let verdict = to_verdict::<T>(answer)?;
+				Some((job_id, job, verdict))
 			})
 			.collect()
 	}
@@ -285,10 +382,16 @@ where
 	/// Submits a commit or reveal, unless it was sent less than `RESEND_AFTER` blocks ago.
 	fn send(now: BlockNumberFor<T>, public: &T::Public, worker: &T::AccountId, step: Step<T>) {
 		let (job_id, phase, call) = match step {
-			Step::Commit { job_id, output, salt } =>
-				(job_id, 0u8, Call::<T>::commit_result { job_id, commitment: commitment_of::<T>(&output, &salt) }),
-			Step::Reveal { job_id, output, salt } =>
-				(job_id, 1u8, Call::<T>::reveal_result { job_id, output, salt }),
+			Step::Commit { job_id, verdict } => {
+				let Some(salt) = salt_for(job_id, worker) else {
+					log::error!(target: LOG_TARGET, "job {job_id}: cannot keep a salt");
+					return;
+				};
+				let commitment = commitment_of::<T>(job_id, worker, &verdict, &salt);
+				(job_id, 0u8, Call::<T>::commit_result { job_id, commitment })
+			},
+			Step::Reveal { job_id, verdict, salt } =>
+				(job_id, 1u8, Call::<T>::reveal_result { job_id, verdict, salt }),
 			Step::Run { .. } => return,
 		};
 		let sent_key = sent_key(job_id, worker, phase);
@@ -303,7 +406,7 @@ where
 		match results.first() {
 			Some((_, Ok(()))) => {
 				sent.set(&now);
-				log::info!(target: LOG_TARGET, "job {job_id}: {} submitted by {worker:?}", if phase == 0 { "commit" } else { "reveal" });
+				log::info!(target: LOG_TARGET, "job {job_id}: {} submitted for {worker:?}", if phase == 0 { "commit" } else { "reveal" });
 			},
 			Some((_, Err(()))) => log::warn!(target: LOG_TARGET, "job {job_id}: the transaction pool refused the transaction"),
 			None => log::warn!(target: LOG_TARGET, "job {job_id}: no key to sign for {worker:?}"),

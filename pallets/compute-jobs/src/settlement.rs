@@ -79,12 +79,13 @@ impl<T: Config> Pallet<T> {
 		data_paid
 	}
 
-	/// Frees one assignment slot of `worker`, moves its reputation, and slashes `slash`
-	/// of its bond to the treasury when given.
+	/// Frees one assignment slot of `worker`, moves its reputation towards one (`Some(true)`),
+	/// zero (`Some(false)`) or leaves it (`None`), and slashes `slash` of its bond to the
+	/// treasury when given.
 	fn finish_assignment(
 		job_id: JobId,
 		worker: &T::AccountId,
-		agreed: bool,
+		agreed: Option<bool>,
 		slash: Option<(Permill, SlashReason)>,
 	) {
 		WorkerJobs::<T>::remove(worker, job_id);
@@ -93,7 +94,9 @@ impl<T: Config> Pallet<T> {
 			return;
 		};
 		info.assigned = info.assigned.saturating_sub(1);
-		info.reputation = next_reputation(info.reputation, T::ReputationStep::get(), agreed);
+		if let Some(up) = agreed {
+			info.reputation = next_reputation(info.reputation, T::ReputationStep::get(), up);
+		}
 		if let Some((share, reason)) = slash {
 			let amount = share.mul_floor(info.bond);
 			if !amount.is_zero() {
@@ -128,59 +131,38 @@ impl<T: Config> Pallet<T> {
 		Workers::<T>::insert(worker, info);
 	}
 
-	/// Closes an assigned job: settles it if a majority agreed, else refunds it
-	/// (`NoQuorum` when everyone revealed, `Expired` otherwise). No-shows are slashed
-	/// either way; without a majority nobody can be called wrong, so nobody else is.
-	pub(crate) fn conclude(job_id: JobId, mut job: JobInfo<T>) -> DispatchResult {
-		let JobState::Assigned { assignments, .. } = job.state.clone() else {
-			defensive!("only assigned jobs conclude");
-			return Ok(());
-		};
-		let outputs: Vec<_> = assignments.iter().map(|a| a.output.as_ref()).collect();
-		let replicas = u32::from(job.replicas);
-		let Some((representative, members)) =
-			agreement::majority::<T>(&outputs, replicas, T::EmbeddingAgreement::get())
-		else {
-			for assignment in &assignments {
-				let no_show = assignment.output.is_none();
-				let slash = no_show.then(|| (T::NoShowSlash::get(), SlashReason::NoShow));
-				Self::finish_assignment(job_id, &assignment.worker, false, slash);
-			}
-			let reason = if outputs.iter().all(Option::is_some) {
-				CloseReason::NoQuorum
-			} else {
-				CloseReason::Expired
-			};
-			return Self::close_with_refund(job_id, job, reason, JobOutcome::Failed { replicas });
-		};
-
-		let mut workers_paid: BalanceOf<T> = Zero::zero();
-		for (index, assignment) in assignments.iter().enumerate() {
-			if members.contains(&index) {
-				let fee = job.worker_fee;
-				workers_paid = workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
-				Self::finish_assignment(job_id, &assignment.worker, true, None);
-			} else {
-				let slash = if assignment.output.is_some() {
-					(T::DisagreeSlash::get(), SlashReason::Disagreed)
-				} else {
-					(T::NoShowSlash::get(), SlashReason::NoShow)
-				};
-				Self::finish_assignment(job_id, &assignment.worker, false, Some(slash));
-			}
+	/// The penalty of an assignment outside the majority (or of any non-revealing one when
+	/// there is none): revealed a different verdict → `Disagreed`; committed but never
+	/// revealed → `Withheld`, as costly as disagreeing; never committed → `NoShow`.
+	fn penalty(assignment: &Assignment<T>) -> (Permill, SlashReason) {
+		match (&assignment.commitment, &assignment.verdict) {
+			(_, Some(_)) => (T::DisagreeSlash::get(), SlashReason::Disagreed),
+			(Some(_), None) => (T::DisagreeSlash::get(), SlashReason::Withheld),
+			(None, None) => (T::NoShowSlash::get(), SlashReason::NoShow),
 		}
+	}
+
+	/// Pays the model's price out of `job`'s escrow: the lineage share to the datasets, the
+	/// rest to the owner. Returns `(owner_paid, data_paid)`.
+	fn pay_price(job_id: JobId, job: &mut JobInfo<T>) -> (BalanceOf<T>, BalanceOf<T>) {
 		let price = job.price;
-		let data_paid = Self::pay_lineage(job_id, &mut job, price);
+		let data_paid = Self::pay_lineage(job_id, job, price);
 		let owner = job.owner.clone();
-		let owner_paid = Self::pay(&mut job, &owner, price.saturating_sub(data_paid));
+		let owner_paid = Self::pay(job, &owner, price.saturating_sub(data_paid));
+		(owner_paid, data_paid)
+	}
+
+	/// Pays the treasury its share of what `job` paid out and emits `JobSettled`.
+	fn settle(
+		job_id: JobId,
+		job: &mut JobInfo<T>,
+		workers_paid: BalanceOf<T>,
+		owner_paid: BalanceOf<T>,
+		data_paid: BalanceOf<T>,
+	) {
 		let paid = workers_paid.saturating_add(owner_paid).saturating_add(data_paid);
 		let treasury_paid =
-			Self::pay(&mut job, &T::TreasuryAccount::get(), T::TreasuryShare::get().mul_ceil(paid));
-		if let Some(output) = assignments[representative].output.clone() {
-			Results::<T>::insert(job_id, output);
-		}
-		let now = frame_system::Pallet::<T>::block_number();
-		let blocks: u32 = now.saturating_sub(job.submitted_at).try_into().unwrap_or(u32::MAX);
+			Self::pay(job, &T::TreasuryAccount::get(), T::TreasuryShare::get().mul_ceil(paid));
 		Self::deposit_event(Event::JobSettled {
 			job_id,
 			workers_paid,
@@ -188,16 +170,116 @@ impl<T: Config> Pallet<T> {
 			data_paid,
 			treasury_paid,
 		});
-		Self::close_with_refund(
-			job_id,
-			job,
-			CloseReason::Completed,
-			JobOutcome::Completed {
-				blocks_to_result: blocks,
-				agreeing: members.len() as u32,
-				replicas,
+	}
+
+	/// Closes an assigned job.
+	///
+	/// - **A majority agreed on an output**: `Completed`. Its members get the worker fee,
+	///   the owner the price (less the lineage share), the treasury its share; everyone
+	///   else is penalised ([`Self::penalty`]).
+	/// - **A majority reported the same failure**: `Failed(reason)`. If the job caused it
+	///   (bad input) the requester pays the members' worker fees and the treasury's share;
+	///   if the model is unavailable nobody is paid. Members are never slashed; everyone
+	///   else is penalised.
+	/// - **No majority**: every worker that revealed gets its fee, and if any output was
+	///   revealed (it is public now) the owner gets the price: breaking quorum costs the
+	///   requester at least what the job costs. Nobody that revealed can be called wrong,
+	///   so only those that withheld a committed verdict or never committed are penalised.
+	///   `NoQuorum` when everyone revealed, `Expired` otherwise.
+	pub(crate) fn conclude(job_id: JobId, mut job: JobInfo<T>) -> DispatchResult {
+		let JobState::Assigned { assignments, .. } = job.state.clone() else {
+			defensive!("only assigned jobs conclude");
+			return Ok(());
+		};
+		let verdicts: Vec<_> = assignments.iter().map(|a| a.verdict.as_ref()).collect();
+		let replicas = u32::from(job.replicas);
+		let fee = job.worker_fee;
+		let Some((representative, members)) =
+			agreement::majority::<T>(&verdicts, replicas, T::EmbeddingAgreement::get())
+		else {
+			let mut workers_paid: BalanceOf<T> = Zero::zero();
+			for assignment in &assignments {
+				if assignment.verdict.is_some() {
+					workers_paid =
+						workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
+					Self::finish_assignment(job_id, &assignment.worker, None, None);
+				} else {
+					let penalty = Self::penalty(assignment);
+					Self::finish_assignment(job_id, &assignment.worker, Some(false), Some(penalty));
+				}
+			}
+			let any_output = verdicts.iter().any(|v| matches!(v, Some(Verdict::Output(_))));
+			let (owner_paid, data_paid) = if any_output {
+				Self::pay_price(job_id, &mut job)
+			} else {
+				(Zero::zero(), Zero::zero())
+			};
+			if !workers_paid.is_zero() || !owner_paid.is_zero() || !data_paid.is_zero() {
+				Self::settle(job_id, &mut job, workers_paid, owner_paid, data_paid);
+			}
+			let reason = if verdicts.iter().all(Option::is_some) {
+				CloseReason::NoQuorum
+			} else {
+				CloseReason::Expired
+			};
+			return Self::close_with_refund(job_id, job, reason, JobOutcome::Failed { replicas });
+		};
+
+		let agreed = assignments[representative].verdict.clone();
+		let paid_members = match &agreed {
+			Some(Verdict::Output(_)) => true,
+			Some(Verdict::Failure(reason)) => reason.caused_by_job(),
+			None => {
+				defensive!("a majority is made of revealed verdicts");
+				false
 			},
-		)
+		};
+		let mut workers_paid: BalanceOf<T> = Zero::zero();
+		for (index, assignment) in assignments.iter().enumerate() {
+			if members.contains(&index) {
+				if paid_members {
+					workers_paid =
+						workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
+				}
+				Self::finish_assignment(job_id, &assignment.worker, Some(true), None);
+			} else {
+				let penalty = Self::penalty(assignment);
+				Self::finish_assignment(job_id, &assignment.worker, Some(false), Some(penalty));
+			}
+		}
+		match agreed {
+			Some(Verdict::Output(output)) => {
+				let (owner_paid, data_paid) = Self::pay_price(job_id, &mut job);
+				Self::settle(job_id, &mut job, workers_paid, owner_paid, data_paid);
+				Results::<T>::insert(job_id, output);
+				let now = frame_system::Pallet::<T>::block_number();
+				let blocks: u32 =
+					now.saturating_sub(job.submitted_at).try_into().unwrap_or(u32::MAX);
+				Self::close_with_refund(
+					job_id,
+					job,
+					CloseReason::Completed,
+					JobOutcome::Completed {
+						blocks_to_result: blocks,
+						agreeing: members.len() as u32,
+						replicas,
+					},
+				)
+			},
+			Some(Verdict::Failure(reason)) => {
+				if !workers_paid.is_zero() {
+					Self::settle(job_id, &mut job, workers_paid, Zero::zero(), Zero::zero());
+				}
+				let outcome = if reason.caused_by_job() {
+					// The input was at fault, not the model.
+					JobOutcome::Withdrawn
+				} else {
+					JobOutcome::Failed { replicas }
+				};
+				Self::close_with_refund(job_id, job, CloseReason::Failed(reason), outcome)
+			},
+			None => Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Failed { replicas }),
+		}
 	}
 
 	/// Closes the jobs whose deadline is `now`; returns how many there were and how many
@@ -224,6 +306,7 @@ impl<T: Config> Pallet<T> {
 		let result = match job.state {
 			JobState::Queued => {
 				Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
+				Self::note_dequeued(&job.requester);
 				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Withdrawn)
 			},
 			JobState::Assigned { .. } => Self::conclude(job_id, job),

@@ -16,13 +16,17 @@ impl<T: Config> Pallet<T> {
 	/// - closed jobs hold no escrow; open jobs are in their deadline bucket;
 	/// - each worker's `assigned` equals the open assignments naming it, within capacity
 	///   bounds of the model lists it appears in;
-	/// - the queue holds exactly the queued jobs;
+	/// - the queue holds exactly the queued jobs, counted per requester;
+	/// - operator maps are each other's inverse and name current workers; model lists and
+	///   workers' served models agree both ways;
+	/// - no verdict is revealed without a commitment;
 	/// - the requester index names exactly the retained jobs, results belong to retained
 	///   completed jobs, and no job below the prune cursor is left.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut escrows: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut assigned: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut queued = 0usize;
+		let mut queued_by: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let queue = Queue::<T>::get();
 		let cursor = PruneCursor::<T>::get();
 		ensure!(cursor <= NextJobId::<T>::get(), "prune cursor beyond the next job id");
@@ -40,6 +44,7 @@ impl<T: Config> Pallet<T> {
 				},
 				JobState::Queued => {
 					queued += 1;
+					*queued_by.entry(job.requester.clone()).or_default() += 1;
 					ensure!(queue.contains(&job_id), "queued job missing from the queue");
 				},
 				JobState::Assigned { assignments, .. } => {
@@ -48,6 +53,10 @@ impl<T: Config> Pallet<T> {
 						"assignment count differs from replicas"
 					);
 					for assignment in assignments {
+						ensure!(
+							assignment.commitment.is_some() || assignment.verdict.is_none(),
+							"a verdict revealed without a commitment"
+						);
 						let count = assigned.entry(assignment.worker.clone()).or_default();
 						*count += 1;
 						ensure!(
@@ -62,6 +71,25 @@ impl<T: Config> Pallet<T> {
 			*entry = entry.saturating_add(job.escrow);
 		}
 		ensure!(queue.len() == queued, "queue holds jobs that are not queued");
+		ensure!(
+			QueuedPerRequester::<T>::iter().all(|(who, n)| n > 0 && queued_by.get(&who) == Some(&n)) &&
+				QueuedPerRequester::<T>::iter().count() == queued_by.len(),
+			"per-requester queue counts differ from the queue"
+		);
+		for (worker, operator) in OperatorOf::<T>::iter() {
+			ensure!(Workers::<T>::contains_key(&worker), "operator of a worker that left");
+			ensure!(Operators::<T>::get(&operator) == Some(worker), "operator maps disagree");
+		}
+		ensure!(
+			Operators::<T>::iter().count() == OperatorOf::<T>::iter().count(),
+			"operator maps differ in size"
+		);
+		for (model, members) in ModelWorkers::<T>::iter() {
+			for member in members.iter() {
+				let serves = Workers::<T>::get(member).is_some_and(|w| w.models.contains(&model));
+				ensure!(serves, "model list names a worker that does not serve it");
+			}
+		}
 		ensure!(
 			WorkerJobs::<T>::iter_keys().count() == assigned.values().map(|n| *n as usize).sum::<usize>(),
 			"worker index names closed assignments"

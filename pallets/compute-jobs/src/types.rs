@@ -78,8 +78,10 @@ pub enum JobInput<T: Config> {
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
 )]
 pub enum ModelChoice<Balance> {
-	/// A model, optionally pinned to a version.
-	Model { model_id: ModelId, version: Option<VersionId> },
+	/// A model, optionally pinned to a version, at a price of at most `max_price` (the
+	/// price the requester was quoted: a price raised after the quote refuses the job
+	/// instead of charging more).
+	Model { model_id: ModelId, version: Option<VersionId>, max_price: Balance },
 	/// Routed by the registry's `best_model` among models of `task` priced at most
 	/// `max_price`.
 	Task { task: TaskKind, max_price: Balance },
@@ -109,6 +111,52 @@ pub enum JobOutput<T: Config> {
 	Text(BoundedVec<u8, T::MaxOutputLen>),
 }
 
+/// Why a worker could not produce an output for a job. Reported through the same
+/// commit-reveal as an output, so it cannot be copied, and compared like one: two reports
+/// agree when their reasons are equal.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum FailureReason {
+	/// A remote input could not be fetched, or its bytes do not match its digest or size.
+	InputUnavailable,
+	/// The input cannot be run by the model (e.g. text that is not UTF-8).
+	InvalidInput,
+	/// The model's artifacts could not be fetched or do not match their digests.
+	ModelUnavailable,
+	/// The output exceeds `MaxOutputLen`.
+	OutputTooLarge,
+}
+
+impl FailureReason {
+	/// Whether the job itself caused the failure (its input or what it asks for), so the
+	/// requester pays the workers who found it. `ModelUnavailable` is not the requester's
+	/// fault: the job is refunded and nobody is paid.
+	pub fn caused_by_job(self) -> bool {
+		!matches!(self, FailureReason::ModelUnavailable)
+	}
+}
+
+/// What a worker reports for a job: an output, or why there is none.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub enum Verdict<T: Config> {
+	/// The model ran; this is its output.
+	Output(JobOutput<T>),
+	/// The model could not run on this job.
+	Failure(FailureReason),
+}
+
 /// One assigned worker's progress on a job.
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
@@ -117,10 +165,10 @@ pub enum JobOutput<T: Config> {
 pub struct Assignment<T: Config> {
 	/// The worker.
 	pub worker: T::AccountId,
-	/// `blake2_256(SCALE(output) ‖ salt)`, once committed.
+	/// [`crate::results::commitment_of`] its verdict, once committed.
 	pub commitment: Option<H256>,
-	/// The output, once revealed and matching the commitment.
-	pub output: Option<JobOutput<T>>,
+	/// The verdict, once revealed and matching the commitment.
+	pub verdict: Option<Verdict<T>>,
 }
 
 /// Where a job is in its life.
@@ -155,6 +203,10 @@ pub enum CloseReason {
 	Expired,
 	/// The requester cancelled before assignment; refunded in full.
 	Cancelled,
+	/// A majority of workers reported that the job cannot run, for this reason. When the
+	/// job caused it ([`FailureReason::caused_by_job`]) the requester paid the agreeing
+	/// workers; otherwise it was refunded in full.
+	Failed(FailureReason),
 }
 
 /// A job and its escrow.
@@ -201,6 +253,9 @@ pub struct JobInfo<T: Config> {
 pub enum SlashReason {
 	/// Revealed a result outside the majority.
 	Disagreed,
-	/// Never revealed a result (crashed, offline, or withheld it).
+	/// Never committed (crashed or offline): the cheap case.
 	NoShow,
+	/// Committed, then did not reveal although reveals were open long enough: treated like
+	/// a result outside the majority, so withholding a losing result never pays.
+	Withheld,
 }

@@ -163,7 +163,7 @@ impl<T: Config> Pallet<T> {
 					.map(|a| AssignmentView {
 						worker: a.worker,
 						committed: a.commitment.is_some(),
-						revealed: a.output.is_some(),
+						revealed: a.verdict.is_some(),
 					})
 					.collect(),
 				assigned_at,
@@ -233,7 +233,8 @@ impl<T: Config> Pallet<T> {
 			return Err(FeeEstimateError::InvalidReplicas { max });
 		}
 		let (model_id, pinned) = match choice {
-			ModelChoice::Model { model_id, version } => (model_id, version),
+			// A quote: the current price, whatever bound the caller would submit with.
+			ModelChoice::Model { model_id, version, .. } => (model_id, version),
 			ModelChoice::Task { task, max_price } => (
 				T::Models::best_model(task, max_price).ok_or(FeeEstimateError::NoModelForTask)?,
 				None,

@@ -22,14 +22,51 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn add_to_model_lists(who: &T::AccountId, models: &[ModelId]) -> DispatchResult {
+	/// Adds `who`, bonded `bond`, to each model's worker list. A full list takes it only by
+	/// evicting its weakest member: a paused or unbonding worker, or one bonded below the
+	/// minimum, first; else the active worker with the smallest bond, if that bond is
+	/// smaller than `bond`. So a slot is held by stake, and squatting every slot of a model
+	/// costs more bond than any honest newcomer brings.
+	fn add_to_model_lists(who: &T::AccountId, bond: BalanceOf<T>, models: &[ModelId]) -> DispatchResult {
 		for model in models {
-			ModelWorkers::<T>::try_mutate(model, |workers| {
+			let evicted = ModelWorkers::<T>::try_mutate(model, |workers| {
 				if workers.contains(who) {
-					return Ok(());
+					return Ok(None);
 				}
-				workers.try_push(who.clone()).map_err(|_| Error::<T>::TooManyWorkersForModel)
+				if workers.try_push(who.clone()).is_ok() {
+					return Ok(None);
+				}
+				let weakest = workers
+					.iter()
+					.enumerate()
+					.map(|(index, member)| {
+						let (standing, member_bond) = Workers::<T>::get(member)
+							.map(|w| {
+								let active = w.state == WorkerState::Active &&
+									w.bond >= T::MinWorkerBond::get();
+								(active, w.bond)
+							})
+							.unwrap_or((false, Zero::zero()));
+						(index, standing, member_bond)
+					})
+					.min_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+				match weakest {
+					Some((index, active, member_bond)) if !active || member_bond < bond => {
+						let evicted = workers.remove(index);
+						workers.try_push(who.clone()).map_err(|_| Error::<T>::TooManyWorkersForModel)?;
+						Ok(Some(evicted))
+					},
+					_ => Err(Error::<T>::TooManyWorkersForModel),
+				}
 			})?;
+			if let Some(evicted) = evicted {
+				Workers::<T>::mutate(&evicted, |info| {
+					if let Some(info) = info {
+						info.models.retain(|m| m != model);
+					}
+				});
+				Self::deposit_event(Event::WorkerEvicted { worker: evicted, model: *model });
+			}
 		}
 		Ok(())
 	}
@@ -54,10 +91,11 @@ impl<T: Config> Pallet<T> {
 		capacity: u32,
 	) -> DispatchResult {
 		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyWorker);
+		ensure!(!Operators::<T>::contains_key(&who), Error::<T>::OperatorInUse);
 		ensure!(bond >= T::MinWorkerBond::get(), Error::<T>::BondTooLow);
 		Self::check_served_models(&models, capacity)?;
 		T::Currency::hold(&HoldReason::WorkerBond.into(), &who, bond)?;
-		Self::add_to_model_lists(&who, &models)?;
+		Self::add_to_model_lists(&who, bond, &models)?;
 		Workers::<T>::insert(
 			&who,
 			WorkerInfo::<T> {
@@ -92,7 +130,7 @@ impl<T: Config> Pallet<T> {
 		let mut worker = Workers::<T>::get(&who).ok_or(Error::<T>::NotWorker)?;
 		Self::check_served_models(&models, capacity)?;
 		Self::remove_from_model_lists(&who, &worker.models);
-		Self::add_to_model_lists(&who, &models)?;
+		Self::add_to_model_lists(&who, worker.bond, &models)?;
 		worker.models = models.clone();
 		worker.capacity = capacity;
 		Workers::<T>::insert(&who, worker);
@@ -149,8 +187,37 @@ impl<T: Config> Pallet<T> {
 		ensure!(worker.assigned.is_zero(), Error::<T>::WorkerHasAssignments);
 		T::Currency::release(&HoldReason::WorkerBond.into(), &who, worker.bond, Precision::Exact)?;
 		Self::remove_from_model_lists(&who, &worker.models);
+		if let Some(operator) = OperatorOf::<T>::take(&who) {
+			Operators::<T>::remove(operator);
+		}
 		Workers::<T>::remove(&who);
 		Self::deposit_event(Event::WorkerLeft { worker: who, bond: worker.bond });
+		Ok(())
+	}
+
+	/// The worker `who` acts for: the worker it operates, or itself.
+	pub fn acting_worker(who: T::AccountId) -> T::AccountId {
+		Operators::<T>::get(&who).unwrap_or(who)
+	}
+
+	pub(crate) fn do_set_operator(who: T::AccountId, operator: Option<T::AccountId>) -> DispatchResult {
+		ensure!(Workers::<T>::contains_key(&who), Error::<T>::NotWorker);
+		if let Some(operator) = &operator {
+			ensure!(
+				*operator != who &&
+					!Workers::<T>::contains_key(operator) &&
+					!Operators::<T>::contains_key(operator),
+				Error::<T>::OperatorInUse
+			);
+		}
+		if let Some(previous) = OperatorOf::<T>::take(&who) {
+			Operators::<T>::remove(previous);
+		}
+		if let Some(operator) = &operator {
+			Operators::<T>::insert(operator, &who);
+			OperatorOf::<T>::insert(&who, operator);
+		}
+		Self::deposit_event(Event::OperatorSet { worker: who, operator });
 		Ok(())
 	}
 }

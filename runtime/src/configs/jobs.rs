@@ -27,7 +27,8 @@ impl pallet_compute_jobs::Config for Runtime {
 	/// The storage bound; the `ReplicaLimit` parameter (5) is what jobs may ask for.
 	type MaxReplicas = ConstU32<8>;
 	type ReplicaLimit = super::dynamic_params::jobs::ReplicaLimit;
-	type MinDeadline = ConstU32<5>;
+	/// Commit plus reveal window: every assigned worker can commit and reveal in time.
+	type MinDeadline = ConstU32<20>;
 	/// One day at network block time.
 	type MaxDeadline = ConstU32<{ 24 * HOURS as u32 }>;
 	type MaxModelsPerWorker = ConstU32<16>;
@@ -37,6 +38,15 @@ impl pallet_compute_jobs::Config for Runtime {
 	/// MiniLM embeddings have 384 components; text results up to 1 KiB.
 	type MaxOutputLen = ConstU32<1024>;
 	type CommitWindow = ConstU32<10>;
+	/// A committed worker always has at least 10 blocks to reveal.
+	type RevealWindow = ConstU32<10>;
+	/// A job whose deadline bucket is full moves up to 16 blocks later (16 × 64 jobs can
+	/// share one requested deadline).
+	type MaxDeadlineSpill = ConstU32<16>;
+	/// One account can hold at most 8 of the 128 queue places.
+	type MaxQueuedPerRequester = ConstU32<8>;
+	/// Stake counts up to 1,000 × MinWorkerBond (100,000 INFR) in draws.
+	type MaxStakeUnits = ConstU32<1_000>;
 	type EmbeddingAgreement = EmbeddingAgreement;
 	type DisagreeSlash = super::dynamic_params::jobs::DisagreeSlash;
 	type NoShowSlash = super::dynamic_params::jobs::NoShowSlash;

@@ -48,3 +48,25 @@ export function eventsOf (events, section, method) {
     .filter(({ event }) => event.section === section && event.method === method)
     .map(({ event }) => event.data);
 }
+
+/**
+ * The commitment a worker submits for `verdict` (e.g. `{ Output: { Embedding: [...] } }` or
+ * `{ Failure: 'InvalidInput' }`) on job `jobId` with a 32-byte `salt`:
+ * blake2_256(SCALE(b"infera/commit", genesis hash, jobId, worker, verdict, salt)), as
+ * pallet-compute-jobs' `results::commitment_of` computes it. Returns
+ * { commitment, verdict } with `verdict` as the typed value to reveal.
+ */
+export async function commitmentOf (api, jobId, worker, verdict, salt) {
+  const { blake2AsU8a, decodeAddress } = await import('@polkadot/util-crypto');
+  const { u8aConcat, stringToU8a } = await import('@polkadot/util');
+  const typed = api.createType(api.tx.computeJobs.revealResult.meta.args[1].type.toString(), verdict);
+  const preimage = u8aConcat(
+    stringToU8a('infera/commit'),
+    api.genesisHash.toU8a(),
+    api.createType('u64', jobId).toU8a(),
+    decodeAddress(worker),
+    typed.toU8a(),
+    salt
+  );
+  return { commitment: blake2AsU8a(preimage, 256), verdict: typed };
+}

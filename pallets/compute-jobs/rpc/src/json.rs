@@ -4,7 +4,7 @@
 //! hex, block numbers integers, reputation parts per million.
 
 use pallet_compute_jobs_runtime_api::{
-	CloseReason, FeeEstimate, InputView, JobDetails, JobStatus, OutputView, WorkerDetails,
+	CloseReason, FailureReason, FeeEstimate, InputView, JobDetails, JobStatus, OutputView, WorkerDetails,
 	WorkerState,
 };
 use serde::Serialize;
@@ -114,6 +114,10 @@ pub fn close_reason_name(reason: CloseReason) -> &'static str {
 		CloseReason::NoQuorum => "noQuorum",
 		CloseReason::Expired => "expired",
 		CloseReason::Cancelled => "cancelled",
+		CloseReason::Failed(FailureReason::InputUnavailable) => "failedInputUnavailable",
+		CloseReason::Failed(FailureReason::InvalidInput) => "failedInvalidInput",
+		CloseReason::Failed(FailureReason::ModelUnavailable) => "failedModelUnavailable",
+		CloseReason::Failed(FailureReason::OutputTooLarge) => "failedOutputTooLarge",
 	}
 }
 

@@ -23,6 +23,7 @@ use jsonrpsee::{
 };
 pub use pallet_compute_jobs_runtime_api::ComputeJobsApi as ComputeJobsRuntimeApi;
 use pallet_compute_jobs_runtime_api::{FeeEstimateError, JobId, ModelChoice};
+use sp_runtime::traits::Bounded;
 use pallet_model_registry_rpc::{invalid_params, parse_account, parse_task, runtime_error, BalanceParam};
 use serde::Deserialize;
 use sp_api::ProvideRuntimeApi;
@@ -49,19 +50,26 @@ pub const DEFAULT_PAGE: u32 = 50;
 #[derive(Deserialize, Debug, Clone)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum ModelParam {
-	/// `{"modelId": 0, "version": 1}`.
+	/// `{"modelId": 0, "version": 1}`. The estimate quotes the model's current price (an
+	/// optional `maxPrice` is accepted and ignored: it bounds submissions, not quotes).
 	#[serde(rename_all = "camelCase")]
-	Model { model_id: u32, version: Option<u32> },
+	Model { model_id: u32, version: Option<u32>, max_price: Option<BalanceParam> },
 	/// `{"task": "textEmbedding", "maxPrice": "1000"}`.
 	#[serde(rename_all = "camelCase")]
 	Task { task: String, max_price: BalanceParam },
 }
 
 impl ModelParam {
-	fn parse<Balance: TryFrom<u128>>(&self) -> Result<ModelChoice<Balance>, ErrorObjectOwned> {
+	fn parse<Balance: TryFrom<u128> + Bounded>(&self) -> Result<ModelChoice<Balance>, ErrorObjectOwned> {
 		Ok(match self {
-			ModelParam::Model { model_id, version } =>
-				ModelChoice::Model { model_id: *model_id, version: *version },
+			ModelParam::Model { model_id, version, max_price } => ModelChoice::Model {
+				model_id: *model_id,
+				version: *version,
+				max_price: match max_price {
+					Some(max_price) => max_price.parse("maxPrice")?,
+					None => Balance::max_value(),
+				},
+			},
 			ModelParam::Task { task, max_price } =>
 				ModelChoice::Task { task: parse_task(task)?, max_price: max_price.parse("maxPrice")? },
 		})
@@ -140,7 +148,7 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ComputeJobsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
 	AccountId: Codec + Ss58Codec + std::fmt::Display + Send + Sync + 'static,
-	Balance: Codec + ToString + TryFrom<u128> + Send + Sync + 'static,
+	Balance: Codec + ToString + TryFrom<u128> + Bounded + Send + Sync + 'static,
 	BlockNumber: Codec + Into<u64> + Send + Sync + 'static,
 {
 	fn job(&self, id: JobId, at: Option<Block::Hash>) -> RpcResult<JobJson> {
@@ -199,9 +207,11 @@ mod tests {
 	#[test]
 	fn model_params_are_a_model_or_a_task() {
 		let model: ModelParam = serde_json::from_str(r#"{"modelId": 3}"#).unwrap();
-		assert_eq!(model.parse::<u128>().unwrap(), ModelChoice::Model { model_id: 3, version: None });
+		assert_eq!(model.parse::<u128>().unwrap(), ModelChoice::Model { model_id: 3, version: None, max_price: u128::MAX });
 		let pinned: ModelParam = serde_json::from_str(r#"{"modelId": 3, "version": 2}"#).unwrap();
-		assert_eq!(pinned.parse::<u128>().unwrap(), ModelChoice::Model { model_id: 3, version: Some(2) });
+		assert_eq!(pinned.parse::<u128>().unwrap(), ModelChoice::Model { model_id: 3, version: Some(2), max_price: u128::MAX });
+		let quoted: ModelParam = serde_json::from_str(r#"{"modelId": 3, "maxPrice": "9"}"#).unwrap();
+		assert_eq!(quoted.parse::<u128>().unwrap(), ModelChoice::Model { model_id: 3, version: None, max_price: 9 });
 		let task: ModelParam = serde_json::from_str(r#"{"task": "textEmbedding", "maxPrice": "70"}"#).unwrap();
 		assert_eq!(
 			task.parse::<u128>().unwrap(),

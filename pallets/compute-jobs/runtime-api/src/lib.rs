@@ -13,7 +13,7 @@ pub use pallet_compute_jobs::{
 		AssignmentView, FeeEstimate, FeeEstimateError, InputView, JobDetails, JobStatus,
 		OutputView, WorkerDetails,
 	},
-	CloseReason, JobId, ModelChoice, TaskKind, WorkerState,
+	CloseReason, FailureReason, JobId, ModelChoice, TaskKind, WorkerState,
 };
 
 sp_api::decl_runtime_apis! {

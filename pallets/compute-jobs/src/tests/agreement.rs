@@ -42,7 +42,7 @@ fn outputs_of_different_kinds_never_agree() {
 #[test]
 fn the_majority_needs_more_than_half_of_the_replicas() {
 	let threshold = Permill::from_percent(99);
-	let (a, b) = (JobOutput::<Test>::Label(1), JobOutput::<Test>::Label(2));
+	let (a, b) = (Verdict::<Test>::Output(JobOutput::Label(1)), Verdict::<Test>::Output(JobOutput::Label(2)));
 	// 2 of 3 agree.
 	assert_eq!(majority::<Test>(&[Some(&a), Some(&b), Some(&a)], 3, threshold), Some((0, vec![0, 2])));
 	// 1 of 1.
@@ -53,13 +53,26 @@ fn the_majority_needs_more_than_half_of_the_replicas() {
 	// 2 of 3 with a no-show is.
 	assert_eq!(majority::<Test>(&[None, Some(&b), Some(&b)], 3, threshold), Some((1, vec![1, 2])));
 	// Near-equal embeddings cluster together.
-	let e1 = embedding(&[100, 50, 20]);
-	let e2 = embedding(&[100, 51, 20]);
-	let far = embedding(&[-100, 50, 20]);
+	let e1 = Verdict::Output(embedding(&[100, 50, 20]));
+	let e2 = Verdict::Output(embedding(&[100, 51, 20]));
+	let far = Verdict::Output(embedding(&[-100, 50, 20]));
 	assert_eq!(
 		majority::<Test>(&[Some(&far), Some(&e1), Some(&e2)], 3, threshold),
 		Some((1, vec![1, 2]))
 	);
+}
+
+#[test]
+fn failure_reports_agree_by_reason_and_never_with_an_output() {
+	let threshold = Permill::from_percent(99);
+	let bad = Verdict::<Test>::Failure(FailureReason::InvalidInput);
+	let gone = Verdict::<Test>::Failure(FailureReason::ModelUnavailable);
+	let output = Verdict::<Test>::Output(JobOutput::Label(1));
+	assert!(verdicts_agree::<Test>(&bad, &bad.clone(), threshold));
+	assert!(!verdicts_agree::<Test>(&bad, &gone, threshold));
+	assert!(!verdicts_agree::<Test>(&bad, &output, threshold));
+	assert_eq!(majority::<Test>(&[Some(&bad), Some(&output), Some(&bad)], 3, threshold), Some((0, vec![0, 2])));
+	assert_eq!(majority::<Test>(&[Some(&bad), Some(&gone), Some(&output)], 3, threshold), None);
 }
 
 #[test]

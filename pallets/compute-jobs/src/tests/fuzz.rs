@@ -1,8 +1,18 @@
-//! Random call sequences: after every step the pallet's invariants hold (escrows and bonds
-//! equal held funds, assignment counts match) and total issuance never changes (slashes
-//! go to the treasury, fees move between accounts).
+//! Random call sequences, honest and attacking: after every step the pallet's invariants
+//! hold (escrows and bonds equal held funds, assignment counts match, queue counts, operator
+//! maps) and total issuance never changes (slashes go to the treasury, fees move between
+//! accounts).
+//!
+//! Attackers' moves: copying another worker's commitment, replaying its reveal, revealing
+//! garbage or a false failure report, withholding (committing and never revealing),
+//! squatting (registering at the minimum bond and pausing), naming operators, and many
+//! requesters filling the queue.
+//!
+//! `INFERA_FUZZ_SEQUENCES=N` runs N sequences instead of the default (a long mode, not in
+//! CI); the test prints how many calls it made.
 
 use crate::{mock::*, results::commitment_of, *};
+use sp_core::H256;
 use frame_support::{traits::Hooks, weights::Weight, BoundedVec};
 use std::collections::BTreeMap;
 
@@ -24,15 +34,40 @@ impl Rng {
 }
 
 const WORKERS: [AccountId; 5] = [W1, W2, W3, W4, W5];
+const REQUESTERS: [AccountId; 3] = [REQUESTER, OWNER, POOR];
 const SEQUENCES: u64 = 300;
 const STEPS: usize = 40;
 
-fn outputs() -> [JobOutput<Test>; 3] {
-	let vector = |v: &[i8]| JobOutput::Embedding(BoundedVec::truncate_from(v.to_vec()));
-	[vector(&[90, 10, -5]), vector(&[90, 11, -5]), vector(&[-90, 10, 5])]
+fn verdicts() -> [Verdict<Test>; 5] {
+	let vector = |v: &[i8]| Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(v.to_vec())));
+	[
+		vector(&[90, 10, -5]),
+		vector(&[90, 11, -5]),
+		vector(&[-90, 10, 5]),
+		Verdict::Failure(FailureReason::InvalidInput),
+		Verdict::Failure(FailureReason::ModelUnavailable),
+	]
 }
 
-fn step(rng: &mut Rng, model: ModelId, committed: &mut BTreeMap<(JobId, AccountId), JobOutput<Test>>) {
+/// What each worker committed to, per job: verdict and salt.
+type Committed = BTreeMap<(JobId, AccountId), (Verdict<Test>, [u8; 32])>;
+
+fn commitment_on_chain(job: JobId, worker: AccountId) -> Option<H256> {
+	match Jobs::<Test>::get(job)?.state {
+		JobState::Assigned { assignments, .. } =>
+			assignments.into_iter().find(|a| a.worker == worker)?.commitment,
+		_ => None,
+	}
+}
+
+fn next_block() {
+	let next = System::block_number() + 1;
+	System::set_block_number(next);
+	ComputeJobs::on_initialize(next);
+	ComputeJobs::on_idle(next, Weight::MAX);
+}
+
+fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 	let mut worker = rng.pick(&WORKERS);
 	let jobs = NextJobId::<Test>::get();
 	let mut job = if jobs == 0 { 0 } else { rng.below(jobs) };
@@ -48,54 +83,115 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut BTreeMap<(JobId, AccountI
 	if !assigned.is_empty() && rng.below(4) > 0 {
 		(job, worker) = rng.pick(&assigned);
 	}
+	let requester = rng.pick(&REQUESTERS);
 	let signed = RuntimeOrigin::signed(worker);
 	// Errors are expected and must leave no trace: dispatchables are transactional.
-	let _ = match rng.below(14) {
+	let _ = match rng.below(24) {
 		0 => ComputeJobs::register_worker(signed, 900 + rng.below(600), models(&[model]), 1 + rng.below(3) as u32),
 		1 => ComputeJobs::bond_more(signed, rng.below(200)),
 		2 => ComputeJobs::pause(signed),
 		3 => ComputeJobs::resume(signed),
 		4 => ComputeJobs::unbond(signed),
 		5 => ComputeJobs::withdraw_bond(signed),
-		6 | 7 => ComputeJobs::submit_job(
-			RuntimeOrigin::signed(REQUESTER),
-			ModelChoice::Model { model_id: model, version: None },
+		6..=8 => ComputeJobs::submit_job(
+			RuntimeOrigin::signed(requester),
+			ModelChoice::Model { model_id: model, version: None, max_price: PRICE + rng.below(2) },
 			text(b"input"),
 			30 + rng.below(70),
 			1 + rng.below(3) as u8,
-			3 + rng.below(12),
-		),
-		8 => ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), job),
-		9..=11 => {
-			let output = rng.pick(&outputs());
+			5 + rng.below(12),
+		)
+		.map(|_| ())
+		.map_err(|e| e.error),
+		9 => {
+			// Mostly the requester of a queued job; sometimes anyone, any job.
+			let queued: Vec<(JobId, AccountId)> = Jobs::<Test>::iter()
+				.filter(|(_, info)| info.state == JobState::Queued)
+				.map(|(id, info)| (id, info.requester))
+				.collect();
+			let (job, requester) =
+				if !queued.is_empty() && rng.below(4) > 0 { rng.pick(&queued) } else { (job, requester) };
+			ComputeJobs::cancel_job(RuntimeOrigin::signed(requester), job)
+		},
+		10..=12 => {
+			// Honest or garbage: any verdict, with this worker's own commitment.
+			let verdict = rng.pick(&verdicts());
+			let salt = [rng.below(250) as u8; 32];
 			let result = ComputeJobs::commit_result(
 				signed,
 				job,
-				commitment_of::<Test>(&output, &[1; 32]),
+				commitment_of::<Test>(job, &worker, &verdict, &salt),
 			);
 			if result.is_ok() {
-				committed.insert((job, worker), output);
+				committed.insert((job, worker), (verdict, salt));
+			}
+			result.map(|_| ()).map_err(|e| e.error)
+		},
+		13 => {
+			// Copy: commit another assigned worker's commitment.
+			let victim = rng.pick(&WORKERS);
+			match commitment_on_chain(job, victim) {
+				// Committing a copy is allowed; it can never be opened (see the replay move).
+				Some(copied) => ComputeJobs::commit_result(signed, job, copied)
+					.map(|_| ())
+					.map_err(|e| e.error),
+				None => Ok(()),
+			}
+		},
+		14 => {
+			// Replay: reveal another worker's verdict and salt as one's own; must never verify
+			// unless this worker committed to exactly that itself.
+			let victim = rng.pick(&WORKERS);
+			match committed.get(&(job, victim)).cloned() {
+				Some((verdict, salt)) if victim != worker => {
+					let own = committed.get(&(job, worker)).cloned();
+					let result = ComputeJobs::reveal_result(signed, job, verdict.clone(), salt);
+					if result.is_ok() {
+						assert_eq!(own, Some((verdict, salt)), "a replayed reveal verified");
+					}
+					result.map(|_| ()).map_err(|e| e.error)
+				},
+				_ => Ok(()),
+			}
+		},
+		15 => {
+			// Squat: register at the minimum bond and pause at once.
+			let squatter = rng.pick(&SQUATTERS);
+			let result = ComputeJobs::register_worker(RuntimeOrigin::signed(squatter), 1_000, models(&[model]), 1);
+			if result.is_ok() {
+				assert_ok_quiet(ComputeJobs::pause(RuntimeOrigin::signed(squatter)));
 			}
 			result
 		},
-		_ => match committed.get(&(job, worker)) {
-			Some(output) => ComputeJobs::reveal_result(signed, job, output.clone(), [1; 32]),
-			None => {
-				let next = System::block_number() + 1;
-				System::set_block_number(next);
-				ComputeJobs::on_initialize(next);
-				ComputeJobs::on_idle(next, Weight::MAX);
-				Ok(())
-			},
+		16 => ComputeJobs::set_operator(signed, rng.pick(&[None, Some(40), Some(41), Some(W1)])),
+		// Withholding is simply never revealing: reveals happen only here.
+		17..=21 => match committed.get(&(job, worker)).cloned() {
+			Some((verdict, salt)) => ComputeJobs::reveal_result(signed, job, verdict, salt)
+				.map(|_| ())
+				.map_err(|e| e.error),
+			None => Ok(()),
+		},
+		_ => {
+			next_block();
+			Ok(())
 		},
 	};
+}
+
+fn assert_ok_quiet(result: sp_runtime::DispatchResult) {
+	assert!(result.is_ok(), "{result:?}");
+}
+
+fn sequences() -> u64 {
+	std::env::var("INFERA_FUZZ_SEQUENCES").ok().and_then(|n| n.parse().ok()).unwrap_or(SEQUENCES)
 }
 
 #[test]
 fn random_call_sequences_conserve_funds_and_keep_invariants() {
 	let mut steps = 0;
 	let mut closed: BTreeMap<String, usize> = BTreeMap::new();
-	for seed in 1..=SEQUENCES {
+	let sequences = sequences();
+	for seed in 1..=sequences {
 		new_test_ext().execute_with(|| {
 			// Trained on a dataset that takes lineage rewards and one that does not.
 			let model = approved_model_trained_on(1, PRICE, &[7, 9]);
@@ -133,10 +229,11 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 			assert_eq!(Balances::total_issuance(), issuance);
 		});
 	}
-	assert_eq!(steps, SEQUENCES as usize * STEPS);
+	assert_eq!(steps, sequences as usize * STEPS);
+	println!("{steps} calls in {sequences} sequences, 0 invariant violations");
 	// The sequences reach every way a job can end, and slashing.
 	println!("closed jobs by reason: {closed:?}");
-	for outcome in ["Completed", "NoQuorum", "Expired", "Cancelled", "slashes"] {
+	for outcome in ["Completed", "NoQuorum", "Expired", "Cancelled", "Failed(InvalidInput)", "slashes"] {
 		assert!(closed.get(outcome).copied().unwrap_or(0) > 0, "{outcome} never happened: {closed:?}");
 	}
 }

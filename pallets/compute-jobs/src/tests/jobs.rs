@@ -1,5 +1,6 @@
 //! Submitting jobs into escrow and cancelling them.
 
+use super::{busy_worker, workers};
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_core::H256;
@@ -8,12 +9,14 @@ use sp_runtime::TokenError;
 fn submit(who: AccountId, model: ModelId, max_fee: Balance, replicas: u8) -> sp_runtime::DispatchResult {
 	ComputeJobs::submit_job(
 		RuntimeOrigin::signed(who),
-		ModelChoice::Model { model_id: model, version: None },
+		ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
 		text(b"the quick brown fox"),
 		max_fee,
 		replicas,
 		10,
 	)
+	.map(|_| ())
+	.map_err(|e| e.error)
 }
 
 #[test]
@@ -21,6 +24,9 @@ fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 	run_test(|model| {
 		// Price 20 + 3 replicas × WorkerFee 5 = 35, plus the treasury's 10 %, rounded up.
 		assert_eq!(ComputeJobs::required_escrow(PRICE, 3), 39);
+		for worker in [W1, W2, W3] {
+			busy_worker(model, worker);
+		}
 		assert_ok!(submit(REQUESTER, model, 50, 3));
 		System::assert_last_event(
 			Event::JobSubmitted {
@@ -52,6 +58,7 @@ fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 fn a_task_is_routed_to_the_best_model_within_the_price() {
 	run_test(|expensive| {
 		let cheap = approved_model(2, 5);
+		workers(cheap, &[W1]);
 		assert_ok!(ComputeJobs::submit_job(
 			RuntimeOrigin::signed(REQUESTER),
 			ModelChoice::Task { task: TaskKind::TextEmbedding, max_price: 100 },
@@ -79,10 +86,13 @@ fn a_task_is_routed_to_the_best_model_within_the_price() {
 #[test]
 fn replica_limit_is_a_live_parameter_capped_by_the_storage_bound() {
 	run_test(|model| {
+		for worker in [W1, W2, W3, W4] {
+			busy_worker(model, worker);
+		}
 		ReplicaLimit::set(2);
 		assert_noop!(submit(REQUESTER, model, 100, 3), Error::<Test>::InvalidReplicas);
 		assert_eq!(
-			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 3),
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX }, 3),
 			Err(views::FeeEstimateError::InvalidReplicas { max: 2 })
 		);
 		assert_ok!(submit(REQUESTER, model, 100, 2));
@@ -91,13 +101,15 @@ fn replica_limit_is_a_live_parameter_capped_by_the_storage_bound() {
 		ReplicaLimit::set(9);
 		assert_eq!(ComputeJobs::replica_limit(), 5);
 		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
-		assert_ok!(submit(REQUESTER, model, 100, 5));
+		// 5 replicas pass the replica check; only 4 workers exist for the model.
+		assert_noop!(submit(REQUESTER, model, 100, 5), Error::<Test>::NotEnoughWorkers);
 	});
 }
 
 #[test]
 fn submissions_are_checked() {
 	run_test(|model| {
+		busy_worker(model, W1);
 		assert_noop!(submit(REQUESTER, model, 100, 0), Error::<Test>::InvalidReplicas);
 		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
 		assert_noop!(submit(REQUESTER, model, 38, 3), Error::<Test>::MaxFeeTooLow);
@@ -106,7 +118,7 @@ fn submissions_are_checked() {
 		let with = |input: JobInput<Test>, deadline_in| {
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None },
+				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
 				input,
 				100,
 				1,
@@ -129,7 +141,7 @@ fn submissions_are_checked() {
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: Some(2) },
+				ModelChoice::Model { model_id: model, version: Some(2), max_price: u64::MAX },
 				text(b"x"),
 				100,
 				1,
@@ -143,6 +155,9 @@ fn submissions_are_checked() {
 #[test]
 fn cancelling_a_queued_job_refunds_everything_once() {
 	run_test(|model| {
+		for worker in [W1, W2, W3] {
+			busy_worker(model, worker);
+		}
 		assert_ok!(submit(REQUESTER, model, 50, 3));
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(OWNER), 0), Error::<Test>::NotRequester);
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 9), Error::<Test>::UnknownJob);

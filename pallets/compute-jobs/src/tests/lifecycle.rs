@@ -96,11 +96,11 @@ fn commit_and_reveal_are_checked() {
 		let (first, second) = (assigned[0], assigned[1]);
 		let output = JobOutput::Label(0);
 		let embedding_output = embedding(&[1, 2, 3]);
-		let hash = commitment_of::<Test>(&output, &SALT);
-		let commit_as = |who| ComputeJobs::commit_result(RuntimeOrigin::signed(who), job, hash);
+		let hash = |who| commitment_of::<Test>(job, &who, &Verdict::Output(output.clone()), &SALT);
+		let commit_as = |who| ComputeJobs::commit_result(RuntimeOrigin::signed(who), job, hash(who));
 
 		assert_noop!(
-			ComputeJobs::commit_result(RuntimeOrigin::signed(first), 99, hash),
+			ComputeJobs::commit_result(RuntimeOrigin::signed(first), 99, hash(first)),
 			Error::<Test>::UnknownJob
 		);
 		assert_noop!(commit_as(outsider), Error::<Test>::NotAssignedWorker);
@@ -112,7 +112,7 @@ fn commit_and_reveal_are_checked() {
 		assert_noop!(commit_as(second), Error::<Test>::CommitsClosed);
 		assert_noop!(reveal(job, outsider, output.clone()), Error::<Test>::NotAssignedWorker);
 		assert_noop!(
-			ComputeJobs::reveal_result(RuntimeOrigin::signed(first), job, output.clone(), [8; 32]),
+			ComputeJobs::reveal_result(RuntimeOrigin::signed(first), job, Verdict::Output(output.clone()), [8; 32]),
 			Error::<Test>::CommitmentMismatch
 		);
 		// A label for an embedding model.
@@ -131,12 +131,23 @@ fn the_requester_is_never_assigned_its_own_job() {
 			models(&[model]),
 			5
 		));
-		let job = submit(model, 1);
-		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
+		// Its own worker does not count: nobody else could ever take the job.
 		assert_noop!(
-			ComputeJobs::commit_result(RuntimeOrigin::signed(REQUESTER), job, Default::default()),
-			Error::<Test>::JobNotAssigned
+			ComputeJobs::submit_job(
+				RuntimeOrigin::signed(REQUESTER),
+				ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
+				text(b"x"),
+				50,
+				1,
+				10,
+			),
+			Error::<Test>::NotEnoughWorkers
 		);
+		busy_worker(model, W1);
+		let job = submit(model, 1);
+		free_worker(W1);
+		advance_to(2);
+		assert_eq!(assigned_workers(job), vec![W1]);
 	});
 }
 
@@ -162,7 +173,7 @@ fn no_shows_are_slashed_and_the_job_completes_with_the_rest() {
 }
 
 #[test]
-fn without_a_majority_the_requester_is_refunded_and_nobody_who_answered_is_slashed() {
+fn without_a_majority_the_requester_still_pays_and_nobody_who_answered_is_slashed() {
 	run_test(|model| {
 		workers(model, &[W1, W2]);
 		let job = submit(model, 2);
@@ -171,10 +182,14 @@ fn without_a_majority_the_requester_is_refunded_and_nobody_who_answered_is_slash
 		commit(job, W2, &b);
 		assert_ok!(reveal(job, W1, a));
 		assert_ok!(reveal(job, W2, b));
+		// Both revealed, so both are paid; an output is public, so the owner is paid too:
+		// 2 × 5 + 20 + ⌈10 % × 30⌉ = 33.
 		System::assert_last_event(
-			Event::JobClosed { job_id: job, reason: CloseReason::NoQuorum, refunded: 50 }.into(),
+			Event::JobClosed { job_id: job, reason: CloseReason::NoQuorum, refunded: 17 }.into(),
 		);
-		assert_eq!((free(REQUESTER), worker_bond(W1), worker_bond(W2)), (INITIAL_BALANCE, BOND, BOND));
+		assert_eq!((free(REQUESTER), worker_bond(W1), worker_bond(W2)), (INITIAL_BALANCE - 33, BOND, BOND));
+		// Nobody can be called wrong: reputations stay.
+		assert_eq!(Workers::<Test>::get(W1).unwrap().reputation, sp_runtime::Permill::from_percent(50));
 		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).jobs_failed, 1);
 	});
 }
@@ -182,6 +197,7 @@ fn without_a_majority_the_requester_is_refunded_and_nobody_who_answered_is_slash
 #[test]
 fn a_queued_job_expires_with_a_full_refund() {
 	run_test(|model| {
+		busy_worker(model, W1);
 		let job = submit(model, 1);
 		assert_eq!(Queue::<Test>::get().to_vec(), vec![job]);
 		advance_to(11);
@@ -217,11 +233,14 @@ fn an_assigned_job_nobody_answers_expires_and_slashes_the_no_shows() {
 }
 
 #[test]
-fn queued_jobs_are_assigned_when_workers_arrive() {
+fn queued_jobs_are_assigned_when_workers_free_up() {
 	run_test(|model| {
+		busy_worker(model, W1);
 		let job = submit(model, 1);
-		workers(model, &[W1]);
+		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
+		free_worker(W1);
 		advance_to(2);
+		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 0);
 		System::assert_last_event(Event::JobAssigned { job_id: job, workers: vec![W1] }.into());
 		assert!(Queue::<Test>::get().is_empty());
 		assert_eq!(Workers::<Test>::get(W1).unwrap().assigned, 1);
@@ -231,28 +250,35 @@ fn queued_jobs_are_assigned_when_workers_arrive() {
 #[test]
 fn the_queue_and_deadline_buckets_are_bounded() {
 	run_test(|model| {
-		// MaxQueuedJobs is 3.
-		for _ in 0..3 {
+		// MaxQueuedJobs is 3 (at most 2 per requester).
+		busy_worker(model, W1);
+		let queue = |who| {
+			ComputeJobs::submit_job(
+				RuntimeOrigin::signed(who),
+				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
+				text(b"x"),
+				50,
+				1,
+				10,
+			)
+		};
+		assert_ok!(queue(REQUESTER));
+		assert_ok!(queue(REQUESTER));
+		assert_ok!(queue(OWNER));
+		assert_noop!(queue(OWNER), Error::<Test>::QueueFull);
+		// MaxJobsPerBlock is 4, spilling up to 2 blocks later: 12 deadlines from block 11 on.
+		free_worker(W1);
+		workers(model, &[W2, W3]);
+		for w in [W1, W2, W3] {
+			Workers::<Test>::mutate(w, |info| info.as_mut().unwrap().capacity = 100);
+		}
+		for _ in 0..9 {
 			submit(model, 1);
 		}
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None },
-				text(b"x"),
-				50,
-				1,
-				20,
-			),
-			Error::<Test>::QueueFull
-		);
-		// MaxJobsPerBlock is 4: three deadlines at block 11 already, one more fits.
-		workers(model, &[W1]);
-		submit(model, 1);
-		assert_noop!(
-			ComputeJobs::submit_job(
-				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None },
+				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
 				text(b"x"),
 				50,
 				1,

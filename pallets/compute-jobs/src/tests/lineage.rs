@@ -88,7 +88,7 @@ fn a_model_with_more_datasets_than_a_job_pays_is_refused() {
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None },
+				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
 				text(b"hello"),
 				50,
 				1,

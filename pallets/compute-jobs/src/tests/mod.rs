@@ -1,10 +1,12 @@
 //! Unit tests, one file per concern.
 
 mod agreement;
+mod attacks;
 mod fuzz;
 mod jobs;
 mod lifecycle;
 mod lineage;
+mod offchain;
 mod views;
 mod workers;
 
@@ -22,6 +24,18 @@ pub(super) fn workers(model: ModelId, who: &[AccountId]) {
 	}
 }
 
+/// Registers `who` and takes all its capacity, as if it were busy with jobs elsewhere: it
+/// counts as an available worker, but new jobs queue.
+pub(super) fn busy_worker(model: ModelId, who: AccountId) {
+	workers(model, &[who]);
+	Workers::<Test>::mutate(who, |w| w.as_mut().unwrap().capacity = 0);
+}
+
+/// Gives a busy worker its capacity back.
+pub(super) fn free_worker(who: AccountId) {
+	Workers::<Test>::mutate(who, |w| w.as_mut().unwrap().capacity = 2);
+}
+
 pub(super) fn embedding(values: &[i8]) -> JobOutput<Test> {
 	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
 }
@@ -30,7 +44,7 @@ pub(super) fn submit(model: ModelId, replicas: u8) -> JobId {
 	let id = NextJobId::<Test>::get();
 	assert_ok!(ComputeJobs::submit_job(
 		RuntimeOrigin::signed(REQUESTER),
-		ModelChoice::Model { model_id: model, version: None },
+		ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
 		text(b"the quick brown fox"),
 		50,
 		replicas,
@@ -40,15 +54,25 @@ pub(super) fn submit(model: ModelId, replicas: u8) -> JobId {
 }
 
 pub(super) fn commit(job: JobId, worker: AccountId, output: &JobOutput<Test>) {
+	commit_verdict(job, worker, &Verdict::Output(output.clone()));
+}
+
+pub(super) fn commit_verdict(job: JobId, worker: AccountId, verdict: &Verdict<Test>) {
 	assert_ok!(ComputeJobs::commit_result(
 		RuntimeOrigin::signed(worker),
 		job,
-		commitment_of::<Test>(output, &SALT)
+		commitment_of::<Test>(job, &worker, verdict, &SALT)
 	));
 }
 
 pub(super) fn reveal(job: JobId, worker: AccountId, output: JobOutput<Test>) -> sp_runtime::DispatchResult {
-	ComputeJobs::reveal_result(RuntimeOrigin::signed(worker), job, output, SALT)
+	reveal_verdict(job, worker, Verdict::Output(output))
+}
+
+pub(super) fn reveal_verdict(job: JobId, worker: AccountId, verdict: Verdict<Test>) -> sp_runtime::DispatchResult {
+	ComputeJobs::reveal_result(RuntimeOrigin::signed(worker), job, verdict, SALT)
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 pub(super) fn assigned_workers(job: JobId) -> Vec<AccountId> {

@@ -10,7 +10,7 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 	run_test(|model| {
 		workers(model, &[W1]);
 		let queued = {
-			assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(W1)));
+			Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 0);
 			submit(model, 1)
 		};
 		let details = ComputeJobs::job(queued).unwrap();
@@ -18,7 +18,7 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 		assert_eq!(details.escrow, 50);
 		assert_eq!(details.input, InputView::Inline(b"the quick brown fox".to_vec()));
 		assert_eq!(details.result, None);
-		assert_ok!(ComputeJobs::resume(RuntimeOrigin::signed(W1)));
+		free_worker(W1);
 		advance_to(2);
 
 		let JobStatus::Assigned { assignments, .. } = ComputeJobs::job(queued).unwrap().status else {
@@ -39,6 +39,7 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 #[test]
 fn a_requesters_jobs_page_in_id_order() {
 	run_test(|model| {
+		workers(model, &[W1, W2]);
 		let ids: Vec<JobId> = (0..3).map(|_| submit(model, 1)).collect();
 		let all: Vec<JobId> =
 			ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).iter().map(|job| job.id).collect();
@@ -66,7 +67,7 @@ fn workers_are_viewed_with_their_reputation() {
 #[test]
 fn fees_are_estimated_as_submission_checks_them() {
 	run_test(|model| {
-		let estimate = ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 3).unwrap();
+		let estimate = ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX }, 3).unwrap();
 		// 20 + 3 × 5 = 35, treasury ⌈10 %⌉ = 4.
 		assert_eq!(
 			estimate,
@@ -89,11 +90,11 @@ fn fees_are_estimated_as_submission_checks_them() {
 			Err(FeeEstimateError::NoModelForTask)
 		);
 		assert_eq!(
-			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None }, 6),
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX }, 6),
 			Err(FeeEstimateError::InvalidReplicas { max: 5 })
 		);
 		assert_eq!(
-			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: 42, version: None }, 1),
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: 42, version: None, max_price: u64::MAX }, 1),
 			Err(FeeEstimateError::ModelUnavailable(b"UnknownModel".to_vec()))
 		);
 	});

@@ -1,0 +1,150 @@
+//! Storage migrations.
+//!
+//! **v0 → v1** ([`v1::MigrateToV1`]): an assignment's revealed `output` became a
+//! [`Verdict`] (an output or a failure report), and queued jobs are counted per requester
+//! in [`QueuedPerRequester`]. Every job is rewritten (revealed outputs become
+//! `Verdict::Output`) and the counts are rebuilt from the queue.
+
+use crate::{pallet::*, *};
+
+/// The v0 → v1 migration.
+pub mod v1 {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::{Decode, Encode, MaxEncodedLen};
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+		BoundedVec,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_core::H256;
+
+	/// Storage layout before v1.
+	pub mod old {
+		use super::*;
+
+		/// An assignment as stored in v0.
+		#[derive(Encode, Decode, MaxEncodedLen, TypeInfo)]
+		#[scale_info(skip_type_params(T))]
+		pub struct Assignment<T: Config> {
+			pub worker: T::AccountId,
+			pub commitment: Option<H256>,
+			pub output: Option<JobOutput<T>>,
+		}
+
+		/// A job state as stored in v0.
+		#[derive(Encode, Decode, MaxEncodedLen, TypeInfo)]
+		#[scale_info(skip_type_params(T))]
+		pub enum JobState<T: Config> {
+			Queued,
+			Assigned {
+				assignments: BoundedVec<Assignment<T>, T::MaxReplicas>,
+				assigned_at: BlockNumberFor<T>,
+				reveal_from: BlockNumberFor<T>,
+			},
+			Closed { reason: CloseReason, at: BlockNumberFor<T> },
+		}
+
+		/// A job as stored in v0 (only the state's layout differs).
+		#[derive(Encode, Decode, MaxEncodedLen, TypeInfo)]
+		#[scale_info(skip_type_params(T))]
+		pub struct JobInfo<T: Config> {
+			pub requester: T::AccountId,
+			pub model_id: ModelId,
+			pub version: VersionId,
+			pub task: TaskKind,
+			pub owner: T::AccountId,
+			pub weights: H256,
+			pub datasets: BoundedVec<DatasetId, T::MaxLineage>,
+			pub input: JobInput<T>,
+			pub price: BalanceOf<T>,
+			pub worker_fee: BalanceOf<T>,
+			pub escrow: BalanceOf<T>,
+			pub replicas: u8,
+			pub submitted_at: BlockNumberFor<T>,
+			pub deadline: BlockNumberFor<T>,
+			pub state: JobState<T>,
+		}
+	}
+
+	fn upgrade_job<T: Config>(job: old::JobInfo<T>) -> JobInfo<T> {
+		let state = match job.state {
+			old::JobState::Queued => JobState::Queued,
+			old::JobState::Assigned { assignments, assigned_at, reveal_from } => {
+				let assignments: Vec<Assignment<T>> = assignments
+					.into_iter()
+					.map(|a| Assignment {
+						worker: a.worker,
+						commitment: a.commitment,
+						verdict: a.output.map(Verdict::Output),
+					})
+					.collect();
+				JobState::Assigned {
+					assignments: BoundedVec::truncate_from(assignments),
+					assigned_at,
+					reveal_from,
+				}
+			},
+			old::JobState::Closed { reason, at } => JobState::Closed { reason, at },
+		};
+		JobInfo {
+			requester: job.requester,
+			model_id: job.model_id,
+			version: job.version,
+			task: job.task,
+			owner: job.owner,
+			weights: job.weights,
+			datasets: job.datasets,
+			input: job.input,
+			price: job.price,
+			worker_fee: job.worker_fee,
+			escrow: job.escrow,
+			replicas: job.replicas,
+			submitted_at: job.submitted_at,
+			deadline: job.deadline,
+			state,
+		}
+	}
+
+	/// Rewrites every job in the v1 layout and counts queued jobs per requester.
+	pub struct UncheckedMigrateToV1<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV1<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut jobs = 0u64;
+			Jobs::<T>::translate::<old::JobInfo<T>, _>(|_, job| {
+				jobs += 1;
+				Some(upgrade_job(job))
+			});
+			let queue = Queue::<T>::get();
+			for job_id in &queue {
+				if let Some(job) = Jobs::<T>::get(job_id) {
+					QueuedPerRequester::<T>::mutate(&job.requester, |count| *count += 1);
+				}
+			}
+			let queued = queue.len() as u64;
+			T::DbWeight::get().reads_writes(jobs + 1 + 2 * queued, jobs + queued)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Jobs::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "pre-upgrade state")?;
+			ensure!(Jobs::<T>::iter_values().count() as u64 == before, "a job failed to decode");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateToV1`], run only at storage version 0, which it moves to 1.
+	pub type MigrateToV1<T> = VersionedMigration<
+		0,
+		1,
+		UncheckedMigrateToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

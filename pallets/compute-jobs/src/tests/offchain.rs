@@ -1,0 +1,554 @@
+//! The off-chain worker against polkadot-sdk's test externalities: `TestOffchainExt` plays
+//! the node's inference service and remote input hosts (expected HTTP requests), the
+//! keystore holds the worker's `infr` key, and `TestTransactionPoolExt` catches the signed
+//! commits and reveals it submits. A runtime of its own: worker keys need sr25519 accounts.
+
+use crate::{
+	self as pallet_compute_jobs,
+	offchain::{sent_key, verdict_key, InferenceWorker, OffchainInference, WORKER_KEY_TYPE},
+	results::commitment_of,
+	*,
+};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+	BoundedVec,
+};
+use frame_system::EnsureRoot;
+use infera_primitives::inference::{
+	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, INFERENCE_ENDPOINT_KEY,
+};
+use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts};
+use sp_core::{
+	offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
+	H256,
+};
+use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+use sp_runtime::{
+	offchain::storage::StorageValueRef,
+	traits::{IdentifyAccount, IdentityLookup},
+	AccountId32, BuildStorage, MultiSignature, MultiSigner, Permill,
+};
+use std::sync::Arc;
+
+type AccountId = AccountId32;
+type Balance = u64;
+type Block = frame_system::mocking::MockBlockU32<Test>;
+type Extrinsic = sp_runtime::generic::UncheckedExtrinsic<AccountId, RuntimeCall, (), ()>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Registry = pallet_model_registry;
+	#[runtime::pallet_index(3)]
+	pub type ComputeJobs = pallet_compute_jobs;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = MultiSigner;
+	type Signature = MultiSignature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	/// Records the signer as the extrinsic's address, so tests see who signed.
+	fn create_signed_transaction<C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		_public: MultiSigner,
+		account: AccountId,
+		_nonce: u32,
+	) -> Option<Extrinsic> {
+		Some(Extrinsic::new_signed(call, account, (), ()))
+	}
+}
+
+parameter_types! {
+	pub const Share: Permill = Permill::from_percent(30);
+	pub const AgreementWeight: Permill = Permill::from_percent(40);
+	pub const Agreement: Permill = Permill::from_percent(99);
+	pub const Slash: Permill = Permill::from_percent(10);
+	pub const TreasuryAccount: AccountId = AccountId32::new([100; 32]);
+}
+
+impl pallet_model_registry::Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Datasets = ();
+	type DepositBase = ConstU64<10>;
+	type DepositPerByte = ConstU64<0>;
+	type MaxNameLen = ConstU32<32>;
+	type MaxLicenceLen = ConstU32<32>;
+	type MaxUrlLen = ConstU32<64>;
+	type MaxCidLen = ConstU32<40>;
+	type MaxReasonLen = ConstU32<32>;
+	type MaxDatasets = ConstU32<4>;
+	type MaxVersions = ConstU32<4>;
+	type MaxRoutableModels = ConstU32<8>;
+	type PriceWeight = Share;
+	type LatencyWeight = Share;
+	type AgreementWeight = AgreementWeight;
+	type LatencyReference = ConstU32<10>;
+	type WeightInfo = ();
+}
+
+impl Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Models = Registry;
+	type MinWorkerBond = ConstU64<1_000>;
+	type UnbondingDelay = ConstU32<10>;
+	type WorkerFee = ConstU64<5>;
+	type MaxReplicas = ConstU32<3>;
+	type ReplicaLimit = ConstU32<3>;
+	type MinDeadline = ConstU32<15>;
+	type MaxDeadline = ConstU32<100>;
+	type MaxModelsPerWorker = ConstU32<3>;
+	type MaxWorkersPerModel = ConstU32<4>;
+	type MaxInputLen = ConstU32<64>;
+	type MaxUrlLen = ConstU32<64>;
+	type MaxOutputLen = ConstU32<4>;
+	type CommitWindow = ConstU32<10>;
+	type RevealWindow = ConstU32<5>;
+	type MaxDeadlineSpill = ConstU32<2>;
+	type MaxQueuedPerRequester = ConstU32<2>;
+	type MaxStakeUnits = ConstU32<10>;
+	type EmbeddingAgreement = Agreement;
+	type DisagreeSlash = Slash;
+	type NoShowSlash = Slash;
+	type ReputationStep = Slash;
+	type TreasuryShare = Slash;
+	type TreasuryAccount = TreasuryAccount;
+	type Lineage = ();
+	type DataShare = Share;
+	type MaxLineage = ConstU32<4>;
+	type ClosedJobRetention = ConstU32<20>;
+	type OffchainWorker = Worker;
+	type MaxJobsPerBlock = ConstU32<4>;
+	type MaxQueuedJobs = ConstU32<3>;
+	type WeightInfo = ();
+}
+
+type Worker = InferenceWorker<Test, crypto::WorkerKey>;
+
+const ENDPOINT: &str = "http://127.0.0.1:4000";
+const INFER_URL: &str = "http://127.0.0.1:4000/v1/infer";
+const REMOTE_URL: &str = "http://data.example/input.txt";
+
+fn account(byte: u8) -> AccountId {
+	AccountId32::new([byte; 32])
+}
+
+fn owner() -> AccountId {
+	account(1)
+}
+
+fn requester() -> AccountId {
+	account(2)
+}
+
+/// The node around the chain: its offchain state, transaction pool and key.
+struct Harness {
+	offchain: Arc<parking_lot::RwLock<testing::OffchainState>>,
+	pool: Arc<parking_lot::RwLock<testing::PoolState>>,
+	/// The account of the `infr` key in the node's keystore.
+	key: AccountId,
+}
+
+/// A chain with an approved embedding model (id 0) and funded accounts, and a node whose
+/// keystore holds one `infr` key and whose inference service is at [`ENDPOINT`].
+fn harness() -> (sp_io::TestExternalities, Harness) {
+	let keystore = MemoryKeystore::new();
+	let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).unwrap();
+	let key = MultiSigner::from(public).into_account();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![
+			(owner(), 100_000),
+			(requester(), 100_000),
+			(key.clone(), 100_000),
+			(account(11), 100_000),
+			(TreasuryAccount::get(), 1),
+		],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let (offchain, offchain_state) = testing::TestOffchainExt::new();
+	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.register_extension(KeystoreExt::new(keystore));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		assert_ok!(Registry::register_model(
+			RuntimeOrigin::signed(owner()),
+			BoundedVec::truncate_from(b"minilm".to_vec()),
+			TaskKind::TextEmbedding,
+			BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
+			20,
+			None,
+			BoundedVec::new(),
+			Artifacts {
+				format: ArtifactFormat::Safetensors,
+				weights: H256::repeat_byte(1),
+				tokenizer: Some(H256::repeat_byte(2)),
+				config: Some(H256::repeat_byte(3)),
+				size_bytes: 1_000,
+				location: ArtifactLocation {
+					url: Some(BoundedVec::truncate_from(b"file:///models/minilm".to_vec())),
+					cid: None,
+				},
+			},
+		));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), 0, 1));
+		StorageValueRef::persistent(INFERENCE_ENDPOINT_KEY).set(&ENDPOINT.as_bytes().to_vec());
+	});
+	(ext, Harness { offchain: offchain_state, pool: pool_state, key })
+}
+
+fn register_worker(who: &AccountId) {
+	assert_ok!(ComputeJobs::register_worker(
+		RuntimeOrigin::signed(who.clone()),
+		1_000,
+		BoundedVec::truncate_from(vec![0]),
+		4
+	));
+}
+
+fn submit(input: JobInput<Test>) -> JobId {
+	let id = NextJobId::<Test>::get();
+	assert_ok!(ComputeJobs::submit_job(
+		RuntimeOrigin::signed(requester()),
+		ModelChoice::Model { model_id: 0, version: None, max_price: 20 },
+		input,
+		100,
+		1,
+		20,
+	));
+	id
+}
+
+fn inline(bytes: &[u8]) -> JobInput<Test> {
+	JobInput::Inline(BoundedVec::truncate_from(bytes.to_vec()))
+}
+
+/// The service answers one batch request for `inputs` with `answers`.
+fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceResponse) {
+	let request = InferenceRequest {
+		task: TaskKind::TextEmbedding,
+		format: ArtifactFormat::Safetensors,
+		weights: H256::repeat_byte(1),
+		tokenizer: Some(H256::repeat_byte(2)),
+		config: Some(H256::repeat_byte(3)),
+		location: Some(b"file:///models/minilm".to_vec()),
+		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
+	};
+	harness.offchain.write().expect_request(testing::PendingRequest {
+		method: "POST".into(),
+		uri: INFER_URL.into(),
+		body: request.encode(),
+		response: Some(answers.encode()),
+		sent: true,
+		..Default::default()
+	});
+}
+
+/// The signed calls the node submitted since the last look, with their signers.
+fn submitted(harness: &Harness) -> Vec<(AccountId, Call<Test>)> {
+	let transactions = core::mem::take(&mut harness.pool.write().transactions);
+	transactions
+		.into_iter()
+		.map(|tx| {
+			let tx = Extrinsic::decode(&mut &tx[..]).unwrap();
+			let sp_runtime::generic::Preamble::Signed(signer, (), ()) = tx.preamble else {
+				panic!("unsigned transaction")
+			};
+			let RuntimeCall::ComputeJobs(call) = tx.function else { panic!("not a job duty") };
+			(signer, call)
+		})
+		.collect()
+}
+
+fn embedding(values: &[i8]) -> Verdict<Test> {
+	Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec())))
+}
+
+fn run_at(block: u32) {
+	System::set_block_number(block);
+	Worker::run(block);
+}
+
+/// Lands what the node submitted, as a block would.
+fn apply(calls: Vec<(AccountId, Call<Test>)>) {
+	for (signer, call) in calls {
+		let result = match call {
+			Call::commit_result { job_id, commitment } =>
+				ComputeJobs::commit_result(RuntimeOrigin::signed(signer), job_id, commitment),
+			Call::reveal_result { job_id, verdict, salt } =>
+				ComputeJobs::reveal_result(RuntimeOrigin::signed(signer), job_id, verdict, salt),
+			other => panic!("unexpected call {other:?}"),
+		};
+		assert_ok!(result);
+	}
+}
+
+#[test]
+fn an_output_is_committed_then_revealed_and_the_job_settles() {
+	let (mut ext, h) = harness();
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		let job = submit(inline(b"hello"));
+		run_at(1);
+		let commits = submitted(&h);
+		let [(signer, Call::commit_result { job_id, commitment })] = &commits[..] else { panic!("{commits:?}") };
+		assert_eq!((signer, *job_id), (&key, job));
+		let salt = offchain::kept_salt(job, &key).unwrap();
+		assert_eq!(*commitment, commitment_of::<Test>(job, &key, &embedding(&[1, 2, 3]), &salt));
+		apply(commits);
+		run_at(2);
+		let reveals = submitted(&h);
+		assert!(matches!(&reveals[..], [(_, Call::reveal_result { verdict, .. })] if *verdict == embedding(&[1, 2, 3])));
+		apply(reveals);
+		assert!(matches!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, .. }));
+	});
+}
+
+#[test]
+fn unreadable_input_is_reported_and_the_job_closes_without_a_slash() {
+	let (mut ext, h) = harness();
+	// Not UTF-8: the service answers InvalidInput for it.
+	expect_inference(&h, &[&[0xff, 0xfe]], vec![Err(InferenceFailure::InvalidInput)]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		let job = submit(inline(&[0xff, 0xfe]));
+		run_at(1);
+		apply(submitted(&h));
+		run_at(2);
+		let reveals = submitted(&h);
+		assert!(matches!(
+			&reveals[..],
+			[(_, Call::reveal_result { verdict: Verdict::Failure(FailureReason::InvalidInput), .. })]
+		));
+		apply(reveals);
+		let job = Jobs::<Test>::get(job).unwrap();
+		assert!(matches!(job.state, JobState::Closed { reason: CloseReason::Failed(FailureReason::InvalidInput), .. }));
+		assert_eq!(Workers::<Test>::get(&key).unwrap().bond, 1_000, "not slashed");
+	});
+}
+
+#[test]
+fn a_remote_input_is_fetched_and_checked_before_it_is_run() {
+	let (mut ext, h) = harness();
+	let body = b"remote text".to_vec();
+	for response in [b"tampered!!!".to_vec(), body.clone()] {
+		h.offchain.write().expect_request(testing::PendingRequest {
+			method: "GET".into(),
+			uri: REMOTE_URL.into(),
+			response: Some(response),
+			sent: true,
+			..Default::default()
+		});
+	}
+	// Only the input that matches its digest reaches the model.
+	expect_inference(&h, &[&body], vec![Ok(InferenceOutput::Embedding(vec![4, 5, 6]))]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		let remote = || JobInput::Remote {
+			digest: H256(sp_io::hashing::sha2_256(&body)),
+			size_bytes: body.len() as u64,
+			url: BoundedVec::truncate_from(REMOTE_URL.as_bytes().to_vec()),
+		};
+		let tampered = submit(remote());
+		run_at(1);
+		apply(submitted(&h));
+		// The same input in a new job is fetched again (a fetch failure is an observation
+		// about one job, not about the input forever); this time the host serves it.
+		let good = submit(remote());
+		run_at(2);
+		let calls = submitted(&h);
+		apply(calls);
+		run_at(3);
+		apply(submitted(&h));
+		assert!(matches!(
+			Jobs::<Test>::get(tampered).unwrap().state,
+			JobState::Closed { reason: CloseReason::Failed(FailureReason::InputUnavailable), .. }
+		));
+		assert!(matches!(
+			Jobs::<Test>::get(good).unwrap().state,
+			JobState::Closed { reason: CloseReason::Completed, .. }
+		));
+	});
+}
+
+#[test]
+fn after_a_reorg_changes_a_job_its_stale_result_is_never_committed() {
+	let (mut ext, h) = harness();
+	expect_inference(&h, &[b"fork A"], vec![Ok(InferenceOutput::Embedding(vec![1, 1, 1]))]);
+	expect_inference(&h, &[b"fork B"], vec![Ok(InferenceOutput::Embedding(vec![-9, 9, -9]))]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		let job = submit(inline(b"fork A"));
+		run_at(1);
+		let on_fork_a = submitted(&h);
+		assert_eq!(on_fork_a.len(), 1);
+		// A reorg: the commit never lands, and on the new best chain the same job id holds
+		// another input.
+		Jobs::<Test>::mutate(job, |info| info.as_mut().unwrap().input = inline(b"fork B"));
+		run_at(1 + offchain::RESEND_AFTER);
+		let on_fork_b = submitted(&h);
+		let [(_, Call::commit_result { commitment, .. })] = &on_fork_b[..] else { panic!("{on_fork_b:?}") };
+		let salt = offchain::kept_salt(job, &key).unwrap();
+		assert_eq!(*commitment, commitment_of::<Test>(job, &key, &embedding(&[-9, 9, -9]), &salt));
+		apply(on_fork_b);
+		run_at(2 + offchain::RESEND_AFTER);
+		apply(submitted(&h));
+		assert_eq!(Results::<Test>::get(job), Some(JobOutput::Embedding(BoundedVec::truncate_from(vec![-9, 9, -9]))));
+	});
+}
+
+#[test]
+fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
+	let (mut ext, h) = harness();
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	let key = h.key.clone();
+	h.offchain.write().seed = [1; 32];
+	ext.execute_with(|| {
+		register_worker(&key);
+		let job = submit(inline(b"hello"));
+		run_at(1);
+		let first = submitted(&h);
+		apply(first);
+		// A second run that started before the first kept its verdict (its lock expired):
+		// it computes again, with another random seed, and sends its commit.
+		h.offchain.write().seed = [2; 32];
+		let kept = Jobs::<Test>::get(job).unwrap();
+		StorageValueRef::persistent(&verdict_key::<Test>(job, &kept)).clear();
+		StorageValueRef::persistent(&sent_key(job, &key, 0)).clear();
+		let state = Jobs::<Test>::get(job).unwrap().state;
+		// Pretend the first commit is not yet visible to it.
+		Jobs::<Test>::mutate(job, |info| {
+			if let JobState::Assigned { assignments, reveal_from, .. } = &mut info.as_mut().unwrap().state {
+				assignments[0].commitment = None;
+				*reveal_from = 11;
+			}
+		});
+		run_at(1);
+		let second = submitted(&h);
+		Jobs::<Test>::mutate(job, |info| info.as_mut().unwrap().state = state.clone());
+		let JobState::Assigned { assignments, .. } = state else { panic!() };
+		let [(_, Call::commit_result { commitment, .. })] = &second[..] else { panic!("{second:?}") };
+		assert_eq!(Some(*commitment), assignments[0].commitment, "same salt, same commitment");
+		// So the reveal still opens the commitment that landed.
+		run_at(2);
+		apply(submitted(&h));
+		assert!(matches!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, .. }));
+	});
+}
+
+#[test]
+fn an_operator_key_serves_a_cold_bonded_worker() {
+	let (mut ext, h) = harness();
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	let operator = h.key.clone();
+	let cold = account(11);
+	ext.execute_with(|| {
+		register_worker(&cold);
+		assert_ok!(ComputeJobs::set_operator(RuntimeOrigin::signed(cold.clone()), Some(operator.clone())));
+		let job = submit(inline(b"hello"));
+		let before = Balances::free_balance(&cold);
+		run_at(1);
+		let commits = submitted(&h);
+		let [(signer, Call::commit_result { commitment, .. })] = &commits[..] else { panic!("{commits:?}") };
+		assert_eq!(signer, &operator, "signed by the operator key");
+		let salt = offchain::kept_salt(job, &cold).unwrap();
+		assert_eq!(*commitment, commitment_of::<Test>(job, &cold, &embedding(&[1, 2, 3]), &salt));
+		apply(commits);
+		run_at(2);
+		apply(submitted(&h));
+		assert_eq!(Balances::free_balance(&cold), before + 5, "paid to the bonded account");
+	});
+}
+
+#[test]
+fn an_output_over_the_bound_is_reported_as_too_large() {
+	let (mut ext, h) = harness();
+	// MaxOutputLen is 4 here.
+	expect_inference(&h, &[b"long"], vec![Ok(InferenceOutput::Embedding(vec![1; 9]))]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		let job = submit(inline(b"long"));
+		run_at(1);
+		apply(submitted(&h));
+		run_at(2);
+		let reveals = submitted(&h);
+		assert!(matches!(
+			&reveals[..],
+			[(_, Call::reveal_result { verdict: Verdict::Failure(FailureReason::OutputTooLarge), job_id, .. })] if *job_id == job
+		));
+	});
+}
+
+#[test]
+fn service_failures_map_to_reasons_or_to_a_retry() {
+	use offchain::failure_reason;
+	assert_eq!(failure_reason(InferenceFailure::InvalidInput), Some(FailureReason::InvalidInput));
+	assert_eq!(failure_reason(InferenceFailure::DigestMismatch), Some(FailureReason::ModelUnavailable));
+	assert_eq!(failure_reason(InferenceFailure::ArtifactUnavailable), Some(FailureReason::ModelUnavailable));
+	assert_eq!(failure_reason(InferenceFailure::Internal), None);
+	assert_eq!(failure_reason(InferenceFailure::Unsupported), None);
+}
