@@ -32,13 +32,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight of `submit_job` that read `workers_read` worker records and
-	/// `buckets_read` deadline buckets. The benchmark measures a full worker list and one
-	/// bucket; records not read are refunded, spilled buckets charged.
-	pub fn submit_job_weight(workers_read: u32, buckets_read: u32) -> Weight {
+	/// `buckets_read` deadline buckets, and assigned `assigned` workers (0 if queued). The
+	/// benchmark measures a full worker list, one bucket and `replica_limit` assignments;
+	/// records not read and assignments not written (a worker record and an index entry
+	/// each) are refunded, spilled buckets charged.
+	pub fn submit_job_weight(workers_read: u32, buckets_read: u32, assigned: u32) -> Weight {
 		let db = T::DbWeight::get();
 		let unread = T::MaxWorkersPerModel::get().saturating_sub(workers_read);
+		let unassigned = Self::replica_limit().saturating_sub(assigned);
 		T::WeightInfo::submit_job()
 			.saturating_sub(db.reads(unread.into()))
+			.saturating_sub(db.writes(2 * u64::from(unassigned)))
 			.saturating_add(db.reads(buckets_read.saturating_sub(1).into()))
 	}
 
@@ -80,8 +84,8 @@ impl<T: Config> Pallet<T> {
 		Err(Error::<T>::DeadlineBlockFull)
 	}
 
-	/// Submits a job; returns the worker records and deadline buckets it read beyond the
-	/// first (what the declared worst-case weight may refund).
+	/// Submits a job; returns the worker records and deadline buckets it read and how many
+	/// workers it assigned (what the declared worst-case weight may refund).
 	pub(crate) fn do_submit_job(
 		requester: T::AccountId,
 		choice: ModelChoice<BalanceOf<T>>,
@@ -89,7 +93,7 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 		replicas: u8,
 		deadline_in: BlockNumberFor<T>,
-	) -> Result<(u32, u32), DispatchError> {
+	) -> Result<(u32, u32, u32), DispatchError> {
 		ensure!(
 			replicas > 0 && u32::from(replicas) <= Self::replica_limit(),
 			Error::<T>::InvalidReplicas
@@ -152,11 +156,14 @@ impl<T: Config> Pallet<T> {
 			escrow: max_fee,
 			deadline,
 		});
-		if !Self::try_assign(job_id, &mut job) {
+		let assigned = if Self::try_assign(job_id, &mut job) {
+			u32::from(replicas)
+		} else {
 			Self::enqueue(job_id, &job.requester)?;
-		}
+			0
+		};
 		Jobs::<T>::insert(job_id, job);
-		Ok((workers_read, buckets_read))
+		Ok((workers_read, buckets_read, assigned))
 	}
 
 	/// Puts a job in the queue, within the global bound and the requester's share of it.

@@ -462,10 +462,13 @@ pub mod pallet {
 			let (closed, concluded) = Self::close_expired(now);
 			let (tried, scanned) = Self::assign_queued();
 			let db = T::DbWeight::get();
+			// Each closed or tried job may also update its requester's queue count.
+			let queue_counts = u64::from(closed.saturating_add(tried));
 			T::WeightInfo::close_expired(closed)
 				.saturating_add(db.reads_writes(3 * concluded, 4 * concluded))
 				.saturating_add(T::WeightInfo::assign_queued(tried))
 				.saturating_add(db.reads(scanned))
+				.saturating_add(db.reads_writes(queue_counts, queue_counts))
 		}
 
 		/// Prunes jobs closed at least `ClosedJobRetention` blocks ago, oldest first, within
@@ -602,7 +605,11 @@ pub mod pallet {
 		/// [`Error::DeadlineBlockFull`], [`Error::RequesterQueueFull`], [`Error::QueueFull`],
 		/// or the currency's error.
 		#[pallet::call_index(7)]
-		#[pallet::weight(Pallet::<T>::submit_job_weight(T::MaxWorkersPerModel::get(), T::MaxDeadlineSpill::get().saturating_add(1)))]
+		#[pallet::weight(Pallet::<T>::submit_job_weight(
+			T::MaxWorkersPerModel::get(),
+			T::MaxDeadlineSpill::get().saturating_add(1),
+			Pallet::<T>::replica_limit(),
+		))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			model: ModelChoice<BalanceOf<T>>,
@@ -612,9 +619,9 @@ pub mod pallet {
 			deadline_in: BlockNumberFor<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (workers_read, buckets_read) =
+			let (workers_read, buckets_read, assigned) =
 				Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)?;
-			Ok(Some(Self::submit_job_weight(workers_read, buckets_read)).into())
+			Ok(Some(Self::submit_job_weight(workers_read, buckets_read, assigned)).into())
 		}
 
 		/// Cancels a queued job and refunds its escrow in full.
@@ -676,7 +683,9 @@ pub mod pallet {
 		/// Origin: a worker. Emits [`Event::OperatorSet`].
 		/// Errors: [`Error::NotWorker`], [`Error::OperatorInUse`].
 		#[pallet::call_index(11)]
-		#[pallet::weight(T::WeightInfo::bond_more())]
+		// Measured by no benchmark of its own yet: a worker read as in `bond_more`, plus the
+		// two operator maps read and written (old and new entries).
+		#[pallet::weight(T::WeightInfo::bond_more().saturating_add(T::DbWeight::get().reads_writes(3, 4)))]
 		pub fn set_operator(origin: OriginFor<T>, operator: Option<T::AccountId>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_operator(who, operator)

@@ -402,7 +402,7 @@ fn submit_job_refunds_the_worker_records_it_did_not_read() {
 			10,
 		)
 		.unwrap();
-		assert_eq!(post.actual_weight, Some(ComputeJobs::submit_job_weight(1, 1)));
+		assert_eq!(post.actual_weight, Some(ComputeJobs::submit_job_weight(1, 1, 1)));
 		assert!(post.actual_weight.unwrap().all_lte(declared));
 	});
 }

@@ -6,6 +6,7 @@ mod fuzz;
 mod jobs;
 mod lifecycle;
 mod lineage;
+mod migrations;
 mod offchain;
 mod views;
 mod workers;

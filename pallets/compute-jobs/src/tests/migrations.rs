@@ -1,0 +1,86 @@
+//! The v0 → v1 storage migration on jobs written in the old layout.
+
+use super::*;
+use sp_core::H256;
+use crate::{
+	migrations::v1::{old, MigrateToV1},
+	mock::*,
+	*,
+};
+use frame_support::{
+	traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	BoundedVec,
+};
+
+/// Rewrites job `id` in the v0 layout, with `output` as each assignment's revealed output.
+fn write_v0(id: JobId, output: Option<JobOutput<Test>>) {
+	let job = Jobs::<Test>::get(id).unwrap();
+	let state = match job.state {
+		JobState::Queued => old::JobState::Queued,
+		JobState::Assigned { assignments, assigned_at, reveal_from } => old::JobState::Assigned {
+			assignments: BoundedVec::truncate_from(
+				assignments
+					.into_iter()
+					.map(|a| old::Assignment {
+						worker: a.worker,
+						commitment: output.as_ref().map(|_| H256::repeat_byte(1)),
+						output: output.clone(),
+					})
+					.collect::<Vec<_>>(),
+			),
+			assigned_at,
+			reveal_from,
+		},
+		JobState::Closed { reason, at } => old::JobState::Closed { reason, at },
+	};
+	let v0 = old::JobInfo::<Test> {
+		requester: job.requester,
+		model_id: job.model_id,
+		version: job.version,
+		task: job.task,
+		owner: job.owner,
+		weights: job.weights,
+		datasets: job.datasets,
+		input: job.input,
+		price: job.price,
+		worker_fee: job.worker_fee,
+		escrow: job.escrow,
+		replicas: job.replicas,
+		submitted_at: job.submitted_at,
+		deadline: job.deadline,
+		state,
+	};
+	frame_support::storage::unhashed::put(&Jobs::<Test>::hashed_key_for(id), &v0);
+}
+
+#[test]
+fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
+	run_test(|model| {
+		workers(model, &[W1]);
+		busy_worker(model, W2);
+		let assigned = submit(model, 1);
+		Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 1);
+		let queued = submit(model, 1);
+		assert_eq!(Jobs::<Test>::get(queued).unwrap().state, JobState::Queued);
+		write_v0(assigned, Some(embedding(&[1, 2, 3])));
+		write_v0(queued, None);
+		QueuedPerRequester::<Test>::remove(REQUESTER);
+		StorageVersion::new(0).put::<Pallet<Test>>();
+		// Undecodable in the new layout before the migration.
+		assert!(Jobs::<Test>::get(assigned).is_none());
+
+		MigrateToV1::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
+		let JobState::Assigned { assignments, .. } = Jobs::<Test>::get(assigned).unwrap().state else {
+			panic!("still assigned")
+		};
+		assert_eq!(assignments[0].verdict, Some(Verdict::Output(embedding(&[1, 2, 3]))));
+		assert_eq!(Jobs::<Test>::get(queued).unwrap().state, JobState::Queued);
+		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
+		ComputeJobs::do_try_state().unwrap();
+		// Run again: a no-op at version 1.
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
+	});
+}
