@@ -114,12 +114,14 @@ fn each_origin_has_its_own_track() {
 fn track_origins_reach_only_what_they_govern() {
 	preset_ext("development").execute_with(|| {
 		type RegistryAdmin = <Runtime as pallet_model_registry::Config>::AdminOrigin;
-		type DataAdmin = <Runtime as pallet_data_rewards::Config>::AdminOrigin;
+		type PublicDatasets = <Runtime as pallet_data_rewards::Config>::TreasuryOrigin;
 		type ParameterAdmin = <Runtime as pallet_parameters::Config>::AdminOrigin;
 		type Spend = <Runtime as pallet_treasury::Config>::SpendOrigin;
 
 		assert!(RegistryAdmin::try_origin(origin_of(Track::Curator)).is_ok());
-		assert!(DataAdmin::try_origin(origin_of(Track::Curator)).is_ok());
+		// Treasury money for public datasets answers to the treasurer, within its limit.
+		assert!(PublicDatasets::try_origin(origin_of(Track::Curator)).is_err());
+		assert_eq!(PublicDatasets::try_origin(origin_of(Track::Treasurer)).ok(), Some(100_000 * UNIT));
 		assert!(RegistryAdmin::try_origin(origin_of(Track::ParameterAdmin)).is_err());
 		assert!(RegistryAdmin::try_origin(signed(Alice)).is_err());
 
@@ -201,5 +203,78 @@ fn a_signed_account_cannot_set_parameters_or_spend() {
 			valid_from: None,
 		});
 		assert_eq!(spend.dispatch(signed(Alice)).unwrap_err().error, sp_runtime::DispatchError::BadOrigin);
+	});
+}
+
+fn text<S: Get<u32>>(t: &str) -> frame_support::BoundedVec<u8, S> {
+	frame_support::BoundedVec::truncate_from(t.as_bytes().to_vec())
+}
+
+/// Issue 14, finding 1: an enacted `curator` referendum tried to create a public dataset
+/// with a treasury budget for curators it names, and to take over a sponsor's pot.
+#[test]
+fn the_curator_track_cannot_spend_the_treasury_or_redirect_a_pot() {
+	preset_ext("development").execute_with(|| {
+		use pallet_data_rewards::{DatasetSpec, ReviewPolicy};
+		use sp_runtime::traits::Dispatchable;
+		System::set_block_number(1);
+		let spec = || DatasetSpec::<Runtime> {
+			name: text("loot"),
+			description: text("curators named by the proposal"),
+			licence: text("CC0-1.0"),
+			format: text("jsonl"),
+			rules: text("anything"),
+			rules_digest: sp_core::H256::repeat_byte(7),
+		};
+		let accomplices = || ReviewPolicy::<Runtime> {
+			curators: frame_support::BoundedVec::truncate_from(vec![Eve.to_account_id()]),
+			quorum: 1,
+			reward_per_era: None,
+		};
+		let treasury = infera_runtime::configs::TreasuryAccount::get();
+		let before = infera_runtime::Balances::free_balance(&treasury);
+		let drain = RuntimeCall::DataRewards(pallet_data_rewards::Call::create_public_dataset {
+			spec: spec(),
+			policy: accomplices(),
+			budget: before / 2,
+		});
+		assert_eq!(
+			drain.clone().dispatch(origin_of(Track::Curator)).unwrap_err().error,
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_eq!(infera_runtime::Balances::free_balance(&treasury), before);
+		// The treasurer track is bound by its spend limit.
+		let over_limit = RuntimeCall::DataRewards(pallet_data_rewards::Call::create_public_dataset {
+			spec: spec(),
+			policy: accomplices(),
+			budget: 100_000 * UNIT + 1,
+		});
+		assert_eq!(
+			over_limit.dispatch(origin_of(Track::Treasurer)).unwrap_err().error,
+			pallet_data_rewards::Error::<Runtime>::BudgetAboveLimit.into()
+		);
+		// A sponsor's pot: no track may replace its curators.
+		frame_support::assert_ok!(infera_runtime::DataRewards::create_dataset(
+			signed(Dave),
+			spec(),
+			ReviewPolicy {
+				curators: frame_support::BoundedVec::truncate_from(vec![Ferdie.to_account_id()]),
+				quorum: 1,
+				reward_per_era: None,
+			},
+			1_000 * UNIT,
+		));
+		let take_over = RuntimeCall::DataRewards(pallet_data_rewards::Call::update_policy {
+			dataset: 0,
+			policy: accomplices(),
+		});
+		assert_eq!(
+			take_over.clone().dispatch(origin_of(Track::Curator)).unwrap_err().error,
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_eq!(
+			take_over.dispatch(origin_of(Track::Treasurer)).unwrap_err().error,
+			pallet_data_rewards::Error::<Runtime>::NotSponsor.into()
+		);
 	});
 }

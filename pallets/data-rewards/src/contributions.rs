@@ -2,6 +2,7 @@
 //! reviewed in time.
 
 use crate::{pallet::*, *};
+use alloc::vec::Vec;
 use frame_support::{
 	defensive, ensure,
 	traits::{
@@ -82,9 +83,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Returns the deposit of every contribution whose review window ended in the previous
 	/// block and is still pending; returns how many contributions the block's list held.
-	pub(crate) fn expire_reviews(now: BlockNumberFor<T>) -> u32 {
+	/// Expires the reviews due at `now`: deposits return, and every curator of the dataset
+	/// who did not vote gets a strike. Returns how many expired and how many curators were
+	/// struck.
+	pub(crate) fn expire_reviews(now: BlockNumberFor<T>) -> (u32, u64) {
 		let due = ReviewDeadlines::<T>::take(now);
 		let count = due.len() as u32;
+		let mut absences = 0u64;
 		for id in due {
 			let Some(mut contribution) = Contributions::<T>::get(id) else {
 				defensive!("a review deadline of an unknown contribution");
@@ -95,16 +100,36 @@ impl<T: Config> Pallet<T> {
 			}
 			Self::release_deposit(&contribution);
 			ContributionDigests::<T>::remove(contribution.dataset, contribution.digest);
+			let voters: Vec<T::AccountId> = match &contribution.status {
+				ContributionStatus::Pending { votes } => votes.iter().map(|(who, _)| who.clone()).collect(),
+				_ => Vec::new(),
+			};
 			Datasets::<T>::mutate(contribution.dataset, |info| {
 				if let Some(info) = info {
 					info.pending = info.pending.saturating_sub(1);
+					let absent: Vec<T::AccountId> = info
+						.policy
+						.curators
+						.iter()
+						.filter(|curator| !voters.contains(curator) && **curator != contribution.contributor)
+						.cloned()
+						.collect();
+					for curator in absent {
+						absences += 1;
+						Self::deposit_event(Event::CuratorMissedReview {
+							dataset: contribution.dataset,
+							curator: curator.clone(),
+							contribution: id,
+						});
+						Self::strike(contribution.dataset, info, &curator);
+					}
 				}
 			});
 			contribution.status = ContributionStatus::Expired;
 			Contributions::<T>::insert(id, contribution);
 			Self::deposit_event(Event::ReviewExpired { contribution: id });
 		}
-		count
+		(count, absences)
 	}
 
 	/// Releases a pending contribution's whole deposit to its contributor.

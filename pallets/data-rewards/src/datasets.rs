@@ -78,15 +78,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Replaces `dataset`'s policy for `caller`, who must be its sponsor (the treasury's
+	/// account stands for `TreasuryOrigin`).
 	pub(crate) fn do_update_policy(
-		caller: Option<T::AccountId>,
+		caller: T::AccountId,
 		dataset: DatasetId,
 		policy: ReviewPolicy<T>,
 	) -> DispatchResult {
 		let mut info = Datasets::<T>::get(dataset).ok_or(Error::<T>::UnknownDataset)?;
-		if let Some(caller) = caller {
-			ensure!(caller == info.sponsor, Error::<T>::NotSponsor);
-		}
+		ensure!(caller == info.sponsor, Error::<T>::NotSponsor);
 		Self::ensure_valid_policy(&policy)?;
 		Self::deposit_event(Event::PolicyUpdated {
 			dataset,

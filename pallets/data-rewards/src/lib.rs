@@ -4,8 +4,10 @@
 //!
 //! - **Datasets** ([`datasets`]): a sponsor creates a dataset (name, description, licence,
 //!   format, acceptance rules as text and digest), names its curators and quorum, and funds
-//!   its reward pot; anyone can top the pot up. `AdminOrigin` (governance) creates public
-//!   datasets funded by the treasury and can change any dataset's policy. Each dataset has
+//!   its reward pot; anyone can top the pot up. `TreasuryOrigin` (the treasurer track or root)
+//!   creates public datasets funded by the treasury, within the same per-spend limit as
+//!   its treasury spends, and governs their policy; a sponsor's dataset answers to its
+//!   sponsor alone, so no track can redirect a sponsor's pot. Each dataset has
 //!   its own keyless account (a sub-account of `PalletId`) holding its pot and what it owes;
 //!   the account is opened with `DatasetDeposit`, which stays in it.
 //! - **Contributions** ([`contributions`]): anyone submits content by SHA-256, size, URL and
@@ -14,7 +16,8 @@
 //!   `MaxContributionsPerEra` contributions per era.
 //! - **Review** ([`review`]): curators vote accept (with a quality score) or reject (with a
 //!   reason) within `ReviewWindow` blocks. `quorum` matching votes decide. Curators who voted
-//!   against a decision get a strike, those who voted with it lose one; at
+//!   against a decision, or did not vote on a review that expired, get a strike; those who
+//!   voted with a decision lose one; at
 //!   `CuratorStrikeLimit` strikes a curator is removed (while more than `quorum` remain).
 //!   Accepted contributions get their deposit back and earn
 //!   `points = mean quality × (1 + ⌊log₂(1 + size / 1 KiB)⌋)`; rejected ones lose
@@ -93,8 +96,10 @@ pub mod pallet {
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
-		/// Creates public datasets and changes the policy of any dataset.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Spends treasury money on public datasets and governs their policy. Its success
+		/// value is the most one public dataset's budget may take from the treasury (the
+		/// same limit as that origin's treasury spends).
+		type TreasuryOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = BalanceOf<Self>>;
 
 		/// Derives each dataset's account.
 		#[pallet::constant]
@@ -280,8 +285,11 @@ pub mod pallet {
 		Rejected { contribution: ContributionId, reason: RejectReason, penalty: BalanceOf<T> },
 		/// A contribution was not decided in time; its deposit was returned.
 		ReviewExpired { contribution: ContributionId },
-		/// A curator voted against the decision once too often and was removed.
+		/// A curator voted against the decision, or let a review expire without voting, once
+		/// too often and was removed.
 		CuratorRemoved { dataset: DatasetId, curator: T::AccountId, strikes: u32 },
+		/// A curator did not vote on a contribution whose review expired: a strike.
+		CuratorMissedReview { dataset: DatasetId, curator: T::AccountId, contribution: ContributionId },
 		/// A new reward era started.
 		NewEra { era: EraIndex },
 		/// A dataset's era ended; `reward` moved from its pot to the era's contributions.
@@ -298,6 +306,8 @@ pub mod pallet {
 		DatasetIdsExhausted,
 		/// Only the sponsor or the admin origin may do this.
 		NotSponsor,
+		/// A public dataset's budget is above the origin's treasury spend limit.
+		BudgetAboveLimit,
 		/// A dataset needs at least one curator.
 		NoCurators,
 		/// A curator is listed twice.
@@ -344,9 +354,11 @@ pub mod pallet {
 		/// contributions whose review window ended in the previous block.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let era_started = Self::advance_era(now);
-			let expired = Self::expire_reviews(now);
+			let (expired, absences) = Self::expire_reviews(now);
+			// Each absent curator's standing is read and written on top of the benchmark.
 			T::WeightInfo::expire_reviews(expired)
 				.saturating_add(T::DbWeight::get().reads_writes(1, u64::from(era_started)))
+				.saturating_add(T::DbWeight::get().reads_writes(absences, absences))
 		}
 
 		fn integrity_test() {
@@ -395,8 +407,9 @@ pub mod pallet {
 		/// Creates a public dataset: the treasury's account is its sponsor and pays
 		/// `DatasetDeposit` and `budget`.
 		///
-		/// Origin: `AdminOrigin`. Emits [`Event::DatasetCreated`].
-		/// Errors: as [`Pallet::create_dataset`].
+		/// Origin: `TreasuryOrigin`, whose spend limit bounds `budget`. Emits
+		/// [`Event::DatasetCreated`].
+		/// Errors: [`Error::BudgetAboveLimit`], or as [`Pallet::create_dataset`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::create_dataset(policy.curators.len() as u32))]
 		pub fn create_public_dataset(
@@ -405,7 +418,8 @@ pub mod pallet {
 			policy: ReviewPolicy<T>,
 			budget: BalanceOf<T>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
+			let limit = T::TreasuryOrigin::ensure_origin(origin)?;
+			ensure!(budget <= limit, Error::<T>::BudgetAboveLimit);
 			Self::do_create_dataset(T::TreasuryAccount::get(), spec, policy, budget)
 		}
 
@@ -423,7 +437,8 @@ pub mod pallet {
 
 		/// Replaces a dataset's curators, quorum and payout. Votes already cast still count.
 		///
-		/// Origin: the sponsor, or `AdminOrigin`. Emits [`Event::PolicyUpdated`].
+		/// Origin: the sponsor; for a public dataset (sponsored by the treasury),
+		/// `TreasuryOrigin`. Emits [`Event::PolicyUpdated`].
 		/// Errors: [`Error::UnknownDataset`], [`Error::NotSponsor`], [`Error::NoCurators`],
 		/// [`Error::DuplicateCurator`], [`Error::InvalidQuorum`].
 		#[pallet::call_index(3)]
@@ -433,9 +448,9 @@ pub mod pallet {
 			dataset: DatasetId,
 			policy: ReviewPolicy<T>,
 		) -> DispatchResult {
-			let caller = match T::AdminOrigin::try_origin(origin) {
-				Ok(_) => None,
-				Err(origin) => Some(ensure_signed(origin)?),
+			let caller = match T::TreasuryOrigin::try_origin(origin) {
+				Ok(_) => T::TreasuryAccount::get(),
+				Err(origin) => ensure_signed(origin)?,
 			};
 			Self::do_update_policy(caller, dataset, policy)
 		}

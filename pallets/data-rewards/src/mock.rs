@@ -7,7 +7,7 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, Hooks},
 	BoundedVec, PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_system::EnsureRootWithSuccess;
 use sp_core::H256;
 use sp_runtime::{BuildStorage, Permill};
 
@@ -64,6 +64,8 @@ pub const CURATORS: [AccountId; 3] = [11, 12, 13];
 pub const ALICE: AccountId = 2;
 pub const BOB: AccountId = 3;
 pub const DATASET_DEPOSIT: Balance = 10;
+/// Most a public dataset's budget may take from the treasury.
+pub const PUBLIC_LIMIT: Balance = 5_000;
 pub const DEPOSIT: Balance = 100;
 pub const ERA: u64 = 20;
 pub const WINDOW: u64 = 10;
@@ -72,12 +74,14 @@ parameter_types! {
 	pub const DataRewardsPalletId: PalletId = PalletId(*b"py/datar");
 	pub const Treasury: AccountId = TREASURY;
 	pub const RejectionPenalty: Permill = Permill::from_percent(50);
+	pub const PublicLimit: Balance = PUBLIC_LIMIT;
 }
 
 impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// Root, spending at most `PUBLIC_LIMIT` per public dataset.
+	type TreasuryOrigin = EnsureRootWithSuccess<AccountId, PublicLimit>;
 	type PalletId = DataRewardsPalletId;
 	type TreasuryAccount = Treasury;
 	type DatasetDeposit = ConstU64<DATASET_DEPOSIT>;

@@ -168,30 +168,32 @@ impl<T: Config> Pallet<T> {
 	) {
 		let accepted = matches!(decision, Decision::Accept { .. });
 		for (curator, vote) in votes {
-			let agreed = vote.accepts() == accepted;
-			let standing = CuratorStandings::<T>::mutate(dataset, curator, |standing| {
-				if agreed {
+			if vote.accepts() == accepted {
+				CuratorStandings::<T>::mutate(dataset, curator, |standing| {
 					standing.agreed = standing.agreed.saturating_add(1);
 					standing.strikes = standing.strikes.saturating_sub(1);
-				} else {
+				});
+			} else {
+				CuratorStandings::<T>::mutate(dataset, curator, |standing| {
 					standing.disagreed = standing.disagreed.saturating_add(1);
-					standing.strikes = standing.strikes.saturating_add(1);
-				}
-				*standing
-			});
-			let limit = T::CuratorStrikeLimit::get();
-			if !agreed &&
-				limit > 0 && standing.strikes >= limit &&
-				info.policy.curators.len() as u32 > info.policy.quorum
-			{
-				if let Some(index) = info.policy.curators.iter().position(|c| c == curator) {
-					info.policy.curators.remove(index);
-					Self::deposit_event(Event::CuratorRemoved {
-						dataset,
-						curator: curator.clone(),
-						strikes: standing.strikes,
-					});
-				}
+				});
+				Self::strike(dataset, info, curator);
+			}
+		}
+	}
+
+	/// Gives `curator` a strike (a vote against a decision, or a review it let expire) and
+	/// removes it at `CuratorStrikeLimit` strikes while more than `quorum` curators remain.
+	pub(crate) fn strike(dataset: DatasetId, info: &mut DatasetInfo<T>, curator: &T::AccountId) {
+		let strikes = CuratorStandings::<T>::mutate(dataset, curator, |standing| {
+			standing.strikes = standing.strikes.saturating_add(1);
+			standing.strikes
+		});
+		let limit = T::CuratorStrikeLimit::get();
+		if limit > 0 && strikes >= limit && info.policy.curators.len() as u32 > info.policy.quorum {
+			if let Some(index) = info.policy.curators.iter().position(|c| c == curator) {
+				info.policy.curators.remove(index);
+				Self::deposit_event(Event::CuratorRemoved { dataset, curator: curator.clone(), strikes });
 			}
 		}
 	}

@@ -211,8 +211,8 @@ pub struct CuratorStanding {
 	pub agreed: u32,
 	/// Votes against the decision.
 	pub disagreed: u32,
-	/// Disagreements not yet offset by agreements; at `CuratorStrikeLimit` the curator is
-	/// removed.
+	/// Disagreements and expired reviews it did not vote on, not yet offset by agreements;
+	/// at `CuratorStrikeLimit` the curator is removed.
 	pub strikes: u32,
 }
 

@@ -274,7 +274,7 @@ impl<T: Config> Pallet<T> {
 		for version in 1..=model.latest_version {
 			if let Some(record) = Versions::<T>::take(model_id, version) {
 				released = released.saturating_add(record.deposit);
-				DigestIndex::<T>::remove(record.artifacts.weights);
+				Self::unindex_digest(model_id, version, record.artifacts.weights);
 				removed += 1;
 			}
 		}
@@ -318,10 +318,23 @@ impl<T: Config> Pallet<T> {
 		ensure!(Models::<T>::contains_key(model_id), Error::<T>::UnknownModel);
 		let mut record = Versions::<T>::get(model_id, version).ok_or(Error::<T>::UnknownVersion)?;
 		ensure!(record.status == CurationStatus::Pending, Error::<T>::VersionNotPending);
+		// A rejected version can never be approved: its weights digest is freed at once, so
+		// registering someone else's popular digest and getting rejected blocks nobody.
+		Self::unindex_digest(model_id, version, record.artifacts.weights);
 		record.status = CurationStatus::Rejected { reason: reason.clone() };
 		Versions::<T>::insert(model_id, version, record);
 		Self::deposit_event(Event::VersionRejected { model_id, version, reason });
 		Ok(())
+	}
+
+	/// Removes `weights` from the digest index if it is indexed for this very version (a
+	/// rejected version's digest may have been registered again by another model since).
+	fn unindex_digest(model_id: ModelId, version: VersionId, weights: sp_core::H256) {
+		DigestIndex::<T>::mutate_exists(weights, |entry| {
+			if entry.as_ref().is_some_and(|e| e.model_id == model_id && e.version == version) {
+				*entry = None;
+			}
+		});
 	}
 
 	/// Suspends an approved version and, if it was current, falls back to the newest older

@@ -18,6 +18,7 @@ impl<T: Config> Pallet<T> {
 		let next_id = NextModelId::<T>::get();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut versions_seen = 0u64;
+		let mut indexed_versions = 0u64;
 
 		for (model_id, model) in Models::<T>::iter() {
 			ensure!(model_id < next_id, "model id at or above NextModelId");
@@ -34,6 +35,16 @@ impl<T: Config> Pallet<T> {
 					newest_approved = Some(version);
 				}
 				owed = owed.saturating_add(record.deposit);
+				if matches!(record.status, CurationStatus::Rejected { .. }) {
+					// Rejection frees the digest; it may be registered again elsewhere.
+					let reused = DigestIndex::<T>::get(record.artifacts.weights);
+					ensure!(
+						reused.is_none_or(|e| e.model_id != model_id || e.version != version),
+						"a rejected version is still indexed"
+					);
+					continue;
+				}
+				indexed_versions += 1;
 				let indexed = DigestIndex::<T>::get(record.artifacts.weights)
 					.ok_or("version's weights are not in the digest index")?;
 				ensure!(
@@ -54,7 +65,7 @@ impl<T: Config> Pallet<T> {
 		let per_model_versions = Versions::<T>::iter_keys().count() as u64;
 		ensure!(per_model_versions == versions_seen, "versions stored for unknown models");
 		ensure!(
-			DigestIndex::<T>::iter_keys().count() as u64 == versions_seen,
+			DigestIndex::<T>::iter_keys().count() as u64 == indexed_versions,
 			"digest index entries without a version"
 		);
 

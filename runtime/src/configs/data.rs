@@ -2,12 +2,9 @@
 //! penalty are protocol parameters, see `parameters.rs`).
 
 use crate::{
-	AccountId, Balance, Balances, Runtime, RuntimeHoldReason, MILLI_UNIT,
+	Balance, Balances, Runtime, RuntimeHoldReason, MILLI_UNIT,
 };
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
-use frame_support::traits::EitherOf;
-use frame_system::EnsureRoot;
-use pallet_governance::EnsureCurator;
 
 parameter_types! {
 	/// Dataset accounts are sub-accounts of `py/datar`.
@@ -21,8 +18,10 @@ parameter_types! {
 impl pallet_data_rewards::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
-	/// The `curator` referendum track, or root.
-	type AdminOrigin = EitherOf<EnsureRoot<AccountId>, EnsureCurator>;
+	/// The `treasurer` track (up to 100,000 INFR per public dataset, as its treasury spends)
+	/// or root: treasury money leaves only under the treasurer's rules. Not the `curator`
+	/// track, whose lower bar could otherwise empty the treasury into curators it names.
+	type TreasuryOrigin = super::TreasurySpendOrigin;
 	type PalletId = DataRewardsPalletId;
 	type TreasuryAccount = super::TreasuryAccount;
 	type DatasetDeposit = DatasetDeposit;

@@ -14,6 +14,6 @@ mod treasury;
 pub(crate) mod system;
 
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
-pub use treasury::TreasuryAccount;
+pub use treasury::{TreasuryAccount, TreasurySpendOrigin};
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
 pub use system::RuntimeBlockWeights;

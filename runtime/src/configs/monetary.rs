@@ -9,8 +9,8 @@ use frame_support::{
 	traits::{ConstU128, ConstU32, ConstU8, VariantCountOf},
 	weights::ConstantMultiplier,
 };
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
-use sp_runtime::traits::One;
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use sp_runtime::{traits::Bounded, FixedPointNumber, Perquintill};
 
 impl pallet_balances::Config for Runtime {
 	type MaxLocks = ConstU32<50>;
@@ -36,9 +36,29 @@ parameter_types! {
 	pub const WeightFeePerRefTimeUnit: Balance = 10;
 	/// Planck charged per byte of encoded extrinsic (1 µINFR).
 	pub const LengthFeePerByte: Balance = 1_000_000;
-	/// Fee multiplier is constant (no congestion pricing yet).
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Congestion pricing (polkadot-sdk's `TargetedFeeAdjustment`, Polkadot's shape): the
+	/// fee multiplier moves each block towards keeping normal-class blocks 25 % full.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast it moves: Polkadot's 0.000075. Each completely full block raises fees by
+	/// about 0.0056 % (×1.1 after an hour of full 2 s blocks, ×2 after ~12,300 full
+	/// blocks); each empty block lowers them by about 0.0019 %, down to the floor.
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	/// Fees never fall below the base schedule (multiplier 1, the genesis value): unlike
+	/// Polkadot's 0.1 floor, a quiet chain keeps the documented prices, and only congestion
+	/// moves them.
+	pub MinimumMultiplier: Multiplier = Multiplier::saturating_from_integer(1);
+	/// No ceiling: a spammer filling blocks pays ever more.
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
+
+/// The fee multiplier update: `TargetedFeeAdjustment` with the parameters above.
+pub type FeeMultiplierUpdate = TargetedFeeAdjustment<
+	Runtime,
+	TargetBlockFullness,
+	AdjustmentVariable,
+	MinimumMultiplier,
+	MaximumMultiplier,
+>;
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -47,6 +67,6 @@ impl pallet_transaction_payment::Config for Runtime {
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = ConstantMultiplier<Balance, WeightFeePerRefTimeUnit>;
 	type LengthToFee = ConstantMultiplier<Balance, LengthFeePerByte>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type FeeMultiplierUpdate = FeeMultiplierUpdate;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }

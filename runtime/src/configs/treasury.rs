@@ -32,6 +32,14 @@ parameter_types! {
 	pub const TreasurerMaxSpend: Balance = 100_000 * UNIT;
 }
 
+/// Who may spend treasury money, and how much at once: root any amount, the `treasurer`
+/// track up to [`TreasurerMaxSpend`]. The treasury's spends and public datasets' budgets
+/// both answer to it.
+pub type TreasurySpendOrigin = EitherOf<
+	EnsureRootWithSuccess<AccountId, MaxSpend>,
+	EnsureWithSuccess<EnsureTreasurer, AccountId, TreasurerMaxSpend>,
+>;
+
 impl pallet_treasury::Config for Runtime {
 	type Currency = Balances;
 	type RejectOrigin = EitherOf<EnsureRoot<AccountId>, EnsureTreasurer>;
@@ -45,10 +53,7 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = frame_support::traits::ConstU32<100>;
-	type SpendOrigin = EitherOf<
-		EnsureRootWithSuccess<AccountId, MaxSpend>,
-		EnsureWithSuccess<EnsureTreasurer, AccountId, TreasurerMaxSpend>,
-	>;
+	type SpendOrigin = TreasurySpendOrigin;
 	/// Only the native token.
 	type AssetKind = ();
 	type Beneficiary = AccountId;

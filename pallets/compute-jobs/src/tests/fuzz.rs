@@ -85,6 +85,8 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 	}
 	let requester = rng.pick(&REQUESTERS);
 	let signed = RuntimeOrigin::signed(worker);
+	// The signer may be another worker's operator: its duties are that worker's.
+	let acting = ComputeJobs::acting_worker(worker);
 	// Errors are expected and must leave no trace: dispatchables are transactional.
 	let _ = match rng.below(24) {
 		0 => ComputeJobs::register_worker(signed, 900 + rng.below(600), models(&[model]), 1 + rng.below(3) as u32),
@@ -120,10 +122,10 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 			let result = ComputeJobs::commit_result(
 				signed,
 				job,
-				commitment_of::<Test>(job, &worker, &verdict, &salt),
+				commitment_of::<Test>(job, &acting, &verdict, &salt),
 			);
 			if result.is_ok() {
-				committed.insert((job, worker), (verdict, salt));
+				committed.insert((job, acting), (verdict, salt));
 			}
 			result.map(|_| ()).map_err(|e| e.error)
 		},
@@ -143,8 +145,8 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 			// unless this worker committed to exactly that itself.
 			let victim = rng.pick(&WORKERS);
 			match committed.get(&(job, victim)).cloned() {
-				Some((verdict, salt)) if victim != worker => {
-					let own = committed.get(&(job, worker)).cloned();
+				Some((verdict, salt)) if victim != acting => {
+					let own = committed.get(&(job, acting)).cloned();
 					let result = ComputeJobs::reveal_result(signed, job, verdict.clone(), salt);
 					if result.is_ok() {
 						assert_eq!(own, Some((verdict, salt)), "a replayed reveal verified");
@@ -165,7 +167,7 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 		},
 		16 => ComputeJobs::set_operator(signed, rng.pick(&[None, Some(40), Some(41), Some(W1)])),
 		// Withholding is simply never revealing: reveals happen only here.
-		17..=21 => match committed.get(&(job, worker)).cloned() {
+		17..=21 => match committed.get(&(job, acting)).cloned() {
 			Some((verdict, salt)) => ComputeJobs::reveal_result(signed, job, verdict, salt)
 				.map(|_| ())
 				.map_err(|e| e.error),

@@ -57,6 +57,39 @@ fn governance_creates_public_datasets_paid_by_the_treasury() {
 }
 
 #[test]
+fn a_public_dataset_takes_no_more_from_the_treasury_than_the_origin_may_spend() {
+	test(|| {
+		// Issue 14, finding 1: the budget was uncapped.
+		assert_noop!(
+			DataRewards::create_public_dataset(RuntimeOrigin::root(), spec(), policy(&[11], 1, None), PUBLIC_LIMIT + 1),
+			Error::<Test>::BudgetAboveLimit
+		);
+		assert_ok!(DataRewards::create_public_dataset(RuntimeOrigin::root(), spec(), policy(&[11], 1, None), PUBLIC_LIMIT));
+	});
+}
+
+#[test]
+fn governance_cannot_redirect_a_sponsors_pot() {
+	test(|| {
+		// Issue 14, finding 1: the admin origin could replace any sponsor's curators.
+		let id = create_default(500);
+		assert_noop!(
+			DataRewards::update_policy(RuntimeOrigin::root(), id, policy(&[13], 1, None)),
+			Error::<Test>::NotSponsor
+		);
+		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), CURATORS.to_vec());
+		// A public dataset's policy answers to the treasury origin, not to anyone signed.
+		assert_ok!(DataRewards::create_public_dataset(RuntimeOrigin::root(), spec(), policy(&[11], 1, None), 100));
+		let public = id + 1;
+		assert_noop!(
+			DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), public, policy(&[13], 1, None)),
+			Error::<Test>::NotSponsor
+		);
+		assert_ok!(DataRewards::update_policy(RuntimeOrigin::root(), public, policy(&[13], 1, None)));
+	});
+}
+
+#[test]
 fn anyone_tops_up_a_pot() {
 	test(|| {
 		let id = create_default(0);
@@ -74,7 +107,7 @@ fn anyone_tops_up_a_pot() {
 }
 
 #[test]
-fn only_the_sponsor_or_governance_changes_a_policy() {
+fn only_the_sponsor_changes_its_policy() {
 	test(|| {
 		let id = create_default(0);
 		let new = || policy(&[11, 14], 1, Some(50));
@@ -94,8 +127,7 @@ fn only_the_sponsor_or_governance_changes_a_policy() {
 		System::assert_last_event(
 			Event::PolicyUpdated { dataset: id, curators: 2, quorum: 1, reward_per_era: Some(50) }.into(),
 		);
-		assert_ok!(DataRewards::update_policy(RuntimeOrigin::root(), id, policy(&[13], 1, None)));
-		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![13]);
+		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![11, 14]);
 	});
 }
 

@@ -134,3 +134,30 @@ fn accept_by(c: ContributionId, curators: &[AccountId]) {
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(*curator), c, Vote::Accept { quality: 20 }));
 	}
 }
+
+/// Issue 14, finding 6: curators who never voted suffered nothing. Now a review that
+/// expires without their vote is a strike, and absentees are removed at the strike limit
+/// while more than the quorum remain, so a dataset's reviews cannot stall on them forever.
+#[test]
+fn curators_who_let_reviews_expire_get_strikes_and_are_removed() {
+	test(|| {
+		let id = create_default(0);
+		// CURATORS [11, 12, 13], quorum 2, CuratorStrikeLimit 2. Only 11 ever votes.
+		let first = contribute(ALICE, id, 1);
+		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), first, Vote::Accept { quality: 50 }));
+		run_to(2 + WINDOW);
+		assert_eq!(Contributions::<Test>::get(first).unwrap().status, ContributionStatus::Expired);
+		assert!(events().contains(&Event::CuratorMissedReview { dataset: id, curator: 12, contribution: first }));
+		assert!(events().contains(&Event::CuratorMissedReview { dataset: id, curator: 13, contribution: first }));
+		assert!(!events().iter().any(|e| matches!(e, Event::CuratorMissedReview { curator: 11, .. })));
+		assert_eq!(CuratorStandings::<Test>::get(id, 12).strikes, 1);
+		assert_eq!(CuratorStandings::<Test>::get(id, 11).strikes, 0);
+
+		let second = contribute(BOB, id, 2);
+		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), second, Vote::Accept { quality: 50 }));
+		run_to(3 + 2 * WINDOW);
+		// 12 reaches the limit first and goes; 13 stays, as the quorum needs two curators.
+		assert!(events().contains(&Event::CuratorRemoved { dataset: id, curator: 12, strikes: 2 }));
+		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![11, 13]);
+	});
+}

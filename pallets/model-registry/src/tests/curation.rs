@@ -173,3 +173,20 @@ fn approving_a_deprecated_model_does_not_route_it() {
 		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
 	});
 }
+
+/// Issue 14, finding 3: registering a popular model's digest first and getting rejected
+/// used to keep the digest registered, blocking the real owner until the squatter retired.
+#[test]
+fn a_rejected_squatter_does_not_block_the_real_owner() {
+	run_test(|| {
+		let squatted = register(BOB, 7, 10);
+		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), squatted, 1, reason()));
+		assert_eq!(DigestIndex::<Test>::get(artifacts(7).weights), None, "rejection frees the digest");
+		let real = register(ALICE, 7, 10);
+		assert_eq!(DigestIndex::<Test>::get(artifacts(7).weights).unwrap().model_id, real);
+		// The squatter retiring later does not take the real owner's index entry with it.
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(BOB), squatted));
+		assert_eq!(DigestIndex::<Test>::get(artifacts(7).weights).unwrap().model_id, real);
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), real, 1));
+	});
+}

@@ -71,7 +71,9 @@ fn views_return_models_versions_and_usage() {
 		assert_eq!(Registry::models(1, 10, None).len(), 1);
 		assert_eq!(Registry::models(0, 1, None).len(), 1);
 
-		let location = Registry::digest_location(sp_core::H256::repeat_byte(2)).unwrap();
-		assert_eq!((location.model_id, location.version), (id, 2));
+		let location = Registry::digest_location(artifacts(1).weights).unwrap();
+		assert_eq!((location.model_id, location.version), (id, 1));
+		// A rejected version's digest is free again.
+		assert!(Registry::digest_location(artifacts(2).weights).is_none());
 	});
 }
