@@ -1,36 +1,36 @@
 //! # Compute jobs
 //!
-//! Escrowed inference jobs run by bonded workers:
+//! Escrowed inference jobs run by bonded workers (threat model: the README):
 //!
-//! - **Workers**: register with a bond held under [`HoldReason::WorkerBond`], declare the
-//!   approved models they serve and their capacity, top up, pause and resume, and leave:
-//!   `unbond` starts `UnbondingDelay`, after which `withdraw_bond` releases the bond once no
-//!   assignment is open.
-//! - **Jobs**: a requester names a model (optionally a pinned version) or a task routed by
-//!   the registry's `best_model`, gives the input (inline bytes or digest + URL), a maximum
-//!   fee, a deadline and a replica count. The maximum fee is held under
-//!   [`HoldReason::JobEscrow`]; it must cover the model's price plus `WorkerFee` per replica.
-//!   A queued job can be cancelled for a full refund.
-//! - **Assignment** ([`assignment`]): `replicas` distinct eligible workers (serving the
-//!   model, active, below capacity, not the requester), drawn without replacement with
-//!   probability proportional to reputation, seeded by the parent block hash and job id.
-//!   Jobs without enough workers wait in a bounded queue, retried every block.
-//! - **Results**: each assigned worker commits `blake2_256(SCALE(output) ‖ salt)`, then
-//!   reveals once all have committed or `CommitWindow` has passed.
+//! - **Workers**: bond ([`HoldReason::WorkerBond`]), serve approved models within capacity,
+//!   top up, pause, resume, name an operator key for their node's duties, and leave after
+//!   `UnbondingDelay`. Full model lists evict the weakest stake for a newcomer with more.
+//! - **Jobs**: a model at a quoted `max_price` (optionally a pinned version) or a task routed
+//!   by `best_model`; inline or remote input; `max_fee` held ([`HoldReason::JobEscrow`]) to
+//!   cover price + `WorkerFee` per replica + treasury share. Refused when no active workers
+//!   could take it; full deadline buckets spill later; queue places are capped per
+//!   requester. A queued job can be cancelled for a full refund.
+//! - **Assignment** ([`assignment`]): distinct eligible workers drawn without replacement,
+//!   weighted by stake × reputation, seeded by the parent block hash and job id, only while
+//!   the deadline leaves `CommitWindow + RevealWindow`; otherwise the job waits in the queue.
+//! - **Results** ([`results`]): workers commit to a [`Verdict`] (an output or a typed
+//!   failure), bound to chain, job and worker, then reveal. Valid duties are free.
 //! - **Agreement** ([`agreement`]) is tolerance-aware; the majority cluster must hold more
 //!   than half of the replicas.
-//! - **Settlement** ([`settlement`]): agreeing workers get `WorkerFee` each, the model owner
-//!   its price less `DataShare`, which is split evenly between the datasets in the model's
-//!   lineage that take rewards ([`LineageRewards`]), and the treasury `TreasuryShare` of all
-//!   of it; the rest returns to the requester.
-//!   Workers outside the majority lose `DisagreeSlash` of their bond, workers that never
-//!   revealed `NoShowSlash` (crash ≠ fraud); slashes go to the treasury. Every job closes
-//!   exactly once, with a [`CloseReason`].
+//! - **Settlement** ([`settlement`]): for an agreed output, workers get `WorkerFee`, the
+//!   owner its price less `DataShare` (split between the lineage's datasets,
+//!   [`LineageRewards`]) and the treasury `TreasuryShare` of all of it. An agreed failure
+//!   caused by the job pays the workers only. Without a majority revealers are paid and the
+//!   owner too once an output is public. Outside the majority: `DisagreeSlash`; committed
+//!   but withheld: `DisagreeSlash`; never committed: `NoShowSlash` (crash ≠ fraud). Slashes
+//!   go to the treasury; every job closes exactly once, with a [`CloseReason`].
 //! - **Deadlines** are processed in `on_initialize` from per-block buckets of bounded size.
 //! - **Pruning**: closed jobs stay readable for `ClosedJobRetention` blocks, then `on_idle`
 //!   removes them with their results.
 //! - **Views** ([`views`]): jobs, a requester's jobs, fee estimates and workers, for the
 //!   runtime API in `runtime-api/` and the `infera_*` JSON-RPC in `rpc/`.
+//! - **Off-chain worker** ([`offchain`]): runs the node's workers' jobs on its inference
+//!   service. **Migrations** ([`migrations`]): storage layout upgrades.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
