@@ -111,7 +111,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnbondingDelay: Get<BlockNumberFor<Self>>;
 
-		/// Fee paid to each agreeing worker of a job.
+		/// Fee paid to each worker whose verdict a job pays for: the agreeing majority (of an
+		/// output, or of a failure the job caused), or every revealer when there is none.
 		#[pallet::constant]
 		type WorkerFee: Get<BalanceOf<Self>>;
 
@@ -179,11 +180,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type EmbeddingAgreement: Get<Permill>;
 
-		/// Share of its bond a worker loses for a result outside the majority.
+		/// Share of its bond a worker loses for a result outside the majority, or for a
+		/// commitment it never revealed.
 		#[pallet::constant]
 		type DisagreeSlash: Get<Permill>;
 
-		/// Share of its bond a worker loses for never revealing a result.
+		/// Share of its bond a worker loses for never committing to a result (a crash; a
+		/// commitment withheld from reveal costs `DisagreeSlash`).
 		#[pallet::constant]
 		type NoShowSlash: Get<Permill>;
 

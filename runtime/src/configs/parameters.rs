@@ -20,7 +20,8 @@ pub mod dynamic_params {
 	#[dynamic_pallet_params]
 	#[codec(index = 0)]
 	pub mod jobs {
-		/// Paid to each agreeing worker of a job.
+		/// Paid to each agreeing worker of a job, including a majority reporting that the
+		/// job's input made it fail, and to every revealer of a job without a majority.
 		#[codec(index = 0)]
 		pub static WorkerFee: Balance = MILLI_UNIT;
 		/// Share of a model's price paid to the datasets it was trained on.
@@ -29,10 +30,12 @@ pub mod dynamic_params {
 		/// The treasury's cut on top of price and worker fees.
 		#[codec(index = 2)]
 		pub static TreasuryShare: Permill = Permill::from_percent(5);
-		/// Share of its bond a worker loses for a result outside the majority.
+		/// Share of its bond a worker loses for a result outside the majority, or for a
+		/// commitment it never revealed.
 		#[codec(index = 3)]
 		pub static DisagreeSlash: Permill = Permill::from_percent(10);
-		/// Share of its bond a worker loses for never revealing.
+		/// Share of its bond a worker loses for never committing (a committed, unrevealed
+		/// result costs `DisagreeSlash`).
 		#[codec(index = 4)]
 		pub static NoShowSlash: Permill = Permill::from_percent(1);
 		/// Most replicas a new job may ask for; at most `MaxReplicas` (8), the storage bound.
