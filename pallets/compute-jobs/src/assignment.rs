@@ -29,9 +29,7 @@ impl<T: Config> Pallet<T> {
 			.filter(|who| *who != job.requester)
 			.filter_map(|who| {
 				let worker = Workers::<T>::get(&who)?;
-				let available = worker.state == WorkerState::Active &&
-					worker.assigned < worker.capacity &&
-					worker.bond >= T::MinWorkerBond::get();
+				let available = worker.takes_jobs() && worker.assigned < worker.capacity;
 				available.then(|| (who, Self::draw_weight(&worker)))
 			})
 			.collect()

@@ -62,7 +62,7 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.filter(|who| *who != requester)
 			.filter_map(Workers::<T>::get)
-			.filter(|w| w.state == WorkerState::Active && w.bond >= T::MinWorkerBond::get())
+			.filter(WorkerInfo::takes_jobs)
 			.count() as u32;
 		(count, read)
 	}
@@ -177,7 +177,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Takes a job out of the queue (assigned, cancelled or expired).
+	/// Removes a queued job that closes (cancelled or expired) from the queue and its
+	/// requester's count.
+	pub(crate) fn dequeue(job_id: JobId, requester: &T::AccountId) {
+		Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
+		Self::note_dequeued(requester);
+	}
+
+	/// Lowers the requester's queue count for a job that left the queue.
 	pub(crate) fn note_dequeued(requester: &T::AccountId) {
 		QueuedPerRequester::<T>::mutate_exists(requester, |count| {
 			let left = count.unwrap_or_default().saturating_sub(1);
@@ -211,8 +218,7 @@ impl<T: Config> Pallet<T> {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.requester == who, Error::<T>::NotRequester);
 		ensure!(job.state == JobState::Queued, Error::<T>::JobNotQueued);
-		Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
-		Self::note_dequeued(&job.requester);
+		Self::dequeue(job_id, &job.requester);
 		Self::close_with_refund(job_id, job, CloseReason::Cancelled, JobOutcome::Withdrawn)
 	}
 }

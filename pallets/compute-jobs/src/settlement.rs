@@ -305,8 +305,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let result = match job.state {
 			JobState::Queued => {
-				Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
-				Self::note_dequeued(&job.requester);
+				Self::dequeue(job_id, &job.requester);
 				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Withdrawn)
 			},
 			JobState::Assigned { .. } => Self::conclude(job_id, job),

@@ -53,6 +53,14 @@ pub struct WorkerInfo<T: Config> {
 	pub registered_at: BlockNumberFor<T>,
 }
 
+impl<T: Config> WorkerInfo<T> {
+	/// Whether it takes new jobs at all (busy or not): active and bonded at least
+	/// `MinWorkerBond`. What submission counts, draws require and eviction spares first.
+	pub fn takes_jobs(&self) -> bool {
+		self.state == WorkerState::Active && self.bond >= <T as Config>::MinWorkerBond::get()
+	}
+}
+
 /// What a job runs on.
 #[derive(
 	Encode,

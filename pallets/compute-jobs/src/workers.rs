@@ -36,20 +36,15 @@ impl<T: Config> Pallet<T> {
 				if workers.try_push(who.clone()).is_ok() {
 					return Ok(None);
 				}
+				// (index, takes jobs, bond): those that take no jobs sort first, then by bond.
 				let weakest = workers
 					.iter()
 					.enumerate()
-					.map(|(index, member)| {
-						let (standing, member_bond) = Workers::<T>::get(member)
-							.map(|w| {
-								let active = w.state == WorkerState::Active &&
-									w.bond >= T::MinWorkerBond::get();
-								(active, w.bond)
-							})
-							.unwrap_or((false, Zero::zero()));
-						(index, standing, member_bond)
+					.map(|(index, member)| match Workers::<T>::get(member) {
+						Some(w) => (index, w.takes_jobs(), w.bond),
+						None => (index, false, Zero::zero()),
 					})
-					.min_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
+					.min_by_key(|(_, active, member_bond)| (*active, *member_bond));
 				match weakest {
 					Some((index, active, member_bond)) if !active || member_bond < bond => {
 						let evicted = workers.remove(index);
