@@ -1,15 +1,14 @@
-//! The node service: client, import queue, networking, Aura authoring, GRANDPA
+//! The node service: client, import queue, networking, BABE authoring, GRANDPA
 //! finality, off-chain workers and RPC.
 
 use futures::FutureExt;
 use infera_runtime::{apis::RuntimeApi, opaque::Block};
 use sc_client_api::{Backend, BlockBackend};
-use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
+use sc_consensus_babe::{BabeWorkerHandle, ImportQueueParams, SlotProportion};
 use sc_consensus_grandpa::SharedVoterState;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
-use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPair};
 use std::{sync::Arc, time::Duration};
 
 /// The runtime is always executed as Wasm, with the standard host functions only.
@@ -19,6 +18,40 @@ type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
+/// BABE checks slots, VRF proofs and epochs, then hands the block to GRANDPA's import.
+type FullBabeBlockImport = sc_consensus_babe::BabeBlockImport<
+	Block,
+	FullClient,
+	FullGrandpaBlockImport,
+	InherentProviders,
+	FullSelectChain,
+>;
+
+/// Builds the inherent data (timestamp and BABE slot) of a block at the chain's slot
+/// duration.
+#[derive(Clone)]
+pub struct InherentProviders {
+	slot_duration: sp_consensus_babe::SlotDuration,
+}
+
+#[async_trait::async_trait]
+impl sp_inherents::CreateInherentDataProviders<Block, ()> for InherentProviders {
+	type InherentDataProviders =
+		(sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider);
+
+	async fn create_inherent_data_providers(
+		&self,
+		_parent: <Block as sp_runtime::traits::Block>::Hash,
+		_extra: (),
+	) -> Result<Self::InherentDataProviders, Box<dyn std::error::Error + Send + Sync>> {
+		let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+		let slot = sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+			*timestamp,
+			self.slot_duration,
+		);
+		Ok((slot, timestamp))
+	}
+}
 
 /// GRANDPA justifications are imported and generated at least every this many blocks.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
@@ -31,7 +64,9 @@ pub type Service = sc_service::PartialComponents<
 	sc_consensus::DefaultImportQueue<Block>,
 	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
 	(
-		FullGrandpaBlockImport,
+		FullBabeBlockImport,
+		sc_consensus_babe::BabeLink<Block>,
+		BabeWorkerHandle<Block>,
 		sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>,
 		Option<Telemetry>,
 	),
@@ -86,32 +121,29 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		telemetry.as_ref().map(|x| x.handle()),
 	)?;
 
-	let cidp_client = client.clone();
-	let import_queue =
-		sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
-			block_import: grandpa_block_import.clone(),
-			justification_import: Some(Box::new(grandpa_block_import.clone())),
+	// The slot duration is chain state (pallet-block-time), read through the BABE API.
+	let babe_config = sc_consensus_babe::configuration(&*client)?;
+	let slot_duration = babe_config.slot_duration();
+	let inherent_providers = InherentProviders { slot_duration };
+	let (block_import, babe_link) = sc_consensus_babe::block_import(
+		babe_config,
+		grandpa_block_import.clone(),
+		client.clone(),
+		inherent_providers,
+		select_chain.clone(),
+		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
+	)?;
+
+	let (import_queue, babe_worker_handle) =
+		sc_consensus_babe::import_queue(ImportQueueParams {
+			link: babe_link.clone(),
+			block_import: block_import.clone(),
+			justification_import: Some(Box::new(grandpa_block_import)),
 			client: client.clone(),
-			create_inherent_data_providers: move |parent_hash, _| {
-				let cidp_client = cidp_client.clone();
-				async move {
-					// The slot duration is chain state (pallet-block-time): read it at the parent.
-					let slot_duration =
-						sc_consensus_aura::standalone::slot_duration_at(&*cidp_client, parent_hash)?;
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
-						);
-					Ok((slot, timestamp))
-				}
-			},
+			slot_duration,
 			spawner: &task_manager.spawn_essential_handle(),
 			registry: config.prometheus_registry(),
-			check_for_equivocation: Default::default(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
-			compatibility_mode: Default::default(),
 		})?;
 
 	Ok(sc_service::PartialComponents {
@@ -122,7 +154,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (grandpa_block_import, grandpa_link, telemetry),
+		other: (block_import, babe_link, babe_worker_handle, grandpa_link, telemetry),
 	})
 }
 
@@ -139,8 +171,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (block_import, grandpa_link, mut telemetry),
+		other: (block_import, babe_link, babe_worker_handle, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
+	// The BABE worker answers epoch queries for as long as a handle lives.
+	task_manager.keep_alive(babe_worker_handle);
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
@@ -256,41 +290,30 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			telemetry.as_ref().map(|x| x.handle()),
 		);
 
-		let slot_duration = sc_consensus_aura::slot_duration::<AuraId, _, _>(&*client)?;
-		log::info!(target: "infera", "⏱  Aura slot duration: {} ms", slot_duration.as_millis());
+		let slot_duration = babe_link.config().slot_duration();
+		log::info!(target: "infera", "⏱  BABE slot duration: {} ms", slot_duration.as_millis());
 
-		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
-			StartAuraParams {
-				slot_duration,
-				client,
-				select_chain,
-				block_import,
-				proposer_factory,
-				create_inherent_data_providers: move |_, ()| async move {
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
-						);
-					Ok((slot, timestamp))
-				},
-				force_authoring,
-				backoff_authoring_blocks,
-				keystore: keystore_container.keystore(),
-				sync_oracle: sync_service.clone(),
-				justification_sync_link: sync_service.clone(),
-				block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
-				max_block_proposal_slot_portion: None,
-				telemetry: telemetry.as_ref().map(|x| x.handle()),
-				compatibility_mode: Default::default(),
-			},
-		)?;
+		let babe = sc_consensus_babe::start_babe(sc_consensus_babe::BabeParams {
+			keystore: keystore_container.keystore(),
+			client,
+			select_chain,
+			env: proposer_factory,
+			block_import,
+			sync_oracle: sync_service.clone(),
+			justification_sync_link: sync_service.clone(),
+			create_inherent_data_providers: InherentProviders { slot_duration },
+			force_authoring,
+			backoff_authoring_blocks,
+			babe_link,
+			block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
+			max_block_proposal_slot_portion: None,
+			telemetry: telemetry.as_ref().map(|x| x.handle()),
+		})?;
 
 		// Authoring is essential: if it fails, the node goes down with it.
 		task_manager
 			.spawn_essential_handle()
-			.spawn_blocking("aura", Some("block-authoring"), aura);
+			.spawn_blocking("babe-proposer", Some("block-authoring"), babe);
 	}
 
 	if enable_grandpa {

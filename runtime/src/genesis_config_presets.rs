@@ -12,7 +12,7 @@ use pallet_governance::Timing;
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -26,7 +26,7 @@ pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
 /// A genesis with the given validators, endowed accounts, sudo key (if any), block time
 /// and governance timing.
 fn infera_genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	authorities: Vec<(BabeId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: Option<AccountId>,
 	slot_duration_millis: u64,
@@ -43,8 +43,9 @@ fn infera_genesis(
 				.chain(core::iter::once((crate::configs::TreasuryAccount::get(), UNIT)))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		babe: pallet_babe::GenesisConfig {
+			authorities: authorities.iter().map(|(babe, _)| (babe.clone(), 1)).collect::<Vec<_>>(),
+			epoch_config: crate::configs::BABE_GENESIS_EPOCH_CONFIG,
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect::<Vec<_>>(),
@@ -55,8 +56,8 @@ fn infera_genesis(
 	})
 }
 
-/// Aura (sr25519) and GRANDPA (ed25519) keys of a well-known development account.
-fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
+/// BABE (sr25519) and GRANDPA (ed25519) keys of a well-known development account.
+fn authority_keys(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (BabeId, GrandpaId) {
 	(sr.public().into(), ed.public().into())
 }
 
@@ -77,7 +78,7 @@ pub fn development_config_genesis() -> Value {
 }
 
 /// Alice, Bob and Charlie.
-fn three_validators() -> Vec<(AuraId, GrandpaId)> {
+fn three_validators() -> Vec<(BabeId, GrandpaId)> {
 	vec![
 		authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 		authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),

@@ -52,9 +52,9 @@ pub mod opaque {
 	pub type Hash = <BlakeTwo256 as HashT>::Output;
 
 	impl_opaque_keys! {
-		/// The keys a validator registers: Aura for authoring, GRANDPA for finality.
+		/// The keys a validator registers: BABE for authoring, GRANDPA for finality.
 		pub struct SessionKeys {
-			pub aura: super::Aura,
+			pub babe: super::Babe,
 			pub grandpa: super::Grandpa,
 		}
 	}
@@ -155,7 +155,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run at the next runtime upgrade.
-type Migrations = (pallet_compute_jobs::migrations::v1::MigrateToV1<Runtime>,);
+type Migrations = (
+	pallet_compute_jobs::migrations::v1::MigrateToV1<Runtime>,
+	pallet_compute_jobs::migrations::v2::MigrateToV2<Runtime>,
+);
 
 /// Executive: dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -194,8 +197,9 @@ mod runtime {
 	#[runtime::pallet_index(2)]
 	pub type BlockTime = pallet_block_time;
 
-	#[runtime::pallet_index(3)]
-	pub type Aura = pallet_aura;
+	/// BABE replaced Aura (index 3) before launch; its index is never reused.
+	#[runtime::pallet_index(18)]
+	pub type Babe = pallet_babe;
 
 	#[runtime::pallet_index(4)]
 	pub type Grandpa = pallet_grandpa;

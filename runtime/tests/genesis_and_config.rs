@@ -29,10 +29,15 @@ fn runtime_offers_development_local_and_testnet_presets() {
 #[test]
 fn development_preset_has_alice_alone_with_fast_blocks() {
 	preset_ext("development").execute_with(|| {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 		assert_eq!(BlockTime::slot_duration_millis(), DEV_MILLI_SECS_PER_BLOCK);
-		assert_eq!(infera_runtime::Aura::slot_duration(), DEV_MILLI_SECS_PER_BLOCK);
+		assert_eq!(infera_runtime::Babe::slot_duration(), DEV_MILLI_SECS_PER_BLOCK);
+		// Every slot's author proves a VRF output: the job draw's randomness.
+		assert_eq!(
+			pallet_babe::EpochConfig::<Runtime>::get(),
+			Some(infera_runtime::configs::BABE_GENESIS_EPOCH_CONFIG)
+		);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		for account in Sr25519Keyring::well_known() {
 			assert_eq!(Balances::free_balance(account.to_account_id()), ENDOWMENT);
@@ -46,12 +51,12 @@ fn development_preset_has_alice_alone_with_fast_blocks() {
 #[test]
 fn local_testnet_preset_has_three_validators_at_production_block_time() {
 	preset_ext("local_testnet").execute_with(|| {
-		let aura = pallet_aura::Authorities::<Runtime>::get();
+		let babe = pallet_babe::Authorities::<Runtime>::get();
 		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
 			.iter()
-			.map(|k| sp_consensus_aura::sr25519::AuthorityId::from(k.public()))
+			.map(|k| (sp_consensus_babe::AuthorityId::from(k.public()), 1))
 			.collect();
-		assert_eq!(aura.into_inner(), expected);
+		assert_eq!(babe.into_inner(), expected);
 		let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
 		assert_eq!(grandpa.len(), 3);
 		assert!(grandpa.iter().all(|(_, weight)| *weight == 1));

@@ -80,6 +80,18 @@ fn dispatch_paying(call: JobsCall<Runtime>, signer: &AccountId32) -> u128 {
 	TransactionPayment::compute_actual_fee(200, &info, &post_info, 0)
 }
 
+/// Runs the blocks up to `last` as far as the job market sees them: each carries a BABE VRF
+/// output (as a real block's pre-digest would) before the pallet's `on_initialize`.
+fn run_to(last: u32) {
+	for block in System::block_number() + 1..=last {
+		System::set_block_number(block);
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some(sp_io::hashing::blake2_256(&block.to_le_bytes())));
+		<ComputeJobs as frame_support::traits::Hooks<u32>>::on_initialize(block);
+	}
+}
+
+/// Submits a job of `requester` and runs the blocks until it is drawn; returns the job and
+/// the transaction fee the requester paid.
 fn submit(requester: &AccountId32, replicas: u8) -> (u64, u128) {
 	let job = pallet_compute_jobs::NextJobId::<Runtime>::get();
 	let fee = dispatch_paying(
@@ -92,6 +104,7 @@ fn submit(requester: &AccountId32, replicas: u8) -> (u64, u128) {
 		},
 		requester,
 	);
+	run_to(System::block_number() + pallet_compute_jobs::DRAW_DELAY);
 	(job, fee)
 }
 
@@ -180,10 +193,7 @@ fn withholding_or_copying_costs_a_worker_far_more_than_a_job_pays() {
 		let bond_before =
 			Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &workers[2]);
 		let deadline = pallet_compute_jobs::Jobs::<Runtime>::get(job).unwrap().deadline;
-		for block in 2..=deadline {
-			System::set_block_number(block);
-			<ComputeJobs as frame_support::traits::Hooks<u32>>::on_initialize(block);
-		}
+		run_to(deadline);
 		let slashed = bond_before - Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &workers[2]);
 		System::assert_has_event(
 			pallet_compute_jobs::Event::<Runtime>::WorkerSlashed {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
-import { startNode, rpcCall, rpcRequest } from './lib/node.mjs';
+import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
 import { submit, eventsOf, commitmentOf } from './lib/chain.mjs';
 
 const UNIT = 10n ** 12n;
@@ -75,17 +75,26 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
     minMaxFee: (PRICE + WORKER_FEE + treasuryCut).toString()
   });
 
-  // Charlie submits a job routed by task; it is assigned to Bob at once.
+  // Charlie submits a job routed by task. Nobody knows its draw yet: it waits for the BABE
+  // VRF outputs of the next two blocks, then is assigned to Bob.
   const maxFee = 10n * MILLI;
   const job = await submit(api, api.tx.computeJobs.submitJob(
     { Task: { task: 'TextEmbedding', maxPrice: 5n * MILLI } },
-    { Inline: 'The quick brown fox' }, maxFee, 1, 20), charlie);
+    { Inline: 'The quick brown fox' }, maxFee, 1, 30), charlie);
   assert.equal(job.error, null);
   const [submitted] = eventsOf(job.events, 'computeJobs', 'JobSubmitted');
   const jobId = submitted.jobId.toNumber();
   assert.equal(submitted.modelId.toNumber(), modelId);
-  const [assigned] = eventsOf(job.events, 'computeJobs', 'JobAssigned');
-  assert.deepEqual(assigned.workers.map((w) => w.toString()), [bob.address]);
+  assert.deepEqual(eventsOf(job.events, 'computeJobs', 'JobAssigned'), []);
+  const submittedAt = (await api.rpc.chain.getHeader(job.blockHash)).number.toNumber();
+  const drawn = await waitFor(`job ${jobId} to be drawn`, async () => {
+    const details = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
+    return details.status === 'assigned' ? details : null;
+  }, 60_000, 500);
+  assert.deepEqual(drawn.assignments.map((a) => a.worker), [bob.address]);
+  assert.equal(drawn.assignedAt, submittedAt + 3, 'drawn DRAW_DELAY blocks after submission');
+  const drawBlock = await api.rpc.chain.getHeader(await api.rpc.chain.getBlockHash(drawn.assignedAt));
+  assert.equal(drawBlock.digest.logs[0].asPreRuntime[0].toString(), 'BABE');
 
   // Bob commits to his output, bound to this chain, this job and himself, then reveals.
   // Both duties are free.

@@ -35,7 +35,10 @@ test('chain identifies itself as Infera with INFR, 12 decimals, ss58 42 and 2 s 
   assert.equal(props.ss58Format.unwrap().toNumber(), 42);
   assert.equal(version.specName.toString(), 'infera');
   assert.equal((await api.query.blockTime.slotDurationMillis()).toNumber(), 2000);
-  assert.equal((await api.call.auraApi.slotDuration()).toNumber(), 2000);
+  const babe = await api.call.babeApi.configuration();
+  assert.equal(babe.slotDuration.toNumber(), 2000);
+  // Every slot's author proves a VRF output (the job draw's randomness).
+  assert.equal(babe.allowedSlots.toString(), 'PrimaryAndSecondaryVRFSlots');
 });
 
 test('blocks are produced and finalized', async () => {

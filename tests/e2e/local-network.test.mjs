@@ -98,14 +98,21 @@ test('the validators author in turn and finalize the same chain', async () => {
     const hashes = await Promise.all(nodes.map((n) => n.apis[0].rpc.chain.getBlockHash(h)));
     assert.equal(new Set(hashes.map((x) => x.toHex())).size, 1, `fork at #${h}`);
   }
-  // Aura rotates: more than one validator authored blocks 1..target.
-  const authorities = (await api.query.aura.authorities()).map((a) => a.toString());
+  // BABE spreads slots by VRF: more than one validator authored blocks 1..12 (all by one
+  // would happen with probability about 3 × (1/3)^12). Each block's BABE pre-digest is an
+  // enum (primary, secondary plain, secondary VRF) whose variants start with the author's
+  // index in the authority set, a little-endian u32.
+  const authorities = (await api.query.babe.authorities()).map(([id]) => id.toString());
+  assert.equal(authorities.length, 3);
+  const span = 12;
+  await waitFor(`best block #${span}`, async () => (await api.rpc.chain.getHeader()).number.toNumber() >= span, 180_000, 1000);
   const authors = new Set();
-  for (let h = 1; h <= target; h++) {
+  for (let h = 1; h <= span; h++) {
     const header = await api.rpc.chain.getHeader(await api.rpc.chain.getBlockHash(h));
-    const preRuntime = header.digest.logs.find((l) => l.isPreRuntime).asPreRuntime;
-    const slot = api.createType('u64', preRuntime[1]).toBigInt();
-    authors.add(authorities[Number(slot % BigInt(authorities.length))]);
+    const [engine, data] = header.digest.logs.find((l) => l.isPreRuntime).asPreRuntime;
+    assert.equal(engine.toString(), 'BABE');
+    const bytes = data.toU8a(true);
+    authors.add(authorities[new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true)]);
   }
   assert.ok(authors.size >= 2, `only ${[...authors]} authored`);
 });

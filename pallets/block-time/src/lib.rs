@@ -1,15 +1,15 @@
 //! # Block time pallet
 //!
-//! Holds the chain's Aura slot duration as genesis state instead of a compile-time
+//! Holds the chain's slot duration (BABE's, or any slot-based engine's) as genesis state instead of a compile-time
 //! constant, so the very same runtime Wasm runs a development chain with short blocks
 //! and production networks with 6 s blocks.
 //!
 //! The value is written once at genesis and has no setter: changing the slot duration of
-//! a live Aura chain would re-map every future slot to a different author. A runtime
+//! a live chain would re-map every future slot (and BABE epoch) to a different author. A runtime
 //! upgrade with a migration is the only way to change it.
 //!
-//! Use [`MinimumPeriod`] as `pallet_timestamp::Config::MinimumPeriod` and
-//! `pallet_aura::MinimumPeriodTimesTwo` as `pallet_aura::Config::SlotDuration`.
+//! Use [`MinimumPeriod`] as `pallet_timestamp::Config::MinimumPeriod`: BABE's slot
+//! duration is twice it (`pallet_babe::Pallet::slot_duration`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -36,7 +36,7 @@ pub mod pallet {
 		type DefaultSlotDuration: Get<u64>;
 	}
 
-	/// The Aura slot duration in milliseconds: the target block time. Even and non-zero.
+	/// The slot duration in milliseconds: the target block time. Even and non-zero.
 	#[pallet::storage]
 	pub type SlotDurationMillis<T: Config> =
 		StorageValue<_, u64, ValueQuery, T::DefaultSlotDuration>;
@@ -86,7 +86,7 @@ pub mod pallet {
 			SlotDurationMillis::<T>::get()
 		}
 
-		/// Invariant: the stored slot duration is one Aura and the timestamp pallet accept.
+		/// Invariant: the stored slot duration is one BABE and the timestamp pallet accept.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), frame_support::sp_runtime::TryRuntimeError> {
 			ensure!(

@@ -11,14 +11,29 @@
 //! so a worker that commits always has `RevealWindow` blocks to reveal and is never
 //! slashed because a co-replica was slow.
 //!
-//! The seed is derived from the parent block hash and the job id. The block author knows
-//! the parent hash, so it could predict (not choose) assignments; see the README's threat
-//! model for the bound and the planned VRF seed.
+//! ## The seed
+//!
+//! A job is not drawn when it is submitted. Every block whose parent carries a VRF output
+//! (BABE's, through `Config::Randomness`) folds it into [`DrawBeacon`]; a job submitted in
+//! block `S` is drawn at the second fold after it (block `S + 3` when every block carries
+//! one, [`DRAW_DELAY`]), from `blake2(beacon ‖ job id)`. The beacon then holds the VRF
+//! outputs of blocks `S + 1` and `S + 2`, which did not exist when the job was submitted:
+//!
+//! - a requester, a worker or the author of block `S` (who picks the job's place) cannot
+//!   know its draw;
+//! - a BABE author knows its own slot's output in advance, so only one who authors both
+//!   `S + 1` and `S + 2` could know the seed at submission;
+//! - a VRF output cannot be ground: an author can change a draw only by withholding its
+//!   block, which gives up the block (and lets the next slot's author fold its own output).
+//!   Each block given up buys one redraw of the jobs due then.
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{
+	traits::{Get, Randomness},
+	BoundedVec,
+};
 use sp_runtime::traits::{One, Saturating};
 
 impl<T: Config> Pallet<T> {
@@ -82,8 +97,7 @@ impl<T: Config> Pallet<T> {
 		if candidates.len() < needed {
 			return false;
 		}
-		let parent = frame_system::Pallet::<T>::parent_hash();
-		let seed = sp_io::hashing::blake2_256(&(parent, job_id).encode());
+		let seed = sp_io::hashing::blake2_256(&(DrawBeacon::<T>::get(), job_id).encode());
 		let workers = Self::draw(candidates, needed, seed);
 		let assignments: Vec<_> = workers
 			.iter()
@@ -108,6 +122,59 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::deposit_event(Event::JobAssigned { job_id, workers });
 		true
+	}
+
+	/// Folds the parent block's VRF output into the beacon and draws the jobs submitted
+	/// before the previous fold (see the module docs): assigns each, or queues it when too
+	/// few workers are free, or closes it `QueueFull` with a full refund when the queue (or
+	/// its requester's share) has no room. Returns how many jobs were drawn and how many
+	/// worker records their eligibility checks read.
+	pub(crate) fn draw_submitted() -> (u32, u64) {
+		let (randomness, _) = T::Randomness::random(b"infera/compute-jobs/draw");
+		let Some(randomness) = randomness else {
+			// No fresh output: the beacon stays, and so do the jobs waiting for it.
+			return (0, 0);
+		};
+		let beacon = sp_io::hashing::blake2_256(&(DrawBeacon::<T>::get(), randomness).encode());
+		DrawBeacon::<T>::put(beacon);
+		let (older, newer) = DrawMarks::<T>::get();
+		DrawMarks::<T>::put((newer, NextJobId::<T>::get()));
+		Self::draw_below(older)
+	}
+
+	/// Draws every job waiting below `end` from the current beacon and moves the draw
+	/// cursor there; returns how many jobs were drawn and the worker records read.
+	pub(crate) fn draw_below(end: JobId) -> (u32, u64) {
+		let cursor = DrawCursor::<T>::get();
+		if cursor >= end {
+			return (0, 0);
+		}
+		DrawCursor::<T>::put(end);
+		let mut drawn = 0u32;
+		let mut scanned = 0u64;
+		for job_id in cursor..end {
+			let Some(mut job) = Jobs::<T>::get(job_id) else { continue };
+			if job.state != JobState::Drawing {
+				// Cancelled while it waited.
+				continue;
+			}
+			drawn = drawn.saturating_add(1);
+			scanned += ModelWorkers::<T>::decode_len(job.model_id).unwrap_or(0) as u64;
+			job.state = JobState::Queued;
+			if Self::try_assign(job_id, &mut job) {
+				Jobs::<T>::insert(job_id, job);
+			} else if Self::enqueue(job_id, &job.requester).is_ok() {
+				Jobs::<T>::insert(job_id, job);
+			} else {
+				Self::release_deadline(job_id, job.deadline);
+				if Self::close_with_refund(job_id, job, CloseReason::QueueFull, JobOutcome::Withdrawn)
+					.is_err()
+				{
+					frame_support::defensive!("the escrow of a job being drawn is held");
+				}
+			}
+		}
+		(drawn, scanned)
 	}
 
 	/// Tries to assign every queued job, oldest first; returns how many were tried and how

@@ -32,17 +32,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight of `submit_job` that read `workers_read` worker records and
-	/// `buckets_read` deadline buckets, and assigned `assigned` workers (0 if queued). The
-	/// benchmark measures a full worker list, one bucket and `replica_limit` assignments;
-	/// records not read and assignments not written (a worker record and an index entry
-	/// each) are refunded, spilled buckets charged.
-	pub fn submit_job_weight(workers_read: u32, buckets_read: u32, assigned: u32) -> Weight {
+	/// `buckets_read` deadline buckets. The benchmark measures a full worker list and one
+	/// bucket; records not read are refunded, spilled buckets charged. The submitter also
+	/// pays ahead for its job's draw, which a later block's `on_initialize` does
+	/// (`assign_queued(1)`), so a block of submissions bounds the draws they cause.
+	pub fn submit_job_weight(workers_read: u32, buckets_read: u32) -> Weight {
 		let db = T::DbWeight::get();
 		let unread = T::MaxWorkersPerModel::get().saturating_sub(workers_read);
-		let unassigned = Self::replica_limit().saturating_sub(assigned);
 		T::WeightInfo::submit_job()
+			.saturating_add(T::WeightInfo::assign_queued(1))
 			.saturating_sub(db.reads(unread.into()))
-			.saturating_sub(db.writes(2 * u64::from(unassigned)))
 			.saturating_add(db.reads(buckets_read.saturating_sub(1).into()))
 	}
 
@@ -84,8 +83,9 @@ impl<T: Config> Pallet<T> {
 		Err(Error::<T>::DeadlineBlockFull)
 	}
 
-	/// Submits a job; returns the worker records and deadline buckets it read and how many
-	/// workers it assigned (what the declared worst-case weight may refund).
+	/// Submits a job, to be drawn [`crate::DRAW_DELAY`] blocks later; returns the worker
+	/// records and deadline buckets it read (what the declared worst-case weight may
+	/// refund).
 	pub(crate) fn do_submit_job(
 		requester: T::AccountId,
 		choice: ModelChoice<BalanceOf<T>>,
@@ -93,7 +93,7 @@ impl<T: Config> Pallet<T> {
 		max_fee: BalanceOf<T>,
 		replicas: u8,
 		deadline_in: BlockNumberFor<T>,
-	) -> Result<(u32, u32, u32), DispatchError> {
+	) -> Result<(u32, u32), DispatchError> {
 		ensure!(
 			replicas > 0 && u32::from(replicas) <= Self::replica_limit(),
 			Error::<T>::InvalidReplicas
@@ -129,7 +129,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let (deadline, buckets_read) = Self::deadline_with_room(now.saturating_add(deadline_in))?;
 		Deadlines::<T>::try_append(deadline, job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
-		let mut job = JobInfo::<T> {
+		let job = JobInfo::<T> {
 				requester: requester.clone(),
 				model_id,
 				version: terms.version,
@@ -144,7 +144,7 @@ impl<T: Config> Pallet<T> {
 				replicas,
 				submitted_at: now,
 				deadline,
-				state: JobState::Queued,
+				state: JobState::Drawing,
 			};
 		NextJobId::<T>::put(next);
 		RequesterJobs::<T>::insert(&requester, job_id, ());
@@ -156,24 +156,18 @@ impl<T: Config> Pallet<T> {
 			escrow: max_fee,
 			deadline,
 		});
-		let assigned = if Self::try_assign(job_id, &mut job) {
-			u32::from(replicas)
-		} else {
-			Self::enqueue(job_id, &job.requester)?;
-			0
-		};
 		Jobs::<T>::insert(job_id, job);
-		Ok((workers_read, buckets_read, assigned))
+		Ok((workers_read, buckets_read))
 	}
 
-	/// Puts a job in the queue, within the global bound and the requester's share of it.
-	fn enqueue(job_id: JobId, requester: &T::AccountId) -> DispatchResult {
-		QueuedPerRequester::<T>::try_mutate(requester, |count| {
-			ensure!(*count < T::MaxQueuedPerRequester::get(), Error::<T>::RequesterQueueFull);
-			*count = count.saturating_add(1);
-			Ok::<_, DispatchError>(())
-		})?;
-		Queue::<T>::try_append(job_id).map_err(|_| Error::<T>::QueueFull)?;
+	/// Puts a drawn job that found too few free workers in the queue, within the global
+	/// bound and the requester's share of it; returns whether there was room.
+	pub(crate) fn enqueue(job_id: JobId, requester: &T::AccountId) -> Result<(), ()> {
+		let count = QueuedPerRequester::<T>::get(requester);
+		if count >= T::MaxQueuedPerRequester::get() || Queue::<T>::try_append(job_id).is_err() {
+			return Err(());
+		}
+		QueuedPerRequester::<T>::insert(requester, count.saturating_add(1));
 		Ok(())
 	}
 
@@ -217,8 +211,26 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_cancel_job(who: T::AccountId, job_id: JobId) -> DispatchResult {
 		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(job.requester == who, Error::<T>::NotRequester);
-		ensure!(job.state == JobState::Queued, Error::<T>::JobNotQueued);
-		Self::dequeue(job_id, &job.requester);
+		match job.state {
+			JobState::Drawing => {},
+			JobState::Queued => Self::dequeue(job_id, &job.requester),
+			_ => return Err(Error::<T>::JobNotQueued.into()),
+		}
+		Self::release_deadline(job_id, job.deadline);
 		Self::close_with_refund(job_id, job, CloseReason::Cancelled, JobOutcome::Withdrawn)
+	}
+
+	/// Gives a job's place in its deadline bucket back when it closes before the deadline
+	/// without having been assigned (cancelled, or no room in the queue at its draw): a
+	/// refunded job must not keep others out of the bucket.
+	pub(crate) fn release_deadline(job_id: JobId, deadline: BlockNumberFor<T>) {
+		Deadlines::<T>::mutate_exists(deadline, |bucket| {
+			if let Some(jobs) = bucket {
+				jobs.retain(|id| *id != job_id);
+				if jobs.is_empty() {
+					*bucket = None;
+				}
+			}
+		});
 	}
 }

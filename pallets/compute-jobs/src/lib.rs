@@ -11,8 +11,11 @@
 //!   could take it; full deadline buckets spill later; queue places are capped per
 //!   requester. A queued job can be cancelled for a full refund.
 //! - **Assignment** ([`assignment`]): distinct eligible workers drawn without replacement,
-//!   weighted by stake × reputation, seeded by the parent block hash and job id, only while
-//!   the deadline leaves `CommitWindow + RevealWindow`; otherwise the job waits in the queue.
+//!   weighted by stake × reputation, only while the deadline leaves `CommitWindow +
+//!   RevealWindow`; otherwise the job waits in the queue. A job is drawn
+//!   [`DRAW_DELAY`] blocks after its submission, from a beacon that has folded in two
+//!   block authors' VRF outputs produced after it: nobody knew the seed when it was
+//!   submitted.
 //! - **Results** ([`results`]): workers commit to a [`Verdict`] (an output or a typed
 //!   failure), bound to chain, job and worker, then reveal. Valid duties are free.
 //! - **Agreement** ([`agreement`]) is tolerance-aware; the majority cluster must hold more
@@ -68,6 +71,10 @@ pub use weights::WeightInfo;
 
 use frame_support::traits::fungible;
 
+/// Blocks from a job's submission to its draw when every block carries a VRF output: the
+/// draw waits for two outputs produced after the submission block (see [`assignment`]).
+pub const DRAW_DELAY: u32 = 3;
+
 /// The balance type of the currency holding bonds and escrows.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
@@ -84,8 +91,9 @@ pub mod pallet {
 	use sp_runtime::Permill;
 
 	/// The storage layout version: 1 added failure reports (`Assignment::verdict`) and
-	/// `QueuedPerRequester`.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// `QueuedPerRequester`; 2 added the draw beacon (`DrawBeacon`, `DrawMarks`,
+	/// `DrawCursor`) and `JobState::Drawing`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -102,6 +110,11 @@ pub mod pallet {
 
 		/// The model registry: job terms, routing and usage statistics.
 		type Models: ModelRegistry<Self::AccountId, BalanceOf<Self>>;
+
+		/// Fresh randomness of the parent block, unknown before that block was authored:
+		/// BABE's VRF output (`pallet_babe::ParentBlockRandomness`). `None` when the parent
+		/// carries none; draws then wait for a block that does.
+		type Randomness: frame_support::traits::Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 
 		/// Smallest bond a worker may hold.
 		#[pallet::constant]
@@ -159,7 +172,7 @@ pub mod pallet {
 
 		/// Fewest blocks a committed worker has to reveal: a job is assigned only while its
 		/// deadline is at least `CommitWindow + RevealWindow` blocks away, and `MinDeadline`
-		/// must be at least that.
+		/// must be at least that plus [`DRAW_DELAY`].
 		#[pallet::constant]
 		type RevealWindow: Get<BlockNumberFor<Self>>;
 
@@ -313,6 +326,23 @@ pub mod pallet {
 	pub type OperatorOf<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
 
+	/// The draw beacon: each block with a VRF output in its parent folds that output in
+	/// (`blake2(beacon ‖ randomness)`). Jobs are drawn from it with their id.
+	#[pallet::storage]
+	pub type DrawBeacon<T> = StorageValue<_, [u8; 32], ValueQuery>;
+
+	/// `NextJobId` at the last two folds of the beacon, older first. At each fold, the jobs
+	/// below the older mark were submitted before the outputs of this fold and the previous
+	/// one existed, and are drawn. (After blocks without outputs, a job waits one fold more
+	/// than it must; every BABE block of this runtime carries an output.)
+	#[pallet::storage]
+	pub type DrawMarks<T> = StorageValue<_, (JobId, JobId), ValueQuery>;
+
+	/// Lowest job id not yet drawn: jobs from here to `NextJobId` wait in
+	/// `JobState::Drawing` (or were cancelled).
+	#[pallet::storage]
+	pub type DrawCursor<T> = StorageValue<_, JobId, ValueQuery>;
+
 	/// Lowest job id not yet pruned: jobs below it are gone. `on_idle` moves it forward over
 	/// jobs closed at least `ClosedJobRetention` blocks ago and stops at the first younger or
 	/// open one.
@@ -404,7 +434,7 @@ pub mod pallet {
 		UnknownJob,
 		/// Only the requester may do this.
 		NotRequester,
-		/// The job is no longer queued.
+		/// The job is already assigned or closed.
 		JobNotQueued,
 		/// Replicas must be `1..=ReplicaLimit` (and never above `MaxReplicas`).
 		InvalidReplicas,
@@ -420,8 +450,6 @@ pub mod pallet {
 		JobIdsExhausted,
 		/// Too many jobs already have their deadline at that block; pick another.
 		DeadlineBlockFull,
-		/// Too many jobs are waiting for workers.
-		QueueFull,
 		/// The job is not assigned (queued or closed).
 		JobNotAssigned,
 		/// The caller is not assigned to this job.
@@ -447,15 +475,14 @@ pub mod pallet {
 		/// Fewer active workers (other than the requester) serve the model than the job asks
 		/// replicas: it could never be assigned.
 		NotEnoughWorkers,
-		/// The requester already has `MaxQueuedPerRequester` jobs waiting for workers.
-		RequesterQueueFull,
 		/// The operator account is a worker, another worker's operator, or the worker itself.
 		OperatorInUse,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Closes the jobs whose deadline is this block, then tries to assign queued jobs.
+		/// Closes the jobs whose deadline is this block, draws the jobs whose randomness is
+		/// now known (see [`DRAW_DELAY`]), then tries to assign queued jobs.
 		///
 		/// The benchmarks count each storage key once, and many jobs of one model share
 		/// their workers' keys; so on top of them this charges every worker record an
@@ -463,15 +490,17 @@ pub mod pallet {
 		/// concluded assignment, as if none were cached.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let (closed, concluded) = Self::close_expired(now);
+			let (drawn, drawn_scanned) = Self::draw_submitted();
 			let (tried, scanned) = Self::assign_queued();
 			let db = T::DbWeight::get();
-			// Each closed or tried job may also update its requester's queue count.
-			let queue_counts = u64::from(closed.saturating_add(tried));
+			// Each closed, drawn or tried job may also update its requester's queue count
+			// and the queue; the beacon, its marks and cursor are read and written.
+			let queue_counts = u64::from(closed.saturating_add(drawn).saturating_add(tried));
 			T::WeightInfo::close_expired(closed)
 				.saturating_add(db.reads_writes(3 * concluded, 4 * concluded))
-				.saturating_add(T::WeightInfo::assign_queued(tried))
-				.saturating_add(db.reads(scanned))
-				.saturating_add(db.reads_writes(queue_counts, queue_counts))
+				.saturating_add(T::WeightInfo::assign_queued(drawn.saturating_add(tried)))
+				.saturating_add(db.reads(scanned.saturating_add(drawn_scanned)))
+				.saturating_add(db.reads_writes(2 * queue_counts + 3, 2 * queue_counts + 3))
 		}
 
 		/// Prunes jobs closed at least `ClosedJobRetention` blocks ago, oldest first, within
@@ -486,9 +515,13 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
+			use sp_runtime::traits::Saturating;
+			let duties = T::CommitWindow::get()
+				.saturating_add(T::RevealWindow::get())
+				.saturating_add(DRAW_DELAY.into());
 			assert!(
-				T::MinDeadline::get() >= sp_runtime::traits::Saturating::saturating_add(T::CommitWindow::get(), T::RevealWindow::get()),
-				"MinDeadline must leave CommitWindow + RevealWindow for every job"
+				T::MinDeadline::get() >= duties,
+				"MinDeadline must leave DRAW_DELAY + CommitWindow + RevealWindow for every job"
 			);
 			assert!(T::MaxJobsPerBlock::get() > 0, "deadline buckets need room");
 		}
@@ -592,26 +625,27 @@ pub mod pallet {
 			Self::do_withdraw_bond(who)
 		}
 
-		/// Submits a job and holds `max_fee` in escrow until it closes.
+		/// Submits a job and holds `max_fee` in escrow until it closes. Its workers are drawn
+		/// [`DRAW_DELAY`] blocks later, from randomness that does not exist yet (emitting
+		/// [`Event::JobAssigned`]); if too few are free then, it queues, and if the queue is
+		/// full it closes `QueueFull` with a full refund.
 		///
 		/// Origin: signed; the requester. Emits [`Event::JobSubmitted`].
 		/// The deadline is `deadline_in` blocks away, or up to `MaxDeadlineSpill` blocks later
 		/// when those buckets are full (the event gives the actual one).
 		///
-		/// Charged for the worst case (a full worker list, every spill bucket); what was not
-		/// read is refunded.
+		/// Charged for the worst case (a full worker list, every spill bucket) and the job's
+		/// draw; what was not read is refunded.
 		///
 		/// Errors: [`Error::InvalidReplicas`], [`Error::InvalidDeadline`],
 		/// [`Error::InvalidInput`], [`Error::NoModelForTask`], the registry's error for a
 		/// model that takes no jobs, [`Error::PriceAboveQuote`], [`Error::NotEnoughWorkers`],
 		/// [`Error::MaxFeeTooLow`], [`Error::TooManyDatasets`], [`Error::JobIdsExhausted`],
-		/// [`Error::DeadlineBlockFull`], [`Error::RequesterQueueFull`], [`Error::QueueFull`],
-		/// or the currency's error.
+		/// [`Error::DeadlineBlockFull`], or the currency's error.
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::submit_job_weight(
 			T::MaxWorkersPerModel::get(),
 			T::MaxDeadlineSpill::get().saturating_add(1),
-			Pallet::<T>::replica_limit(),
 		))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
@@ -622,17 +656,19 @@ pub mod pallet {
 			deadline_in: BlockNumberFor<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (workers_read, buckets_read, assigned) =
+			let (workers_read, buckets_read) =
 				Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)?;
-			Ok(Some(Self::submit_job_weight(workers_read, buckets_read, assigned)).into())
+			Ok(Some(Self::submit_job_weight(workers_read, buckets_read)).into())
 		}
 
-		/// Cancels a queued job and refunds its escrow in full.
+		/// Cancels a job that is not assigned yet (waiting for its draw or queued) and
+		/// refunds its escrow in full.
 		///
 		/// Origin: the requester. Emits [`Event::JobClosed`] with `Cancelled`.
 		/// Errors: [`Error::UnknownJob`], [`Error::NotRequester`], [`Error::JobNotQueued`].
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::cancel_job())]
+		// Plus the deadline bucket it leaves (not in the benchmark yet).
+		#[pallet::weight(T::WeightInfo::cancel_job().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_job(who, job_id)

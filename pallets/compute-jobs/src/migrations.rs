@@ -4,6 +4,10 @@
 //! [`Verdict`] (an output or a failure report), and queued jobs are counted per requester
 //! in [`QueuedPerRequester`]. Every job is rewritten (revealed outputs become
 //! `Verdict::Output`) and the counts are rebuilt from the queue.
+//!
+//! **v1 → v2** ([`v2::MigrateToV2`]): jobs are drawn from the VRF beacon a few blocks after
+//! submission. Every job that exists was drawn (or queued) at submission, so the draw
+//! cursor and marks start at `NextJobId`: the first beacon fold draws nothing old.
 
 use crate::{pallet::*, *};
 
@@ -144,6 +148,38 @@ pub mod v1 {
 		0,
 		1,
 		UncheckedMigrateToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v1 → v2 migration.
+pub mod v2 {
+	use super::*;
+	use frame_support::{migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade};
+
+	/// Starts the draw cursor and marks at `NextJobId`.
+	pub struct UncheckedMigrateToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let next = NextJobId::<T>::get();
+			DrawCursor::<T>::put(next);
+			DrawMarks::<T>::put((next, next));
+			T::DbWeight::get().reads_writes(1, 2)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateToV2`], run only at storage version 1, which it moves to 2.
+	pub type MigrateToV2<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedMigrateToV2<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -2,6 +2,8 @@
 
 use crate as pallet_compute_jobs;
 use crate::*;
+use codec::Encode;
+use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64},
@@ -94,12 +96,14 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Models = Registry;
+	type Randomness = MockVrf<Test>;
 	type MinWorkerBond = ConstU64<1_000>;
 	type UnbondingDelay = ConstU64<10>;
 	type WorkerFee = ConstU64<5>;
 	type MaxReplicas = ConstU32<5>;
 	type ReplicaLimit = ReplicaLimit;
-	type MinDeadline = ConstU64<5>;
+	/// `DRAW_DELAY` + `CommitWindow` + `RevealWindow`.
+	type MinDeadline = ConstU64<8>;
 	type MaxDeadline = ConstU64<100>;
 	type MaxModelsPerWorker = ConstU32<3>;
 	type MaxWorkersPerModel = ConstU32<4>;
@@ -139,6 +143,28 @@ parameter_types! {
 	pub static ExistentialDeposit: Balance = 1;
 	/// Lineage income recorded through [`MockLineage`], in order.
 	pub static LineageIncome: Vec<(DatasetId, Balance)> = Vec::new();
+}
+
+parameter_types! {
+	/// When set, parent blocks carry no VRF output (as before BABE's first block).
+	pub static VrfMissing: bool = false;
+	/// Mixed into every block's mock VRF output, so tests can play "another output".
+	pub static VrfSalt: u64 = 0;
+}
+
+/// Stands in for BABE's parent-block VRF output: a hash of the parent's number and
+/// [`VrfSalt`], or none while [`VrfMissing`].
+pub struct MockVrf<T>(core::marker::PhantomData<T>);
+impl<T: frame_system::Config> frame_support::traits::Randomness<Option<H256>, BlockNumberFor<T>>
+	for MockVrf<T>
+{
+	fn random(subject: &[u8]) -> (Option<H256>, BlockNumberFor<T>) {
+		use sp_runtime::traits::{One, Saturating};
+		let parent = frame_system::Pallet::<T>::block_number().saturating_sub(One::one());
+		let output = (!VrfMissing::get())
+			.then(|| H256(sp_io::hashing::blake2_256(&(subject, parent, VrfSalt::get()).encode())));
+		(output, parent)
+	}
 }
 
 /// Datasets 7 and 8 take lineage rewards into accounts 70 and 80; others take none.

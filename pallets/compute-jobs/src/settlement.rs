@@ -308,6 +308,9 @@ impl<T: Config> Pallet<T> {
 				Self::dequeue(job_id, &job.requester);
 				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Withdrawn)
 			},
+			// Only if no block carried a VRF output for the whole deadline.
+			JobState::Drawing =>
+				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Withdrawn),
 			JobState::Assigned { .. } => Self::conclude(job_id, job),
 			JobState::Closed { .. } => Ok(()),
 		};

@@ -16,7 +16,9 @@ impl<T: Config> Pallet<T> {
 	/// - closed jobs hold no escrow; open jobs are in their deadline bucket;
 	/// - each worker's `assigned` equals the open assignments naming it, within capacity
 	///   bounds of the model lists it appears in;
-	/// - the queue holds exactly the queued jobs, counted per requester;
+	/// - the queue holds exactly the queued jobs, counted per requester; jobs waiting for
+	///   their draw are exactly those at or above the draw cursor that are not closed, and
+	///   the draw marks lie between the cursor and the next job id;
 	/// - operator maps are each other's inverse and name current workers; model lists and
 	///   workers' served models agree both ways;
 	/// - no verdict is revealed without a commitment;
@@ -30,6 +32,12 @@ impl<T: Config> Pallet<T> {
 		let queue = Queue::<T>::get();
 		let cursor = PruneCursor::<T>::get();
 		ensure!(cursor <= NextJobId::<T>::get(), "prune cursor beyond the next job id");
+		let draw_cursor = DrawCursor::<T>::get();
+		let (older, newer) = DrawMarks::<T>::get();
+		ensure!(
+			older <= newer && newer <= NextJobId::<T>::get() && draw_cursor <= NextJobId::<T>::get(),
+			"draw marks or cursor out of order"
+		);
 		let mut retained = 0usize;
 		for (job_id, job) in Jobs::<T>::iter() {
 			retained += 1;
@@ -37,7 +45,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(RequesterJobs::<T>::contains_key(&job.requester, job_id), "job missing from its requester's index");
 			let completed = matches!(job.state, JobState::Closed { reason: CloseReason::Completed, .. });
 			ensure!(completed || !Results::<T>::contains_key(job_id), "result of a job that did not complete");
+			let drawing = job.state == JobState::Drawing;
+			let closed = matches!(job.state, JobState::Closed { .. });
+			ensure!(drawing == (job_id >= draw_cursor && !closed), "a job skipped or repeated its draw");
 			match &job.state {
+				JobState::Drawing => {},
 				JobState::Closed { .. } => {
 					ensure!(job.escrow == Default::default(), "closed job still holds escrow");
 					continue;

@@ -196,6 +196,8 @@ pub enum JobState<T: Config> {
 	},
 	/// Closed; the escrow was settled or refunded.
 	Closed { reason: CloseReason, at: BlockNumberFor<T> },
+	/// Submitted; waits for the randomness of its draw, [`crate::DRAW_DELAY`] blocks.
+	Drawing,
 }
 
 /// Why a job closed. Every job closes exactly once.
@@ -215,6 +217,9 @@ pub enum CloseReason {
 	/// job caused it ([`FailureReason::caused_by_job`]) the requester paid the agreeing
 	/// workers; otherwise it was refunded in full.
 	Failed(FailureReason),
+	/// No worker was free at its draw and the queue, or its requester's share of it
+	/// (`MaxQueuedPerRequester`), was full; refunded in full.
+	QueueFull,
 }
 
 /// A job and its escrow.

@@ -50,6 +50,8 @@ pub enum JobStatus<AccountId, BlockNumber> {
 	Assigned { assignments: Vec<AssignmentView<AccountId>>, assigned_at: BlockNumber, reveal_from: BlockNumber },
 	/// Closed, with the reason.
 	Closed { reason: CloseReason, at: BlockNumber },
+	/// Waiting for the randomness of its draw (`DRAW_DELAY` blocks after submission).
+	Drawing,
 }
 
 /// A job, as dApps see it.
@@ -170,6 +172,7 @@ impl<T: Config> Pallet<T> {
 				reveal_from,
 			},
 			JobState::Closed { reason, at } => JobStatus::Closed { reason, at },
+			JobState::Drawing => JobStatus::Drawing,
 		};
 		JobDetails {
 			id,

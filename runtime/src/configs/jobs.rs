@@ -20,6 +20,9 @@ impl pallet_compute_jobs::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Models = ModelRegistry;
+	/// The parent block author's BABE VRF output: workers are drawn from two of them
+	/// produced after a job's submission.
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type MinWorkerBond = MinWorkerBond;
 	/// One hour at network block time.
 	type UnbondingDelay = ConstU32<{ HOURS as u32 }>;
@@ -27,8 +30,9 @@ impl pallet_compute_jobs::Config for Runtime {
 	/// The storage bound; the `ReplicaLimit` parameter (5) is what jobs may ask for.
 	type MaxReplicas = ConstU32<8>;
 	type ReplicaLimit = super::dynamic_params::jobs::ReplicaLimit;
-	/// Commit plus reveal window: every assigned worker can commit and reveal in time.
-	type MinDeadline = ConstU32<20>;
+	/// The draw delay (3) plus the commit and reveal windows: every assigned worker can
+	/// commit and reveal in time.
+	type MinDeadline = ConstU32<23>;
 	/// One day at network block time.
 	type MaxDeadline = ConstU32<{ 24 * HOURS as u32 }>;
 	type MaxModelsPerWorker = ConstU32<16>;

@@ -16,4 +16,5 @@ pub(crate) mod system;
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
 pub use treasury::{TreasuryAccount, TreasurySpendOrigin};
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
+pub use consensus::{BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS};
 pub use system::RuntimeBlockWeights;

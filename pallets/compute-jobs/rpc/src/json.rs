@@ -30,13 +30,14 @@ pub struct JobJson {
 	pub replicas: u8,
 	pub submitted_at: u64,
 	pub deadline: u64,
-	/// `queued`, `assigned` or `closed`.
+	/// `drawing` (waiting for the randomness of its draw), `queued`, `assigned` or `closed`.
 	pub status: &'static str,
 	/// The assigned workers' progress (empty unless assigned).
 	pub assignments: Vec<AssignmentJson>,
 	pub assigned_at: Option<u64>,
 	pub reveal_from: Option<u64>,
-	/// `completed`, `noQuorum`, `expired` or `cancelled` once closed.
+	/// Once closed: `completed`, `noQuorum`, `expired`, `cancelled`, `queueFull` or
+	/// `failed…` with the workers' reason.
 	pub close_reason: Option<&'static str>,
 	pub closed_at: Option<u64>,
 	/// The agreed output of a completed job.
@@ -118,6 +119,7 @@ pub fn close_reason_name(reason: CloseReason) -> &'static str {
 		CloseReason::Failed(FailureReason::InvalidInput) => "failedInvalidInput",
 		CloseReason::Failed(FailureReason::ModelUnavailable) => "failedModelUnavailable",
 		CloseReason::Failed(FailureReason::OutputTooLarge) => "failedOutputTooLarge",
+		CloseReason::QueueFull => "queueFull",
 	}
 }
 
@@ -162,6 +164,7 @@ impl JobJson {
 		BlockNumber: Into<u64>,
 	{
 		let (status, assignments, assigned_at, reveal_from, close_reason, closed_at) = match job.status {
+			JobStatus::Drawing => ("drawing", Vec::new(), None, None, None, None),
 			JobStatus::Queued => ("queued", Vec::new(), None, None, None, None),
 			JobStatus::Assigned { assignments, assigned_at, reveal_from } => (
 				"assigned",

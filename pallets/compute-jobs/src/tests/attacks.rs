@@ -46,7 +46,7 @@ fn a_copied_commitment_and_replayed_reveal_never_verify() {
 		assert_ok!(reveal(job, W1, good()));
 		assert_noop!(reveal(job, W2, good()), Error::<Test>::CommitmentMismatch);
 		// W2 cannot open it, so it ends as a withheld commitment and pays like a dissenter.
-		advance_to(11);
+		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W2, job_id: job, amount: 100, reason: SlashReason::Withheld }
 				.into(),
@@ -80,7 +80,7 @@ fn withholding_a_committed_result_costs_as_much_as_disagreeing() {
 		// W3 sees it would lose (or just wants to hide) and withholds its reveal.
 		assert_ok!(reveal(job, W1, good()));
 		assert_ok!(reveal(job, W2, good()));
-		advance_to(11);
+		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W3, job_id: job, amount: 100, reason: SlashReason::Withheld }
 				.into(),
@@ -188,12 +188,16 @@ fn an_unavailable_model_refunds_the_requester_and_slashes_nobody_who_reported_it
 fn a_committed_worker_is_never_slashed_because_a_co_replica_was_slow() {
 	run_test(|model| {
 		workers(model, &[W1, W2]);
-		// The shortest deadline: MinDeadline (5) = CommitWindow (3) + RevealWindow (2).
-		let job = submit_as(REQUESTER, model, 2, 5).unwrap();
+		// The shortest deadline: MinDeadline (8) = DRAW_DELAY (3) + CommitWindow (3) +
+		// RevealWindow (2). Submitted at block 1, drawn at 4, due at 9.
+		let job = submit_as(REQUESTER, model, 2, 8).unwrap();
 		let deadline = Jobs::<Test>::get(job).unwrap().deadline;
+		assert_eq!(deadline, 9);
+		wait_for_draw();
+		assert_eq!(assigned_workers(job).len(), 2);
 		commit(job, W1, &good());
 		// W2 is slow: reveals open only when the commit window ends.
-		advance_to(1 + 3);
+		advance_to(4 + 3);
 		assert_ok!(reveal(job, W1, good()));
 		advance_to(deadline);
 		System::assert_has_event(
@@ -209,7 +213,9 @@ fn a_committed_worker_is_never_slashed_because_a_co_replica_was_slow() {
 fn a_deadline_shorter_than_commit_and_reveal_is_refused() {
 	run_test(|model| {
 		workers(model, &[W1]);
-		assert_noop!(submit_as(REQUESTER, model, 1, 4), Error::<Test>::InvalidDeadline);
+		// MinDeadline (8) = DRAW_DELAY (3) + CommitWindow (3) + RevealWindow (2).
+		assert_noop!(submit_as(REQUESTER, model, 1, 7), Error::<Test>::InvalidDeadline);
+		assert_ok!(submit_as(REQUESTER, model, 1, 8));
 	});
 }
 
@@ -217,14 +223,17 @@ fn a_deadline_shorter_than_commit_and_reveal_is_refused() {
 fn a_queued_job_is_not_assigned_once_its_deadline_leaves_no_time_to_reveal() {
 	run_test(|model| {
 		busy_worker(model, W1);
-		let job = submit_as(REQUESTER, model, 1, 6).unwrap();
+		// Submitted at block 1, due at 10; drawn at 4 with nobody free, so it queues.
+		let job = submit_as(REQUESTER, model, 1, 9).unwrap();
+		wait_for_draw();
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
-		// W1 frees up at block 3: 3 + 3 + 2 > deadline 7, so the job is not handed out.
-		advance_to(2);
+		// W1 frees up at block 6: 6 + 3 + 2 > deadline 10, so the job is not handed out
+		// (at block 5 it still would have been).
+		advance_to(5);
 		free_worker(W1);
-		advance_to(3);
+		advance_to(6);
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
-		advance_to(7);
+		advance_to(10);
 		System::assert_last_event(
 			Event::JobClosed { job_id: job, reason: CloseReason::Expired, refunded: 50 }.into(),
 		);
@@ -282,11 +291,10 @@ fn draws_weigh_stake_times_reputation() {
 		// Capped at MaxStakeUnits (10).
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W2), 10 * BOND));
 		assert_eq!(weight(W2), 10 * weight(W1));
-		// Over many jobs the bigger stake is drawn far more often.
+		// Over many jobs (each drawn from its own blocks' VRF outputs) the bigger stake is
+		// drawn far more often.
 		let mut picks = [0u32; 2];
-		for i in 0..200u64 {
-			System::set_block_number(2 + i);
-			System::set_parent_hash(H256::from_low_u64_be(i));
+		for _ in 0..200u64 {
 			let job = submit(model, 1);
 			picks[usize::from(assigned_workers(job)[0] == W2)] += 1;
 			assert_ok!(reveal_after_commit(job));
@@ -315,18 +323,38 @@ fn a_job_no_worker_can_take_is_refused_at_submission() {
 	});
 }
 
+/// Also the draw's two ways of not assigning: a job whose draw finds no free worker queues;
+/// one whose requester's queue share is full then closes `QueueFull`, refunded in full.
 #[test]
 fn one_requester_cannot_fill_the_queue() {
 	run_test(|model| {
 		busy_worker(model, W1);
 		// MaxQueuedPerRequester is 2 (of MaxQueuedJobs 3).
-		submit_as(REQUESTER, model, 1, 10).unwrap();
-		submit_as(REQUESTER, model, 1, 10).unwrap();
-		assert_noop!(submit_as(REQUESTER, model, 1, 10), Error::<Test>::RequesterQueueFull);
+		let jobs: Vec<_> = (0..3).map(|_| submit_as(REQUESTER, model, 1, 15).unwrap()).collect();
+		let before = Balances::free_balance(REQUESTER);
+		assert_eq!(escrow_of(REQUESTER), 3 * 50);
+		wait_for_draw();
+		// The first two found nobody free: they queue.
+		for job in &jobs[..2] {
+			assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
+		}
+		assert_eq!(Queue::<Test>::get().into_inner(), jobs[..2].to_vec());
+		// The third found no room in the requester's share: closed and refunded in full.
+		assert!(matches!(
+			Jobs::<Test>::get(jobs[2]).unwrap().state,
+			JobState::Closed { reason: CloseReason::QueueFull, .. }
+		));
+		System::assert_has_event(
+			Event::JobClosed { job_id: jobs[2], reason: CloseReason::QueueFull, refunded: 50 }.into(),
+		);
+		assert_eq!(Balances::free_balance(REQUESTER), before + 50);
+		assert_eq!(escrow_of(REQUESTER), 2 * 50);
 		// Someone else still gets in.
-		assert_ok!(submit_as(OWNER, model, 1, 10));
+		let other = submit_as(OWNER, model, 1, 15).unwrap();
+		wait_for_draw();
+		assert_eq!(Jobs::<Test>::get(other).unwrap().state, JobState::Queued);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 2);
-		assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 0));
+		assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), jobs[0]));
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
 	});
 }
@@ -402,7 +430,7 @@ fn submit_job_refunds_the_worker_records_it_did_not_read() {
 			10,
 		)
 		.unwrap();
-		assert_eq!(post.actual_weight, Some(ComputeJobs::submit_job_weight(1, 1, 1)));
+		assert_eq!(post.actual_weight, Some(ComputeJobs::submit_job_weight(1, 1)));
 		assert!(post.actual_weight.unwrap().all_lte(declared));
 	});
 }
@@ -478,5 +506,292 @@ fn an_operator_key_does_the_duties_and_the_bonded_worker_is_paid() {
 			Error::<Test>::OperatorInUse
 		);
 		let _ = ComputeJobs::on_initialize(2);
+	});
+}
+
+// Finding 4: the assignment seed.
+//
+// Jobs were drawn at submission from `blake2(parent_hash ‖ job_id)`: everyone knew the seed
+// before the job landed, so a requester could time its submission, and the author of the
+// block (who orders the job and knows the parent hash) could predict who would be drawn and
+// steer jobs to its own workers by choosing which block to include them in. Now a job is
+// drawn `DRAW_DELAY` blocks later, from a beacon that folds in VRF outputs of blocks
+// authored after it.
+
+fn job_assigned_events() -> Vec<JobId> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::ComputeJobs(Event::JobAssigned { job_id, .. }) => Some(job_id),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Registers W1–W4 for `model` with equal stake and room for many jobs each, so every draw
+/// is among the same four equal candidates.
+fn four_equal_workers(model: ModelId) {
+	workers(model, &[W1, W2, W3, W4]);
+	for w in [W1, W2, W3, W4] {
+		Workers::<Test>::mutate(w, |info| info.as_mut().unwrap().capacity = 100);
+	}
+}
+
+/// In a fresh chain, submits eight one-replica jobs in block 1 among four equal workers;
+/// blocks 2 to 4 are imported with VRF outputs salted with 0 up to and including block
+/// 2 (which folds in block 1's own output, the one the submission block's author knew),
+/// and with `later_salt` from block 3 on (the outputs of blocks 2 and 3, produced after the
+/// submission). Returns whom each job was drawn for.
+fn draws_with_later_vrf_outputs(later_salt: u64) -> Vec<AccountId> {
+	let mut drawn = Vec::new();
+	new_test_ext().execute_with(|| {
+		VrfSalt::set(0);
+		let model = approved_model(1, PRICE);
+		four_equal_workers(model);
+		let jobs: Vec<_> = (0..8).map(|_| submit_undrawn(model, 1)).collect();
+		advance_to(2);
+		VrfSalt::set(later_salt);
+		advance_to(4);
+		VrfSalt::set(0);
+		ComputeJobs::do_try_state().unwrap();
+		drawn = jobs.iter().map(|job| assigned_workers(*job)[0]).collect();
+	});
+	drawn
+}
+
+/// Nobody, not even the author of the submission block, knows a job's workers when it is
+/// submitted: the job waits in `Drawing` through its submission block and the next
+/// `DRAW_DELAY - 1` blocks and is drawn at `S + 3`, and the draw depends on VRF outputs of
+/// blocks produced after the submission: two chains identical until after the submission
+/// (and the import of the block folding the submission block's own output) that then see
+/// other outputs draw other workers, while the same outputs always draw the same ones.
+#[test]
+fn nobody_knows_the_draw_when_a_job_is_submitted() {
+	run_test(|model| {
+		four_equal_workers(model);
+		let submitted_at = System::block_number();
+		let job = submit_undrawn(model, 1);
+		for block in submitted_at..submitted_at + u64::from(DRAW_DELAY) {
+			advance_to(block);
+			assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
+			assert_eq!(ComputeJobs::job(job).unwrap().status, crate::views::JobStatus::Drawing);
+			assert!(job_assigned_events().is_empty(), "block {block}");
+			assert!(WorkerJobs::<Test>::iter().next().is_none(), "block {block}");
+		}
+		advance_to(submitted_at + 3);
+		assert_eq!(u64::from(DRAW_DELAY), 3);
+		let JobState::Assigned { assigned_at, .. } = Jobs::<Test>::get(job).unwrap().state else {
+			panic!("drawn at S + DRAW_DELAY")
+		};
+		assert_eq!(assigned_at, submitted_at + 3);
+		assert_eq!(job_assigned_events(), vec![job]);
+	});
+
+	// Same history and outputs: the same draws (they are consensus, every node agrees).
+	let honest = draws_with_later_vrf_outputs(0);
+	assert_eq!(honest, draws_with_later_vrf_outputs(0));
+	// Other outputs after the submission: other draws.
+	for later_salt in [1, 2, 3] {
+		let other = draws_with_later_vrf_outputs(later_salt);
+		assert_eq!(other.len(), honest.len());
+		assert!(
+			honest.iter().zip(&other).any(|(a, b)| a != b),
+			"the draw did not depend on later VRF outputs: {honest:?} vs {other:?}"
+		);
+	}
+}
+
+/// The old draw, `blake2(parent_hash ‖ job_id)` over the eligible workers as the pallet
+/// weighs them (one replica), as an attacker replays it.
+fn predict_one(seed: [u8; 32], candidates: &[(AccountId, u64)]) -> AccountId {
+	use codec::Encode;
+	let total: u64 = candidates.iter().map(|(_, weight)| *weight).sum();
+	let random = sp_io::hashing::blake2_256(&(seed, 0u32).encode());
+	let mut point = u64::from_le_bytes(random[..8].try_into().unwrap()) % total;
+	for (who, weight) in candidates {
+		if point < *weight {
+			return *who;
+		}
+		point -= weight;
+	}
+	unreachable!("point < total")
+}
+
+fn candidates(model: ModelId) -> Vec<(AccountId, u64)> {
+	ModelWorkers::<Test>::get(model)
+		.into_iter()
+		.map(|who| (who, ComputeJobs::draw_weight(&Workers::<Test>::get(who).unwrap())))
+		.collect()
+}
+
+/// A block author running worker W1 used to know, from the parent hash, which jobs its
+/// block would hand to W1 (`blake2(parent_hash ‖ job_id)`), and could include exactly
+/// those. It still knows the parent hash and the job ids; replaying the old draw with them
+/// now predicts the actual draw no better than chance (1 in 4 here). The replayed draw is
+/// the pallet's own: fed the beacon seed, it predicts every assignment.
+#[test]
+fn an_author_who_predicts_from_the_parent_hash_cannot_steer_the_draw() {
+	run_test(|model| {
+		four_equal_workers(model);
+		let mut predicted: Vec<(JobId, AccountId)> = Vec::new();
+		// Imports the next block and checks the jobs it drew against the replayed draw with
+		// the beacon seed; returns how many it drew.
+		let next_block_draws = |predicted: &[(JobId, AccountId)]| {
+			advance_to(System::block_number() + 1);
+			let beacon = DrawBeacon::<Test>::get();
+			let mut drawn = 0;
+			for (job, _) in predicted {
+				let info = Jobs::<Test>::get(job).unwrap();
+				if matches!(info.state, JobState::Assigned { assigned_at, .. } if assigned_at == System::block_number()) {
+					let seed = sp_io::hashing::blake2_256(&codec::Encode::encode(&(beacon, *job)));
+					assert_eq!(vec![predict_one(seed, &candidates(model))], assigned_workers(*job));
+					drawn += 1;
+				}
+			}
+			drawn
+		};
+		let mut checked = 0;
+		// 40 jobs, 10 in each of 4 blocks with their own parent hash; deadlines spread so no
+		// bucket fills.
+		for block in 0..4u64 {
+			System::set_parent_hash(H256::from_low_u64_be(0xa11ce + block));
+			let parent = System::parent_hash();
+			for i in 0..10u64 {
+				let job = submit_as(REQUESTER, model, 1, 20 + 10 * block + i).unwrap();
+				let seed = sp_io::hashing::blake2_256(&codec::Encode::encode(&(parent, job)));
+				predicted.push((job, predict_one(seed, &candidates(model))));
+			}
+			checked += next_block_draws(&predicted);
+		}
+		while Jobs::<Test>::iter().any(|(_, job)| job.state == JobState::Drawing) {
+			checked += next_block_draws(&predicted);
+		}
+		assert_eq!(checked, predicted.len(), "every job drawn, every draw replayed");
+
+		let hits = predicted.iter().filter(|(job, guess)| assigned_workers(*job) == vec![*guess]).count();
+		// On the old code every prediction held; now about a quarter do.
+		assert!(hits < predicted.len(), "the parent hash still predicts every draw");
+		assert!(hits <= predicted.len() / 2, "{hits} of {} predicted: better than chance", predicted.len());
+		// The jobs the author would have included to feed W1 do not go to W1.
+		let aimed: Vec<_> = predicted.iter().filter(|(_, guess)| *guess == W1).map(|(job, _)| *job).collect();
+		assert!(!aimed.is_empty());
+		let landed = aimed.iter().filter(|job| assigned_workers(**job) == vec![W1]).count();
+		assert!(landed < aimed.len(), "{landed} of {} steered jobs reached W1", aimed.len());
+	});
+}
+
+/// Before BABE's first block, or after blocks without a VRF output (secondary plain
+/// slots), there is no fresh randomness: jobs are not drawn from a stale, known beacon but
+/// wait in `Drawing` while the beacon and its marks stay as they are. Once outputs return,
+/// they are drawn from those produced after their submission: the marks count folds, not
+/// blocks, so the first fold after the gap only marks the jobs and they are drawn at the
+/// third (by then two outputs folded in were produced after them).
+#[test]
+fn without_vrf_output_jobs_wait_for_fresh_randomness() {
+	run_test(|model| {
+		VrfMissing::set(true);
+		workers(model, &[W1, W2]);
+		let jobs = [submit_as(REQUESTER, model, 1, 40).unwrap(), submit_as(REQUESTER, model, 1, 40).unwrap()];
+		let beacon = DrawBeacon::<Test>::get();
+		let marks = DrawMarks::<Test>::get();
+		for block in 2..=20 {
+			advance_to(block);
+			for job in jobs {
+				assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
+			}
+			assert_eq!(DrawBeacon::<Test>::get(), beacon, "no output, no fold");
+			assert_eq!(DrawMarks::<Test>::get(), marks);
+			ComputeJobs::do_try_state().unwrap();
+		}
+		assert!(job_assigned_events().is_empty());
+
+		VrfMissing::set(false);
+		// Block 21 folds block 20's output and block 22 block 21's: the jobs wait.
+		for block in [21, 22] {
+			advance_to(block);
+			assert_ne!(DrawBeacon::<Test>::get(), beacon, "block {block} folds an output");
+			for job in jobs {
+				assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
+			}
+		}
+		advance_to(23);
+		for job in jobs {
+			let JobState::Assigned { assigned_at, .. } = Jobs::<Test>::get(job).unwrap().state else {
+				panic!("job {job} drawn once outputs came back")
+			};
+			assert_eq!(assigned_at, 23);
+		}
+		assert_eq!(job_assigned_events(), jobs.to_vec());
+		VrfMissing::set(false);
+		VrfSalt::set(0);
+	});
+}
+
+/// A requester that does not like the look of the coming draw (or just changed its mind)
+/// may cancel while the job waits for it: it gets everything back, and the draw skips the
+/// job: no worker is assigned, no duty or slash can follow.
+#[test]
+fn a_job_cancelled_before_its_draw_is_refunded_and_never_drawn() {
+	run_test(|model| {
+		workers(model, &[W1, W2]);
+		let job = submit_undrawn(model, 1);
+		let kept = submit_undrawn(model, 1);
+		advance_to(System::block_number() + 1);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing);
+		assert_eq!(escrow_of(REQUESTER), 2 * 50);
+		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(OWNER), job), Error::<Test>::NotRequester);
+		assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), job));
+		System::assert_last_event(Event::JobClosed { job_id: job, reason: CloseReason::Cancelled, refunded: 50 }.into());
+		assert_eq!((escrow_of(REQUESTER), free(REQUESTER)), (50, INITIAL_BALANCE - 50));
+		ComputeJobs::do_try_state().unwrap();
+
+		// Well past its draw and its deadline.
+		advance_to(Jobs::<Test>::get(kept).unwrap().deadline + 1);
+		let info = Jobs::<Test>::get(job).unwrap();
+		assert!(matches!(info.state, JobState::Closed { reason: CloseReason::Cancelled, .. }));
+		assert_eq!(info.escrow, 0);
+		assert_eq!(job_assigned_events(), vec![kept], "the cancelled job was never drawn");
+		assert!(WorkerJobs::<Test>::iter().all(|(_, id, _)| id != job));
+		assert!(DrawCursor::<Test>::get() > job);
+		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), job), Error::<Test>::JobNotQueued);
+		// Refunded exactly once: only the other job (expired, refunded too) ever held escrow.
+		assert_eq!((escrow_of(REQUESTER), free(REQUESTER)), (0, INITIAL_BALANCE));
+		ComputeJobs::do_try_state().unwrap();
+	});
+}
+
+/// Found while reviewing the draw delay: a requester submits a full deadline bucket (and
+/// its spill buckets) and cancels every job before its draw, for its transaction fees
+/// only. The refunded jobs must not keep their places, or every honest job asking for
+/// those blocks would be refused `DeadlineBlockFull`. The same holds for a job closed
+/// `QueueFull` at its draw.
+#[test]
+fn jobs_closed_before_their_draw_give_their_deadline_places_back() {
+	run_test(|model| {
+		workers(model, &[W1]);
+		// MaxJobsPerBlock 4, spilling up to 2 blocks later: 12 places for one deadline.
+		let squatted: Vec<_> = (0..12).map(|_| submit_as(REQUESTER, model, 1, 10).unwrap()).collect();
+		let deadline = System::block_number() + 10;
+		for job in &squatted {
+			assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), *job));
+		}
+		assert_eq!(free(REQUESTER), INITIAL_BALANCE, "the attacker got everything back");
+		assert!((0..3).all(|i| Deadlines::<Test>::get(deadline + i).is_empty()));
+		let honest = submit_as(OWNER, model, 1, 10).unwrap();
+		assert_eq!(Jobs::<Test>::get(honest).unwrap().deadline, deadline);
+
+		// A job that finds the queue full at its draw leaves its bucket too.
+		busy_worker(model, W2);
+		Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 0);
+		let [first, second, third] = [0, 1, 2].map(|_| submit_as(REQUESTER, model, 1, 10).unwrap());
+		let their_deadline = Jobs::<Test>::get(third).unwrap().deadline;
+		wait_for_draw();
+		assert!(matches!(
+			Jobs::<Test>::get(third).unwrap().state,
+			JobState::Closed { reason: CloseReason::QueueFull, .. }
+		));
+		let bucket = Deadlines::<Test>::get(their_deadline);
+		assert!(bucket.contains(&first) && bucket.contains(&second) && !bucket.contains(&third));
+		ComputeJobs::do_try_state().unwrap();
 	});
 }

@@ -1,7 +1,13 @@
 //! Random call sequences, honest and attacking: after every step the pallet's invariants
 //! hold (escrows and bonds equal held funds, assignment counts match, queue counts, operator
-//! maps) and total issuance never changes (slashes go to the treasury, fees move between
-//! accounts).
+//! maps, draw cursor and marks), every job waiting for its draw was submitted less than
+//! `DRAW_DELAY` blocks ago, and total issuance never changes (slashes go to the treasury,
+//! fees move between accounts).
+//!
+//! Jobs are drawn `DRAW_DELAY` blocks after submission, as blocks advance: a third of the
+//! submit moves import the `DRAW_DELAY` blocks after submitting, so that job is drawn at
+//! once; the others wait for later blocks (and may be cancelled before their draw, drawn
+//! together with later jobs, queued, or closed `QueueFull`).
 //!
 //! Attackers' moves: copying another worker's commitment, replaying its reveal, revealing
 //! garbage or a false failure report, withholding (committing and never revealing),
@@ -36,7 +42,9 @@ impl Rng {
 const WORKERS: [AccountId; 5] = [W1, W2, W3, W4, W5];
 const REQUESTERS: [AccountId; 3] = [REQUESTER, OWNER, POOR];
 const SEQUENCES: u64 = 300;
-const STEPS: usize = 40;
+/// Twice the steps of assignment at submission: jobs now wait `DRAW_DELAY` blocks for their
+/// workers, and sequences must still reach every way a job can end.
+const STEPS: usize = 80;
 
 fn verdicts() -> [Verdict<Test>; 5] {
 	let vector = |v: &[i8]| Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(v.to_vec())));
@@ -95,20 +103,32 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 		3 => ComputeJobs::resume(signed),
 		4 => ComputeJobs::unbond(signed),
 		5 => ComputeJobs::withdraw_bond(signed),
-		6..=8 => ComputeJobs::submit_job(
-			RuntimeOrigin::signed(requester),
-			ModelChoice::Model { model_id: model, version: None, max_price: PRICE + rng.below(2) },
-			text(b"input"),
-			30 + rng.below(70),
-			1 + rng.below(3) as u8,
-			5 + rng.below(12),
-		)
-		.map(|_| ())
-		.map_err(|e| e.error),
+		6..=8 => {
+			// Deadlines from MinDeadline (8: the draw delay, commit and reveal) to 19 blocks,
+			// some too short to assign once the job has queued a while.
+			let result = ComputeJobs::submit_job(
+				RuntimeOrigin::signed(requester),
+				ModelChoice::Model { model_id: model, version: None, max_price: PRICE + rng.below(2) },
+				text(b"input"),
+				30 + rng.below(70),
+				1 + rng.below(3) as u8,
+				8 + rng.below(12),
+			)
+			.map(|_| ())
+			.map_err(|e| e.error);
+			// Blocks go by: the job is drawn DRAW_DELAY blocks after its submission.
+			if rng.below(3) == 0 {
+				for _ in 0..DRAW_DELAY {
+					next_block();
+				}
+			}
+			result
+		},
 		9 => {
-			// Mostly the requester of a queued job; sometimes anyone, any job.
+			// Mostly the requester of a job waiting for its draw or queued; sometimes anyone,
+			// any job.
 			let queued: Vec<(JobId, AccountId)> = Jobs::<Test>::iter()
-				.filter(|(_, info)| info.state == JobState::Queued)
+				.filter(|(_, info)| matches!(info.state, JobState::Drawing | JobState::Queued))
 				.map(|(id, info)| (id, info.requester))
 				.collect();
 			let (job, requester) =
@@ -180,6 +200,18 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 	};
 }
 
+/// Every block here carries a VRF output, so a job waits for its draw exactly `DRAW_DELAY`
+/// blocks.
+fn check_draw_delay() -> Result<(), String> {
+	let now = System::block_number();
+	for (job_id, job) in Jobs::<Test>::iter() {
+		if job.state == JobState::Drawing && now >= job.submitted_at + u64::from(DRAW_DELAY) {
+			return Err(format!("job {job_id} submitted at {} still waits for its draw at {now}", job.submitted_at));
+		}
+	}
+	Ok(())
+}
+
 fn assert_ok_quiet(result: sp_runtime::DispatchResult) {
 	assert!(result.is_ok(), "{result:?}");
 }
@@ -206,10 +238,14 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 				if let Err(error) = ComputeJobs::do_try_state() {
 					panic!("seed {seed}, step {index}: {error:?}");
 				}
+				if let Err(error) = check_draw_delay() {
+					panic!("seed {seed}, step {index}: {error}");
+				}
 				assert_eq!(Balances::total_issuance(), issuance, "seed {seed}, step {index}");
 			}
-			// Run out every deadline: every job ends closed and every escrow is gone.
-			for _ in 0..20 {
+			// Run out every deadline (at most 19 blocks, spilled at most 2 later): every job ends
+			// closed and every escrow is gone.
+			for _ in 0..22 {
 				let next = System::block_number() + 1;
 				System::set_block_number(next);
 				ComputeJobs::on_initialize(next);
@@ -235,7 +271,7 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 	println!("{steps} calls in {sequences} sequences, 0 invariant violations");
 	// The sequences reach every way a job can end, and slashing.
 	println!("closed jobs by reason: {closed:?}");
-	for outcome in ["Completed", "NoQuorum", "Expired", "Cancelled", "Failed(InvalidInput)", "slashes"] {
+	for outcome in ["Completed", "NoQuorum", "Expired", "Cancelled", "Failed(InvalidInput)", "QueueFull", "slashes"] {
 		assert!(closed.get(outcome).copied().unwrap_or(0) > 0, "{outcome} never happened: {closed:?}");
 	}
 }

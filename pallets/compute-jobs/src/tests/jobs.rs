@@ -1,6 +1,6 @@
 //! Submitting jobs into escrow and cancelling them.
 
-use super::{busy_worker, workers};
+use super::{busy_worker, wait_for_draw, workers};
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_core::H256;
@@ -44,7 +44,11 @@ fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 		let job = Jobs::<Test>::get(0).unwrap();
 		assert_eq!((job.price, job.worker_fee, job.replicas), (PRICE, 5, 3));
 		assert_eq!(job.weights, H256::repeat_byte(1));
-		assert_eq!(job.state, JobState::Queued);
+		// Not assigned at submission: it waits for its draw, then queues (all workers busy).
+		assert_eq!(job.state, JobState::Drawing);
+		wait_for_draw();
+		assert_eq!(Jobs::<Test>::get(0).unwrap().state, JobState::Queued);
+		assert_eq!(escrow_of(REQUESTER), 50);
 		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).open_jobs, 1);
 		// The model cannot retire while the job is open.
 		assert_noop!(

@@ -57,7 +57,7 @@ fn agreeing_replicas_settle_and_the_escrow_is_split_exactly() {
 		let usage = pallet_model_registry::Usage::<Test>::get(model);
 		assert_eq!((usage.open_jobs, usage.jobs_completed, usage.agreeing_replicas), (0, 1, 3));
 		// Closed once: the deadline later finds nothing to do.
-		advance_to(11);
+		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
 		assert_eq!(free(REQUESTER), INITIAL_BALANCE - 39);
 	});
 }
@@ -145,8 +145,9 @@ fn the_requester_is_never_assigned_its_own_job() {
 		);
 		busy_worker(model, W1);
 		let job = submit(model, 1);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
 		free_worker(W1);
-		advance_to(2);
+		advance_to(System::block_number() + 1);
 		assert_eq!(assigned_workers(job), vec![W1]);
 	});
 }
@@ -159,7 +160,8 @@ fn no_shows_are_slashed_and_the_job_completes_with_the_rest() {
 		let output = embedding(&[1, 2, 3]);
 		commit(job, W1, &output);
 		commit(job, W2, &output);
-		System::set_block_number(4);
+		// Drawn at block 4: the commit window ends at 4 + 3.
+		System::set_block_number(7);
 		assert_noop!(reveal(job, W3, output.clone()), Error::<Test>::NotCommitted);
 		assert_ok!(reveal(job, W1, output.clone()));
 		assert_ok!(reveal(job, W2, output));
@@ -167,7 +169,7 @@ fn no_shows_are_slashed_and_the_job_completes_with_the_rest() {
 			Event::WorkerSlashed { worker: W3, job_id: job, amount: 10, reason: SlashReason::NoShow }
 				.into(),
 		);
-		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, at: 4 });
+		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, at: 7 });
 		assert_eq!(Workers::<Test>::get(W3).unwrap().assigned, 0);
 	});
 }
@@ -200,7 +202,7 @@ fn a_queued_job_expires_with_a_full_refund() {
 		busy_worker(model, W1);
 		let job = submit(model, 1);
 		assert_eq!(Queue::<Test>::get().to_vec(), vec![job]);
-		advance_to(11);
+		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_last_event(
 			Event::JobClosed { job_id: job, reason: CloseReason::Expired, refunded: 50 }.into(),
 		);
@@ -217,7 +219,7 @@ fn an_assigned_job_nobody_answers_expires_and_slashes_the_no_shows() {
 		let issuance = total();
 		let job = submit(model, 1);
 		assert_eq!(assigned_workers(job), vec![W1]);
-		advance_to(11);
+		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W1, job_id: job, amount: 10, reason: SlashReason::NoShow }
 				.into(),
@@ -239,7 +241,7 @@ fn queued_jobs_are_assigned_when_workers_free_up() {
 		let job = submit(model, 1);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
 		free_worker(W1);
-		advance_to(2);
+		advance_to(System::block_number() + 1);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 0);
 		System::assert_last_event(Event::JobAssigned { job_id: job, workers: vec![W1] }.into());
 		assert!(Queue::<Test>::get().is_empty());
@@ -259,32 +261,44 @@ fn the_queue_and_deadline_buckets_are_bounded() {
 				text(b"x"),
 				50,
 				1,
-				10,
+				15,
 			)
 		};
-		assert_ok!(queue(REQUESTER));
-		assert_ok!(queue(REQUESTER));
-		assert_ok!(queue(OWNER));
-		assert_noop!(queue(OWNER), Error::<Test>::QueueFull);
-		// MaxJobsPerBlock is 4, spilling up to 2 blocks later: 12 deadlines from block 11 on.
+		for who in [REQUESTER, REQUESTER, OWNER, OWNER] {
+			assert_ok!(queue(who));
+		}
+		wait_for_draw();
+		assert_eq!(Queue::<Test>::get().into_inner(), vec![0, 1, 2]);
+		// The fourth found the queue full at its draw: closed and refunded in full.
+		assert!(matches!(
+			Jobs::<Test>::get(3).unwrap().state,
+			JobState::Closed { reason: CloseReason::QueueFull, .. }
+		));
+		System::assert_has_event(Event::JobClosed { job_id: 3, reason: CloseReason::QueueFull, refunded: 50 }.into());
+		assert_eq!(escrow_of(OWNER), 50);
+		// MaxJobsPerBlock is 4, spilling up to 2 blocks later: asked at block 4 for block
+		// 24, 12 deadlines fit in blocks 24 to 26, and a 13th is refused.
+		assert_eq!(System::block_number(), 4);
 		free_worker(W1);
 		workers(model, &[W2, W3]);
 		for w in [W1, W2, W3] {
 			Workers::<Test>::mutate(w, |info| info.as_mut().unwrap().capacity = 100);
 		}
-		for _ in 0..9 {
-			submit(model, 1);
-		}
-		assert_noop!(
+		let at_block_24 = || {
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
 				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
 				text(b"x"),
 				50,
 				1,
-				10,
-			),
-			Error::<Test>::DeadlineBlockFull
-		);
+				20,
+			)
+		};
+		for i in 0..12u64 {
+			let id = NextJobId::<Test>::get();
+			assert_ok!(at_block_24());
+			assert_eq!(Jobs::<Test>::get(id).unwrap().deadline, 24 + i / 4);
+		}
+		assert_noop!(at_block_24(), Error::<Test>::DeadlineBlockFull);
 	});
 }

@@ -1,9 +1,13 @@
-//! The v0 → v1 storage migration on jobs written in the old layout.
+//! The storage migrations: v0 → v1 on jobs written in the old layout, v1 → v2 on a chain
+//! whose jobs were drawn at submission.
 
 use super::*;
 use sp_core::H256;
 use crate::{
-	migrations::v1::{old, MigrateToV1},
+	migrations::{
+		v1::{old, MigrateToV1},
+		v2::MigrateToV2,
+	},
 	mock::*,
 	*,
 };
@@ -32,6 +36,7 @@ fn write_v0(id: JobId, output: Option<JobOutput<Test>>) {
 			reveal_from,
 		},
 		JobState::Closed { reason, at } => old::JobState::Closed { reason, at },
+		JobState::Drawing => panic!("v0 had no draws"),
 	};
 	let v0 = old::JobInfo::<Test> {
 		requester: job.requester,
@@ -72,6 +77,7 @@ fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
 		MigrateToV1::<Test>::on_runtime_upgrade();
 
 		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
+		StorageVersion::new(2).put::<Pallet<Test>>();
 		let JobState::Assigned { assignments, .. } = Jobs::<Test>::get(assigned).unwrap().state else {
 			panic!("still assigned")
 		};
@@ -82,5 +88,31 @@ fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
 		// Run again: a no-op at version 1.
 		MigrateToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
+	});
+}
+
+#[test]
+fn v1_chains_start_drawing_after_their_last_job() {
+	run_test(|model| {
+		workers(model, &[W1, W2]);
+		let old_jobs = [submit(model, 1), submit(model, 1)];
+		let before: Vec<_> = old_jobs.iter().map(|id| Jobs::<Test>::get(id).unwrap()).collect();
+		// A v1 chain has no draw state: its jobs were assigned at submission.
+		DrawCursor::<Test>::kill();
+		DrawMarks::<Test>::kill();
+		StorageVersion::new(1).put::<Pallet<Test>>();
+
+		MigrateToV2::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(2));
+		assert_eq!(DrawCursor::<Test>::get(), NextJobId::<Test>::get());
+		ComputeJobs::do_try_state().unwrap();
+		// Later folds draw new jobs only; the old ones keep their workers.
+		let new_job = submit(model, 1);
+		for (id, job) in old_jobs.iter().zip(before) {
+			assert_eq!(Jobs::<Test>::get(id).unwrap().state, job.state);
+		}
+		assert_eq!(assigned_workers(new_job).len(), 1);
+		ComputeJobs::do_try_state().unwrap();
 	});
 }

@@ -41,7 +41,16 @@ pub(super) fn embedding(values: &[i8]) -> JobOutput<Test> {
 	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
 }
 
+/// Submits a job of `REQUESTER` whose deadline is 10 blocks after its draw, and waits for the draw
+/// (`DRAW_DELAY` blocks).
 pub(super) fn submit(model: ModelId, replicas: u8) -> JobId {
+	let id = submit_undrawn(model, replicas);
+	wait_for_draw();
+	id
+}
+
+/// Submits a job of `REQUESTER` whose deadline is 10 blocks after its draw; it waits for the draw.
+pub(super) fn submit_undrawn(model: ModelId, replicas: u8) -> JobId {
 	let id = NextJobId::<Test>::get();
 	assert_ok!(ComputeJobs::submit_job(
 		RuntimeOrigin::signed(REQUESTER),
@@ -49,9 +58,14 @@ pub(super) fn submit(model: ModelId, replicas: u8) -> JobId {
 		text(b"the quick brown fox"),
 		50,
 		replicas,
-		10,
+		10 + u64::from(DRAW_DELAY),
 	));
 	id
+}
+
+/// Runs the `DRAW_DELAY` blocks after which the jobs submitted in this block are drawn.
+pub(super) fn wait_for_draw() {
+	advance_to(System::block_number() + u64::from(DRAW_DELAY));
 }
 
 pub(super) fn commit(job: JobId, worker: AccountId, output: &JobOutput<Test>) {

@@ -12,7 +12,7 @@ use crate::{
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64},
+	traits::{ConstU32, ConstU64, Hooks},
 	BoundedVec,
 };
 use frame_system::EnsureRoot;
@@ -141,12 +141,13 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Models = Registry;
+	type Randomness = crate::mock::MockVrf<Test>;
 	type MinWorkerBond = ConstU64<1_000>;
 	type UnbondingDelay = ConstU32<10>;
 	type WorkerFee = ConstU64<5>;
 	type MaxReplicas = ConstU32<3>;
 	type ReplicaLimit = ConstU32<3>;
-	type MinDeadline = ConstU32<15>;
+	type MinDeadline = ConstU32<18>;
 	type MaxDeadline = ConstU32<100>;
 	type MaxModelsPerWorker = ConstU32<3>;
 	type MaxWorkersPerModel = ConstU32<4>;
@@ -321,6 +322,23 @@ fn embedding(values: &[i8]) -> Verdict<Test> {
 	Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec())))
 }
 
+/// Imports the `DRAW_DELAY` blocks after which the jobs submitted so far are drawn (each
+/// block's `on_initialize` folds its parent's VRF output); returns the block of the draw,
+/// the first at which the off-chain worker sees the assignments.
+fn draw() -> u32 {
+	let at = System::block_number() + DRAW_DELAY;
+	while System::block_number() < at {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		ComputeJobs::on_initialize(next);
+	}
+	assert!(
+		Jobs::<Test>::iter().all(|(_, job)| job.state != JobState::Drawing),
+		"every submitted job was drawn"
+	);
+	at
+}
+
 fn run_at(block: u32) {
 	System::set_block_number(block);
 	Worker::run(block);
@@ -348,14 +366,18 @@ fn an_output_is_committed_then_revealed_and_the_job_settles() {
 	ext.execute_with(|| {
 		register_worker(&key);
 		let job = submit(inline(b"hello"));
+		// Nothing to do before the draw: the job has no workers yet.
 		run_at(1);
+		assert!(submitted(&h).is_empty());
+		let at = draw();
+		run_at(at);
 		let commits = submitted(&h);
 		let [(signer, Call::commit_result { job_id, commitment })] = &commits[..] else { panic!("{commits:?}") };
 		assert_eq!((signer, *job_id), (&key, job));
 		let salt = offchain::kept_salt(job, &key).unwrap();
 		assert_eq!(*commitment, commitment_of::<Test>(job, &key, &embedding(&[1, 2, 3]), &salt));
 		apply(commits);
-		run_at(2);
+		run_at(at + 1);
 		let reveals = submitted(&h);
 		assert!(matches!(&reveals[..], [(_, Call::reveal_result { verdict, .. })] if *verdict == embedding(&[1, 2, 3])));
 		apply(reveals);
@@ -372,9 +394,10 @@ fn unreadable_input_is_reported_and_the_job_closes_without_a_slash() {
 	ext.execute_with(|| {
 		register_worker(&key);
 		let job = submit(inline(&[0xff, 0xfe]));
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		apply(submitted(&h));
-		run_at(2);
+		run_at(at + 1);
 		let reveals = submitted(&h);
 		assert!(matches!(
 			&reveals[..],
@@ -411,15 +434,17 @@ fn a_remote_input_is_fetched_and_checked_before_it_is_run() {
 			url: BoundedVec::truncate_from(REMOTE_URL.as_bytes().to_vec()),
 		};
 		let tampered = submit(remote());
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		apply(submitted(&h));
 		// The same input in a new job is fetched again (a fetch failure is an observation
 		// about one job, not about the input forever); this time the host serves it.
 		let good = submit(remote());
-		run_at(2);
+		let at = draw();
+		run_at(at);
 		let calls = submitted(&h);
 		apply(calls);
-		run_at(3);
+		run_at(at + 1);
 		apply(submitted(&h));
 		assert!(matches!(
 			Jobs::<Test>::get(tampered).unwrap().state,
@@ -441,19 +466,20 @@ fn after_a_reorg_changes_a_job_its_stale_result_is_never_committed() {
 	ext.execute_with(|| {
 		register_worker(&key);
 		let job = submit(inline(b"fork A"));
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		let on_fork_a = submitted(&h);
 		assert_eq!(on_fork_a.len(), 1);
 		// A reorg: the commit never lands, and on the new best chain the same job id holds
 		// another input.
 		Jobs::<Test>::mutate(job, |info| info.as_mut().unwrap().input = inline(b"fork B"));
-		run_at(1 + offchain::RESEND_AFTER);
+		run_at(at + offchain::RESEND_AFTER);
 		let on_fork_b = submitted(&h);
 		let [(_, Call::commit_result { commitment, .. })] = &on_fork_b[..] else { panic!("{on_fork_b:?}") };
 		let salt = offchain::kept_salt(job, &key).unwrap();
 		assert_eq!(*commitment, commitment_of::<Test>(job, &key, &embedding(&[-9, 9, -9]), &salt));
 		apply(on_fork_b);
-		run_at(2 + offchain::RESEND_AFTER);
+		run_at(at + 1 + offchain::RESEND_AFTER);
 		apply(submitted(&h));
 		assert_eq!(Results::<Test>::get(job), Some(JobOutput::Embedding(BoundedVec::truncate_from(vec![-9, 9, -9]))));
 	});
@@ -469,7 +495,8 @@ fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
 	ext.execute_with(|| {
 		register_worker(&key);
 		let job = submit(inline(b"hello"));
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		let first = submitted(&h);
 		apply(first);
 		// A second run that started before the first kept its verdict (its lock expired):
@@ -483,17 +510,17 @@ fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
 		Jobs::<Test>::mutate(job, |info| {
 			if let JobState::Assigned { assignments, reveal_from, .. } = &mut info.as_mut().unwrap().state {
 				assignments[0].commitment = None;
-				*reveal_from = 11;
+				*reveal_from = at + 10;
 			}
 		});
-		run_at(1);
+		run_at(at);
 		let second = submitted(&h);
 		Jobs::<Test>::mutate(job, |info| info.as_mut().unwrap().state = state.clone());
 		let JobState::Assigned { assignments, .. } = state else { panic!() };
 		let [(_, Call::commit_result { commitment, .. })] = &second[..] else { panic!("{second:?}") };
 		assert_eq!(Some(*commitment), assignments[0].commitment, "same salt, same commitment");
 		// So the reveal still opens the commitment that landed.
-		run_at(2);
+		run_at(at + 1);
 		apply(submitted(&h));
 		assert!(matches!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, .. }));
 	});
@@ -510,14 +537,15 @@ fn an_operator_key_serves_a_cold_bonded_worker() {
 		assert_ok!(ComputeJobs::set_operator(RuntimeOrigin::signed(cold.clone()), Some(operator.clone())));
 		let job = submit(inline(b"hello"));
 		let before = Balances::free_balance(&cold);
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		let commits = submitted(&h);
 		let [(signer, Call::commit_result { commitment, .. })] = &commits[..] else { panic!("{commits:?}") };
 		assert_eq!(signer, &operator, "signed by the operator key");
 		let salt = offchain::kept_salt(job, &cold).unwrap();
 		assert_eq!(*commitment, commitment_of::<Test>(job, &cold, &embedding(&[1, 2, 3]), &salt));
 		apply(commits);
-		run_at(2);
+		run_at(at + 1);
 		apply(submitted(&h));
 		assert_eq!(Balances::free_balance(&cold), before + 5, "paid to the bonded account");
 	});
@@ -532,9 +560,10 @@ fn an_output_over_the_bound_is_reported_as_too_large() {
 	ext.execute_with(|| {
 		register_worker(&key);
 		let job = submit(inline(b"long"));
-		run_at(1);
+		let at = draw();
+		run_at(at);
 		apply(submitted(&h));
-		run_at(2);
+		run_at(at + 1);
 		let reveals = submitted(&h);
 		assert!(matches!(
 			&reveals[..],

@@ -11,15 +11,18 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 		workers(model, &[W1]);
 		let queued = {
 			Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 0);
-			submit(model, 1)
+			submit_undrawn(model, 1)
 		};
+		assert_eq!(ComputeJobs::job(queued).unwrap().status, JobStatus::Drawing);
+		wait_for_draw();
 		let details = ComputeJobs::job(queued).unwrap();
 		assert_eq!(details.status, JobStatus::Queued);
 		assert_eq!(details.escrow, 50);
 		assert_eq!(details.input, InputView::Inline(b"the quick brown fox".to_vec()));
 		assert_eq!(details.result, None);
+		// Drawn at block 4 and queued; assigned at the next block once W1 has room.
 		free_worker(W1);
-		advance_to(2);
+		advance_to(5);
 
 		let JobStatus::Assigned { assignments, .. } = ComputeJobs::job(queued).unwrap().status else {
 			panic!("assigned once the worker resumed");
@@ -29,7 +32,7 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 		commit(queued, W1, &output);
 		assert_ok!(reveal(queued, W1, output));
 		let done = ComputeJobs::job(queued).unwrap();
-		assert_eq!(done.status, JobStatus::Closed { reason: CloseReason::Completed, at: 2 });
+		assert_eq!(done.status, JobStatus::Closed { reason: CloseReason::Completed, at: 5 });
 		assert_eq!(done.escrow, 0);
 		assert_eq!(done.result, Some(OutputView::Embedding(vec![1, 2, 3])));
 		assert_eq!(ComputeJobs::job(99), None);
@@ -104,26 +107,28 @@ fn fees_are_estimated_as_submission_checks_them() {
 fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
 	run_test(|model| {
 		workers(model, &[W1]);
-		// Job 0 completes at block 1; job 1 stays open until its deadline (block 11).
+		// Job 0 is drawn and completes at block 4; job 1, submitted then, stays open until
+		// its deadline (block 4 + 13 = 17).
 		let first = submit(model, 1);
 		let output = embedding(&[5, 5]);
 		commit(first, W1, &output);
 		assert_ok!(reveal(first, W1, output));
+		assert!(matches!(Jobs::<Test>::get(first).unwrap().state, JobState::Closed { at: 4, .. }));
 		let open = submit(model, 1);
-		assert_eq!(ComputeJobs::on_idle(21, Weight::zero()), Weight::zero());
+		assert_eq!(ComputeJobs::on_idle(24, Weight::zero()), Weight::zero());
 		assert!(Jobs::<Test>::contains_key(first), "no weight, no pruning");
 
-		ComputeJobs::on_idle(20, Weight::MAX);
+		ComputeJobs::on_idle(23, Weight::MAX);
 		assert!(Jobs::<Test>::contains_key(first), "retained for 20 blocks");
-		ComputeJobs::on_idle(21, Weight::MAX);
+		ComputeJobs::on_idle(24, Weight::MAX);
 		assert_eq!(ComputeJobs::job(first), None);
 		assert!(!Results::<Test>::contains_key(first));
 		assert_eq!(PruneCursor::<Test>::get(), open, "stops at the open job");
 		ComputeJobs::do_try_state().unwrap();
 
-		advance_to(11);
-		assert!(matches!(Jobs::<Test>::get(open).unwrap().state, JobState::Closed { at: 11, .. }));
-		ComputeJobs::on_idle(31, Weight::MAX);
+		advance_to(17);
+		assert!(matches!(Jobs::<Test>::get(open).unwrap().state, JobState::Closed { at: 17, .. }));
+		ComputeJobs::on_idle(37, Weight::MAX);
 		assert!(ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).is_empty());
 		assert_eq!(PruneCursor::<Test>::get(), NextJobId::<Test>::get());
 	});
