@@ -38,7 +38,7 @@ fn dev_spec_has_token_properties_and_the_development_preset() {
 	assert_eq!(spec["properties"]["ss58Format"], 42);
 	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
 	assert_eq!(patch["blockTime"]["slotDurationMillis"], 2000);
-	assert_eq!(patch["aura"]["authorities"].as_array().unwrap().len(), 1);
+	assert_eq!(patch["babe"]["authorities"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn local_spec_has_three_validators_at_six_seconds() {
 	let spec: Value = serde_json::from_str(&stdout).unwrap();
 	let patch = &spec["genesis"]["runtimeGenesis"]["patch"];
 	assert_eq!(patch["blockTime"]["slotDurationMillis"], 6000);
-	assert_eq!(patch["aura"]["authorities"].as_array().unwrap().len(), 3);
+	assert_eq!(patch["babe"]["authorities"].as_array().unwrap().len(), 3);
 	assert_eq!(patch["grandpa"]["authorities"].as_array().unwrap().len(), 3);
 }
 
