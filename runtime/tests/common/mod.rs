@@ -4,7 +4,21 @@ use infera_runtime::{genesis_config_presets::get_preset, RuntimeGenesisConfig};
 use serde_json::Value;
 use sp_genesis_builder::PresetId;
 
+/// The genesis storage of preset `name`, built as the node builds it (for tests that start
+/// many chains from one genesis).
+#[allow(dead_code)]
+pub fn preset_storage(name: &str) -> sp_runtime::Storage {
+	use sp_runtime::BuildStorage;
+	let patch: Value =
+		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	json_merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).unwrap();
+	config.build_storage().expect("preset builds")
+}
+
 /// Test externalities holding the genesis state of preset `name`.
+#[allow(dead_code)]
 pub fn preset_ext(name: &str) -> sp_io::TestExternalities {
 	let patch: Value =
 		serde_json::from_slice(&get_preset(&PresetId::from(name)).expect("preset exists")).unwrap();
