@@ -28,6 +28,27 @@ pub type VersionId = u32;
 /// Identifier of a curated dataset (assigned by the data-rewards pallet).
 pub type DatasetId = u32;
 
+/// A sequential `u64` id as a storage key that sorts by number: its big-endian bytes.
+/// Index maps keyed by it with the `Identity` hasher (safe: the ids are assigned
+/// sequentially, never chosen by users) can be read in id order from any id on, a page
+/// at a time, instead of collecting and sorting a whole prefix.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug,
+)]
+pub struct OrderedId(pub [u8; 8]);
+
+impl From<u64> for OrderedId {
+	fn from(id: u64) -> Self {
+		OrderedId(id.to_be_bytes())
+	}
+}
+
+impl From<OrderedId> for u64 {
+	fn from(key: OrderedId) -> Self {
+		u64::from_be_bytes(key.0)
+	}
+}
+
 /// What a model does; jobs and routing are per task.
 #[derive(
 	Encode,

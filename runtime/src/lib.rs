@@ -73,7 +73,7 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 2,
+			transaction_version: 3,
 			system_version: 1,
 		};
 	};
@@ -158,6 +158,9 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_compute_jobs::migrations::v1::MigrateToV1<Runtime>,
 	pallet_compute_jobs::migrations::v2::MigrateToV2<Runtime>,
+	pallet_compute_jobs::migrations::v3::MigrateToV3<Runtime>,
+	pallet_data_rewards::migrations::v1::MigrateToV1<Runtime>,
+	pallet_model_registry::migrations::v2::MigrateToV2<Runtime>,
 );
 
 /// Executive: dispatches calls to the pallets.

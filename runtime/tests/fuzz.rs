@@ -154,6 +154,11 @@ fn some_id(rng: &mut Rng, next: u64) -> u64 {
 	next - 1 - rng.below(next.min(8))
 }
 
+/// Up to two datasets, some that do not exist, some named twice.
+fn lineage<S: Get<u32>>(rng: &mut Rng, datasets: u64) -> BoundedVec<u32, S> {
+	BoundedVec::truncate_from((0..rng.below(3)).map(|_| some_id(rng, datasets) as u32).collect::<Vec<_>>())
+}
+
 fn policy(rng: &mut Rng, people: &[AccountId]) -> pallet_data_rewards::ReviewPolicy<Runtime> {
 	let curators: Vec<AccountId> = (0..1 + rng.below(4)).map(|_| rng.pick(people).clone()).collect();
 	pallet_data_rewards::ReviewPolicy {
@@ -179,7 +184,7 @@ fn governance_call(rng: &mut Rng, people: &[AccountId]) -> RuntimeCall {
 	let who = rng.pick(people).clone();
 	let models = pallet_model_registry::NextModelId::<Runtime>::get() as u64;
 	let datasets = pallet_data_rewards::NextDatasetId::<Runtime>::get() as u64;
-	match rng.below(9) {
+	match rng.below(10) {
 		0 => RuntimeCall::ModelRegistry(pallet_model_registry::Call::approve_version {
 			model_id: some_id(rng, models) as u32,
 			version: 1 + rng.below(2) as u32,
@@ -211,6 +216,11 @@ fn governance_call(rng: &mut Rng, people: &[AccountId]) -> RuntimeCall {
 			model_id: some_id(rng, models) as u32,
 			version: 1,
 			reason: bounded(b"unsafe"),
+		}),
+		8 => RuntimeCall::ModelRegistry(pallet_model_registry::Call::amend_lineage {
+			model_id: some_id(rng, models) as u32,
+			version: 1 + rng.below(2) as u32,
+			datasets: lineage(rng, datasets),
 		}),
 		_ => RuntimeCall::Treasury(pallet_treasury::Call::void_spend { index: rng.below(4) as u32 }),
 	}
@@ -256,7 +266,7 @@ fn next_move(rng: &mut Rng, people: &[AccountId], memory: &mut Memory) -> Option
 	use pallet_compute_jobs::Call as Jobs;
 	use pallet_data_rewards::Call as Data;
 	use pallet_model_registry::Call as Registry;
-	let call = match rng.below(41) {
+	let call = match rng.below(42) {
 		// The model registry.
 		0 | 1 => RuntimeCall::ModelRegistry(Registry::register_model {
 			name: bounded(b"model"),
@@ -264,10 +274,14 @@ fn next_move(rng: &mut Rng, people: &[AccountId], memory: &mut Memory) -> Option
 			licence: bounded(b"MIT"),
 			price: rng.below(5) as Balance * MILLI_UNIT,
 			parent: None,
-			datasets: BoundedVec::truncate_from(
-				(0..rng.below(3)).map(|_| some_id(rng, datasets) as u32).collect::<Vec<_>>(),
-			),
+			datasets: lineage(rng, datasets),
 			artifacts: artifacts(rng),
+		}),
+		// A new version, with its own (possibly sham) lineage, for curators to judge.
+		39 => RuntimeCall::ModelRegistry(Registry::publish_version {
+			model_id: some_id(rng, models) as u32,
+			artifacts: artifacts(rng),
+			datasets: lineage(rng, datasets),
 		}),
 		2 => RuntimeCall::ModelRegistry(Registry::set_price {
 			model_id: some_id(rng, models) as u32,

@@ -106,6 +106,10 @@ test('contributors are paid from the budget and from inference fees of models tr
     'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId], artifacts), alice);
   const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
   await ok(api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice);
+  // The lineage is version 1's; the model-level field shows the current version's.
+  const registered = await rpcCall(node.rpcPort, 'infera_model', [modelId]);
+  assert.deepEqual(registered.versions[0].datasets, [datasetId]);
+  assert.deepEqual(registered.datasets, [datasetId]);
 
   // Bob's node works for him; Alice submits a job and the off-chain worker settles it.
   await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);

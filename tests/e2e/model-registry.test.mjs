@@ -95,6 +95,9 @@ test('a pending model is readable but not routable', async () => {
   assert.equal(v1.tokenizer, MINILM.tokenizer);
   assert.equal(v1.sizeBytes, MINILM.sizeBytes);
   assert.equal(v1.url, 'file:///var/lib/infera/models/all-MiniLM-L6-v2');
+  // Lineage is per version; the model-level field is the current version's (none yet).
+  assert.deepEqual(v1.datasets, []);
+  assert.deepEqual(model.datasets, []);
   assert.equal(await rpcCall(node.rpcPort, 'infera_bestModel', ['textEmbedding', (10n * PRICE).toString()]), null);
 });
 

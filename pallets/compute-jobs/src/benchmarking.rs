@@ -347,7 +347,7 @@ mod benchmarks {
 		}
 
 		assert!(!Jobs::<T>::contains_key(job));
-		assert!(!RequesterJobs::<T>::contains_key(&requester, job));
+		assert!(!RequesterJobs::<T>::contains_key(&requester, OrderedId::from(job)));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

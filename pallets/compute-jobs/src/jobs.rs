@@ -147,7 +147,7 @@ impl<T: Config> Pallet<T> {
 				state: JobState::Drawing,
 			};
 		NextJobId::<T>::put(next);
-		RequesterJobs::<T>::insert(&requester, job_id, ());
+		RequesterJobs::<T>::insert(&requester, OrderedId::from(job_id), ());
 		Self::deposit_event(Event::JobSubmitted {
 			job_id,
 			requester,

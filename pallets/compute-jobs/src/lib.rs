@@ -62,7 +62,7 @@ mod mock;
 mod tests;
 
 pub use infera_primitives::{
-	DatasetId, JobOutcome, LineageRewards, ModelId, ModelRegistry, TaskKind, VersionId,
+	DatasetId, JobOutcome, OrderedId, LineageRewards, ModelId, ModelRegistry, TaskKind, VersionId,
 };
 pub use offchain::{crypto, InferenceWorker, OffchainInference, WORKER_KEY_TYPE};
 pub use pallet::*;
@@ -92,8 +92,8 @@ pub mod pallet {
 
 	/// The storage layout version: 1 added failure reports (`Assignment::verdict`) and
 	/// `QueuedPerRequester`; 2 added the draw beacon (`DrawBeacon`, `DrawMarks`,
-	/// `DrawCursor`) and `JobState::Drawing`.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// `DrawCursor`) and `JobState::Drawing`; 3 keyed `RequesterJobs` by [`OrderedId`].
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -304,10 +304,11 @@ pub mod pallet {
 	pub type WorkerJobs<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
 
-	/// Index of the jobs (open and not yet pruned) of each requester.
+	/// Index of the jobs (open and not yet pruned) of each requester, keyed by
+	/// [`OrderedId`] so that a page of them is read in id order from any id on.
 	#[pallet::storage]
 	pub type RequesterJobs<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, OrderedId, (), OptionQuery>;
 
 	/// How many queued jobs each requester has (at most `MaxQueuedPerRequester`).
 	#[pallet::storage]

@@ -8,6 +8,10 @@
 //! **v1 → v2** ([`v2::MigrateToV2`]): jobs are drawn from the VRF beacon a few blocks after
 //! submission. Every job that exists was drawn (or queued) at submission, so the draw
 //! cursor and marks start at `NextJobId`: the first beacon fold draws nothing old.
+//!
+//! **v2 → v3** ([`v3::MigrateToV3`]): [`RequesterJobs`] is keyed by [`OrderedId`] (the job
+//! id's big-endian bytes, `Identity`-hashed) instead of `Twox64Concat` job ids, so a
+//! requester's jobs are read a page at a time in id order. Every entry is rewritten.
 
 use crate::{pallet::*, *};
 
@@ -180,6 +184,67 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedMigrateToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v2 → v3 migration.
+pub mod v3 {
+	use super::*;
+	use alloc::vec::Vec;
+	#[cfg(feature = "try-runtime")]
+	use codec::{Decode, Encode};
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
+		traits::UncheckedOnRuntimeUpgrade,
+	};
+
+	/// [`RequesterJobs`] as stored before v3.
+	#[storage_alias]
+	pub type OldRequesterJobs<T: Config> = StorageDoubleMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		Twox64Concat,
+		JobId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Rewrites every requester index entry under its ordered key.
+	pub struct UncheckedMigrateToV3<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV3<T> {
+		fn on_runtime_upgrade() -> Weight {
+			// Both layouts share the map's prefix: take every old entry before writing.
+			let entries: Vec<(T::AccountId, JobId)> =
+				OldRequesterJobs::<T>::drain().map(|(who, job_id, ())| (who, job_id)).collect();
+			let count = entries.len() as u64;
+			for (who, job_id) in entries {
+				RequesterJobs::<T>::insert(who, OrderedId::from(job_id), ());
+			}
+			T::DbWeight::get().reads_writes(count, 2 * count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((OldRequesterJobs::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "pre-upgrade state")?;
+			ensure!(RequesterJobs::<T>::iter_keys().count() as u64 == before, "an index entry was lost");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateToV3`], run only at storage version 2, which it moves to 3.
+	pub type MigrateToV3<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedMigrateToV3<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

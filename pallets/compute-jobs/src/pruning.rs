@@ -29,7 +29,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Jobs::<T>::remove(job_id);
 		Results::<T>::remove(job_id);
-		RequesterJobs::<T>::remove(&job.requester, job_id);
+		RequesterJobs::<T>::remove(&job.requester, OrderedId::from(job_id));
 		true
 	}
 

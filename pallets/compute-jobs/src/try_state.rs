@@ -42,7 +42,7 @@ impl<T: Config> Pallet<T> {
 		for (job_id, job) in Jobs::<T>::iter() {
 			retained += 1;
 			ensure!(job_id >= cursor && job_id < NextJobId::<T>::get(), "job id outside the live range");
-			ensure!(RequesterJobs::<T>::contains_key(&job.requester, job_id), "job missing from its requester's index");
+			ensure!(RequesterJobs::<T>::contains_key(&job.requester, OrderedId::from(job_id)), "job missing from its requester's index");
 			let completed = matches!(job.state, JobState::Closed { reason: CloseReason::Completed, .. });
 			ensure!(completed || !Results::<T>::contains_key(job_id), "result of a job that did not complete");
 			let drawing = job.state == JobState::Drawing;

@@ -201,16 +201,26 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Up to `limit` of `requester`'s retained jobs with id ≥ `start`, in id order. Reads
-	/// every retained job id of the requester (bounded by pruning) to sort them.
+	/// only those: the index sorts by id ([`OrderedId`]).
 	pub fn jobs_by_requester(
 		requester: T::AccountId,
 		start: JobId,
 		limit: u32,
 	) -> Vec<JobDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-		let mut ids: Vec<JobId> =
-			RequesterJobs::<T>::iter_key_prefix(&requester).filter(|id| *id >= start).collect();
-		ids.sort_unstable();
-		ids.into_iter().take(limit as usize).filter_map(Self::job).collect()
+		Self::requester_job_ids(&requester, start)
+			.take(limit as usize)
+			.filter_map(Self::job)
+			.collect()
+	}
+
+	/// `requester`'s retained job ids from `start` on, in id order, read lazily.
+	pub fn requester_job_ids(requester: &T::AccountId, start: JobId) -> impl Iterator<Item = JobId> {
+		let first = (RequesterJobs::<T>::contains_key(requester, OrderedId::from(start))).then_some(start);
+		// `iter_key_prefix_from` starts after the key it is given.
+		let after = RequesterJobs::<T>::hashed_key_for(requester, OrderedId::from(start));
+		first.into_iter().chain(
+			RequesterJobs::<T>::iter_key_prefix_from(requester, after).map(JobId::from),
+		)
 	}
 
 	/// A registered worker.

@@ -208,5 +208,25 @@ mod benchmarks {
 		assert_eq!(Datasets::<T>::get(id).expect("created").pending, 0);
 	}
 
+	/// `p` expired contributions whose retention ends in one block are removed.
+	#[benchmark]
+	fn prune_contributions(p: Linear<0, { T::MaxReviewsPerBlock::get() }>) {
+		let id = dataset::<T>(1, 1);
+		for seed in 0..p {
+			let who = funded::<T>("contributor", seed);
+			submit_contribution::<T>(id, &who, seed);
+		}
+		let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::ReviewWindow::get())
+			.saturating_add(One::one());
+		DataRewards::<T>::expire_reviews(due);
+		let at = due.saturating_add(T::ContributionRetention::get());
+		#[block]
+		{
+			DataRewards::<T>::prune_contributions(at);
+		}
+		assert_eq!(Contributions::<T>::iter().count(), 0);
+	}
+
 	impl_benchmark_test_suite!(DataRewards, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -73,30 +73,35 @@ impl<T: Config> Pallet<T> {
 		);
 		NextContributionId::<T>::put(next);
 		ContributionDigests::<T>::insert(dataset, digest, id);
-		DatasetContributions::<T>::insert(dataset, id, ());
-		ContributorContributions::<T>::insert(&who, id, ());
+		DatasetContributions::<T>::insert(dataset, OrderedId::from(id), ());
+		ContributorContributions::<T>::insert(&who, OrderedId::from(id), ());
 		info.pending = info.pending.saturating_add(1);
 		Datasets::<T>::insert(dataset, info);
 		Self::deposit_event(Event::Contributed { contribution: id, dataset, contributor: who, digest, size });
 		Ok(())
 	}
 
-	/// Returns the deposit of every contribution whose review window ended in the previous
-	/// block and is still pending; returns how many contributions the block's list held.
 	/// Expires the reviews due at `now`: deposits return, and every curator of the dataset
-	/// who did not vote gets a strike. Returns how many expired and how many curators were
-	/// struck.
+	/// who did not vote gets a strike. The expired and the rejected contributions of this
+	/// deadline are scheduled for removal `ContributionRetention` blocks later. Returns how
+	/// many contributions the deadline held and how many curators were struck.
 	pub(crate) fn expire_reviews(now: BlockNumberFor<T>) -> (u32, u64) {
 		let due = ReviewDeadlines::<T>::take(now);
 		let count = due.len() as u32;
 		let mut absences = 0u64;
+		let mut prunable = Vec::new();
 		for id in due {
 			let Some(mut contribution) = Contributions::<T>::get(id) else {
 				defensive!("a review deadline of an unknown contribution");
 				continue;
 			};
-			if !matches!(contribution.status, ContributionStatus::Pending { .. }) {
-				continue;
+			match contribution.status {
+				ContributionStatus::Pending { .. } => prunable.push(id),
+				ContributionStatus::Rejected { .. } => {
+					prunable.push(id);
+					continue;
+				},
+				_ => continue,
 			}
 			Self::release_deposit(&contribution);
 			ContributionDigests::<T>::remove(contribution.dataset, contribution.digest);
@@ -129,7 +134,29 @@ impl<T: Config> Pallet<T> {
 			Contributions::<T>::insert(id, contribution);
 			Self::deposit_event(Event::ReviewExpired { contribution: id });
 		}
+		if !prunable.is_empty() {
+			// One deadline's contributions fit one bucket: both are `MaxReviewsPerBlock` long.
+			PruneSchedule::<T>::insert(
+				now.saturating_add(T::ContributionRetention::get()),
+				BoundedVec::truncate_from(prunable),
+			);
+		}
 		(count, absences)
+	}
+
+	/// Removes the rejected and expired contributions whose retention ends at `now`, with
+	/// their index entries; returns how many.
+	pub(crate) fn prune_contributions(now: BlockNumberFor<T>) -> u32 {
+		let due = PruneSchedule::<T>::take(now);
+		for id in &due {
+			let Some(contribution) = Contributions::<T>::take(id) else {
+				defensive!("a pruned contribution is gone already");
+				continue;
+			};
+			DatasetContributions::<T>::remove(contribution.dataset, OrderedId::from(*id));
+			ContributorContributions::<T>::remove(&contribution.contributor, OrderedId::from(*id));
+		}
+		due.len() as u32
 	}
 
 	/// Releases a pending contribution's whole deposit to its contributor.

@@ -22,7 +22,9 @@
 //!   Accepted contributions get their deposit back and earn
 //!   `points = mean quality × (1 + ⌊log₂(1 + size / 1 KiB)⌋)`; rejected ones lose
 //!   `RejectionPenalty` of it to the dataset's pot; undecided ones expire at the end of
-//!   the window with their deposit returned.
+//!   the window with their deposit returned. Rejected and expired contributions stay
+//!   readable for `ContributionRetention` blocks after their review deadline, then
+//!   `on_initialize` removes them with their index entries (one bounded bucket per block).
 //! - **Rewards** ([`rewards`]): `on_initialize` starts a new era every `EraLength` blocks
 //!   (a changed length applies from the next era). When a dataset's era has ended
 //!   and the dataset is next touched (any call on it, a lineage payment, or a claim), the
@@ -37,7 +39,9 @@
 //!   account of each dataset in the model's lineage and joins its pot. It is also the
 //!   model registry's [`DatasetRegistry`]: models can only claim existing datasets.
 //! - **Views** ([`views`]): datasets, contributions and pending rewards for the runtime API
-//!   in `runtime-api/` and the `infera_*` JSON-RPC in `rpc/`.
+//!   in `runtime-api/` and the `infera_*` JSON-RPC in `rpc/`. Contribution pages are read
+//!   from indices sorted by id ([`OrderedId`]), only as far as the page goes.
+//! - **Migrations** ([`migrations`]): storage layout upgrades.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -48,6 +52,7 @@ mod benchmarking;
 pub mod contributions;
 pub mod datasets;
 pub mod lineage;
+pub mod migrations;
 pub mod review;
 pub mod rewards;
 #[cfg(any(feature = "try-runtime", test))]
@@ -61,7 +66,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use infera_primitives::{DatasetId, DatasetRegistry, LineageRewards};
+pub use infera_primitives::{DatasetId, DatasetRegistry, LineageRewards, OrderedId};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -84,7 +89,12 @@ pub mod pallet {
 	use sp_core::H256;
 	use sp_runtime::Permill;
 
+	/// The storage layout version: 1 keyed the contribution indices by [`OrderedId`] and
+	/// added [`PruneSchedule`].
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -144,6 +154,12 @@ pub mod pallet {
 		/// Most contributions whose review window ends in one block.
 		#[pallet::constant]
 		type MaxReviewsPerBlock: Get<u32>;
+
+		/// Blocks a rejected or expired contribution stays readable after its review window
+		/// ends; then it is removed with its index entries (accepted ones are the dataset's
+		/// content and stay).
+		#[pallet::constant]
+		type ContributionRetention: Get<BlockNumberFor<Self>>;
 
 		/// Longest name, licence or format, in bytes.
 		#[pallet::constant]
@@ -207,21 +223,34 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Index of each dataset's contributions.
+	/// Index of each dataset's contributions, keyed by [`OrderedId`]: read a page at a time
+	/// in id order.
 	#[pallet::storage]
 	pub type DatasetContributions<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, DatasetId, Twox64Concat, ContributionId, (), OptionQuery>;
+		StorageDoubleMap<_, Twox64Concat, DatasetId, Identity, OrderedId, (), OptionQuery>;
 
-	/// Index of each account's contributions.
+	/// Index of each account's contributions, keyed by [`OrderedId`]: read a page at a time
+	/// in id order.
 	#[pallet::storage]
 	pub type ContributorContributions<T: Config> = StorageDoubleMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		Twox64Concat,
-		ContributionId,
+		Identity,
+		OrderedId,
 		(),
 		OptionQuery,
+	>;
+
+	/// Rejected and expired contributions to remove at a block: those of one review
+	/// deadline, `ContributionRetention` blocks after it. Block numbers are sequential.
+	#[pallet::storage]
+	pub type PruneSchedule<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<ContributionId, T::MaxReviewsPerBlock>,
+		ValueQuery,
 	>;
 
 	/// Contributions whose review window ends at a block. Block numbers are sequential.
@@ -350,14 +379,18 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Starts the next era when this one has lasted `EraLength` blocks, then expires the
-		/// contributions whose review window ended in the previous block.
+		/// Starts the next era when this one has lasted `EraLength` blocks, expires the
+		/// contributions whose review window ended in the previous block (scheduling the
+		/// undecided and rejected ones for pruning), and prunes those whose retention ends.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let era_started = Self::advance_era(now);
 			let (expired, absences) = Self::expire_reviews(now);
-			// Each absent curator's standing is read and written on top of the benchmark.
+			let pruned = Self::prune_contributions(now);
+			// Each absent curator's standing is read and written on top of the benchmark,
+			// and the prune bucket the deadline fills.
 			T::WeightInfo::expire_reviews(expired)
-				.saturating_add(T::DbWeight::get().reads_writes(1, u64::from(era_started)))
+				.saturating_add(T::WeightInfo::prune_contributions(pruned))
+				.saturating_add(T::DbWeight::get().reads_writes(1, u64::from(era_started) + 1))
 				.saturating_add(T::DbWeight::get().reads_writes(absences, absences))
 		}
 

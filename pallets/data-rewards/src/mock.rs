@@ -93,6 +93,7 @@ impl Config for Test {
 	type CuratorStrikeLimit = ConstU32<2>;
 	type MaxContributionsPerEra = ConstU32<3>;
 	type MaxReviewsPerBlock = ConstU32<3>;
+	type ContributionRetention = ConstU64<5>;
 	type MaxNameLen = ConstU32<16>;
 	type MaxDescriptionLen = ConstU32<32>;
 	type MaxUrlLen = ConstU32<32>;

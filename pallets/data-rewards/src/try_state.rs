@@ -23,6 +23,9 @@ impl<T: Config> Pallet<T> {
 	/// - each account's held deposits equal the deposits of its pending contributions;
 	/// - the duplicate index holds exactly the pending and accepted contributions, and each
 	///   pending one is due to expire when its window ends;
+	/// - every rejected or expired contribution is removed in time: it waits for its review
+	///   deadline or is in the prune bucket `ContributionRetention` blocks after it, and
+	///   prune buckets hold nothing else; the indices name no removed contribution;
 	/// - ids are below their counters and the per-dataset counts are right.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut unclaimed_points: BTreeMap<(DatasetId, EraIndex), u128> = BTreeMap::new();
@@ -36,8 +39,8 @@ impl<T: Config> Pallet<T> {
 			let dataset = contribution.dataset;
 			ensure!(Datasets::<T>::contains_key(dataset), "a contribution of an unknown dataset");
 			ensure!(
-				DatasetContributions::<T>::contains_key(dataset, id) &&
-					ContributorContributions::<T>::contains_key(&contribution.contributor, id),
+				DatasetContributions::<T>::contains_key(dataset, OrderedId::from(id)) &&
+					ContributorContributions::<T>::contains_key(&contribution.contributor, OrderedId::from(id)),
 				"a contribution is missing from an index"
 			);
 			let indexed = ContributionDigests::<T>::get(dataset, contribution.digest) == Some(id);
@@ -62,8 +65,36 @@ impl<T: Config> Pallet<T> {
 				},
 				ContributionStatus::Rejected { .. } | ContributionStatus::Expired => {
 					ensure!(!indexed, "a rejected or expired contribution blocks its digest");
+					// Waiting for its deadline, or scheduled for pruning after it.
+					let deadline = contribution.review_until.saturating_add(One::one());
+					let scheduled = if deadline > frame_system::Pallet::<T>::block_number() {
+						ReviewDeadlines::<T>::get(deadline).contains(&id)
+					} else {
+						PruneSchedule::<T>::get(deadline.saturating_add(T::ContributionRetention::get()))
+							.contains(&id)
+					};
+					ensure!(scheduled, "a rejected or expired contribution is never pruned");
 				},
 			}
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		for (at, ids) in PruneSchedule::<T>::iter() {
+			ensure!(at > now, "a prune bucket in the past");
+			for id in ids {
+				ensure!(
+					Contributions::<T>::get(id).is_some_and(|c| matches!(
+						c.status,
+						ContributionStatus::Rejected { .. } | ContributionStatus::Expired
+					)),
+					"a prune bucket names a contribution that is not rejected or expired"
+				);
+			}
+		}
+		for (_, id) in DatasetContributions::<T>::iter_keys() {
+			ensure!(Contributions::<T>::contains_key(ContributionId::from(id)), "a dataset index names a pruned contribution");
+		}
+		for (_, id) in ContributorContributions::<T>::iter_keys() {
+			ensure!(Contributions::<T>::contains_key(ContributionId::from(id)), "a contributor index names a pruned contribution");
 		}
 
 		for (dataset, _digest, id) in ContributionDigests::<T>::iter() {

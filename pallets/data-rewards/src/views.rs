@@ -194,29 +194,45 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Up to `limit` contributions with id ≥ `start`, of `dataset` or of `contributor`, in
-	/// id order.
+	/// id order. Reads only those: the indices sort by id ([`OrderedId`]).
 	pub fn contributions_page(
 		by: ContributionsOf<T::AccountId>,
 		start: ContributionId,
 		limit: u32,
 	) -> Vec<ContributionDetails<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let mut ids: Vec<ContributionId> = match by {
-			ContributionsOf::Dataset(dataset) => DatasetContributions::<T>::iter_key_prefix(dataset)
-				.filter(|id| *id >= start)
-				.collect(),
-			ContributionsOf::Contributor(who) => ContributorContributions::<T>::iter_key_prefix(who)
-				.filter(|id| *id >= start)
-				.collect(),
+		let from = OrderedId::from(start);
+		// `iter_key_prefix_from` starts after the key it is given, so `start` is read apart.
+		let ids: Vec<ContributionId> = match by {
+			ContributionsOf::Dataset(dataset) => {
+				let first = DatasetContributions::<T>::contains_key(dataset, from).then_some(from);
+				let after = DatasetContributions::<T>::hashed_key_for(dataset, from);
+				first
+					.into_iter()
+					.chain(DatasetContributions::<T>::iter_key_prefix_from(dataset, after))
+					.take(limit as usize)
+					.map(ContributionId::from)
+					.collect()
+			},
+			ContributionsOf::Contributor(who) => {
+				let first = ContributorContributions::<T>::contains_key(&who, from).then_some(from);
+				let after = ContributorContributions::<T>::hashed_key_for(&who, from);
+				first
+					.into_iter()
+					.chain(ContributorContributions::<T>::iter_key_prefix_from(&who, after))
+					.take(limit as usize)
+					.map(ContributionId::from)
+					.collect()
+			},
 		};
-		ids.sort_unstable();
-		ids.into_iter().take(limit as usize).filter_map(Self::contribution_details).collect()
+		ids.into_iter().filter_map(Self::contribution_details).collect()
 	}
 
 	/// What `who`'s accepted contributions have not yet been paid.
 	pub fn pending_rewards(who: T::AccountId) -> PendingRewards<BalanceOf<T>> {
 		let current = Self::current_era();
 		let mut pending = PendingRewards::<BalanceOf<T>> { claimable: Zero::zero(), estimated: Zero::zero(), rewards: Vec::new() };
-		for id in ContributorContributions::<T>::iter_key_prefix(&who) {
+		for key in ContributorContributions::<T>::iter_key_prefix(&who) {
+			let id = ContributionId::from(key);
 			let Some(contribution) = Contributions::<T>::get(id) else { continue };
 			let ContributionStatus::Accepted { era, points, claimed: false } = contribution.status else {
 				continue;

@@ -46,6 +46,7 @@ pub trait WeightInfo {
 	fn review(c: u32, ) -> Weight;
 	fn claim() -> Weight;
 	fn expire_reviews(e: u32, ) -> Weight;
+	fn prune_contributions(p: u32, ) -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -210,6 +211,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 3526).saturating_mul(e.into()))
 	}
+	/// Estimated from `expire_reviews` (one contribution read and three removals each)
+	/// until `scripts/benchmark-weights pallet_data_rewards` measures it.
+	fn prune_contributions(p: u32, ) -> Weight {
+		Weight::from_parts(4_000_000, 3593)
+			.saturating_add(Weight::from_parts(20_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 3526).saturating_mul(p.into()))
+	}
 }
 
 /// The same measurements with RocksDB database costs, for tests and mock runtimes.
@@ -258,5 +270,14 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 3526).saturating_mul(e.into()))
+	}
+	fn prune_contributions(p: u32, ) -> Weight {
+		Weight::from_parts(4_000_000, 3593)
+			.saturating_add(Weight::from_parts(20_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 3526).saturating_mul(p.into()))
 	}
 }

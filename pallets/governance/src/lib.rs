@@ -3,10 +3,11 @@
 //! The runtime side of Infera's OpenGov that is not in `pallet-referenda` and friends:
 //!
 //! - **Origins.** Referenda on a track dispatch their call with that track's origin. Besides
-//!   root, the tracks are [`Origin::Curator`] (approve and suspend models, curate datasets),
-//!   [`Origin::ParameterAdmin`] (protocol parameters: fee shares, slash rates, replica
-//!   limits, era length) and [`Origin::Treasurer`] (treasury spends). [`EnsureCurator`],
-//!   [`EnsureParameterAdmin`] and [`EnsureTreasurer`] let other pallets accept them.
+//!   root, the tracks are [`Origin::Curator`] (approve and suspend models, amend their
+//!   dataset lineage, curate datasets), [`Origin::ParameterAdmin`] (protocol parameters: fee
+//!   shares, slash rates, replica limits, era length) and [`Origin::Treasurer`] (treasury
+//!   spends). [`EnsureCurator`], [`EnsureParameterAdmin`] and [`EnsureTreasurer`] let other
+//!   pallets accept them.
 //! - **Track timing.** [`TrackTiming`] picks between production periods (days) and fast
 //!   periods (blocks) for every track. It is genesis state, like the slot duration of
 //!   `pallet-block-time`, so one runtime Wasm serves development chains where a proposal
@@ -54,7 +55,8 @@ pub mod pallet {
 	)]
 	pub enum Origin {
 		/// Curates the model registry and the datasets: approves, suspends and retires
-		/// models, creates public datasets and changes dataset policies.
+		/// models, amends model versions' dataset lineage, creates public datasets and
+		/// changes dataset policies.
 		Curator,
 		/// Sets protocol parameters (`pallet-parameters`).
 		ParameterAdmin,

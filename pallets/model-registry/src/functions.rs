@@ -33,9 +33,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Deposit for a version record and its digest-index entry. The status is sized at its
-	/// longest (a rejection with the longest reason), so curation never moves the deposit.
+	/// longest (a rejection with the longest reason) and the lineage at its longest
+	/// (`MaxDatasets`), so curation, lineage amendments included, never moves the deposit.
 	pub fn version_deposit(artifacts: &Artifacts<T>) -> BalanceOf<T> {
 		let bytes = artifacts.encoded_size() +
+			DatasetsOf::<T>::max_encoded_len() +
 			CurationStatus::<T>::max_encoded_len() +
 			BlockNumberFor::<T>::max_encoded_len() +
 			BalanceOf::<T>::max_encoded_len() +
@@ -60,7 +62,8 @@ impl<T: Config> Pallet<T> {
 			.map(|_| ())
 	}
 
-	fn check_datasets(datasets: &DatasetsOf<T>) -> DispatchResult {
+	/// A lineage names each dataset once, and only datasets `T::Datasets` knows.
+	pub(crate) fn check_datasets(datasets: &DatasetsOf<T>) -> Result<(), Error<T>> {
 		for (index, dataset) in datasets.iter().enumerate() {
 			ensure!(!datasets[..index].contains(dataset), Error::<T>::DuplicateDataset);
 			ensure!(T::Datasets::dataset_exists(*dataset), Error::<T>::UnknownDataset);
@@ -68,7 +71,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Registers a model and its first version; holds both deposits from `owner`.
+	/// Registers a model and its first version, trained on `datasets`; holds both deposits
+	/// from `owner`.
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn do_register_model(
 		owner: T::AccountId,
@@ -100,7 +104,6 @@ impl<T: Config> Pallet<T> {
 			licence,
 			price,
 			parent,
-			datasets,
 			lifecycle: Lifecycle::Active,
 			latest_version: 1,
 			current_version: None,
@@ -111,6 +114,7 @@ impl<T: Config> Pallet<T> {
 		let version = ModelVersion::<T> {
 			deposit: Self::version_deposit(&artifacts),
 			artifacts,
+			datasets,
 			status: CurationStatus::Pending,
 			published_at: now,
 		};
@@ -129,11 +133,13 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Adds version `latest_version + 1`, pending curation; holds its deposit.
+	/// Adds version `latest_version + 1` trained on `datasets`, pending curation; holds its
+	/// deposit.
 	pub(crate) fn do_publish_version(
 		who: T::AccountId,
 		model_id: ModelId,
 		artifacts: Artifacts<T>,
+		datasets: DatasetsOf<T>,
 	) -> DispatchResult {
 		let mut model = Self::owned_model(&who, model_id)?;
 		ensure!(model.lifecycle == Lifecycle::Active, Error::<T>::ModelDeprecated);
@@ -142,11 +148,13 @@ impl<T: Config> Pallet<T> {
 			!DigestIndex::<T>::contains_key(artifacts.weights),
 			Error::<T>::DigestAlreadyRegistered
 		);
+		Self::check_datasets(&datasets)?;
 		let version_id = model.latest_version.saturating_add(1);
 		let now = frame_system::Pallet::<T>::block_number();
 		let version = ModelVersion::<T> {
 			deposit: Self::version_deposit(&artifacts),
 			artifacts,
+			datasets,
 			status: CurationStatus::Pending,
 			published_at: now,
 		};
@@ -370,6 +378,36 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Ok(scanned)
+	}
+
+	/// Replaces the lineage of a pending, approved or suspended version (a rejected one never
+	/// takes jobs again, so its lineage pays nothing and stays as it was refused). The
+	/// deposit was sized for the longest lineage, so it does not move.
+	pub(crate) fn do_amend_lineage(
+		model_id: ModelId,
+		version: VersionId,
+		datasets: DatasetsOf<T>,
+	) -> DispatchResult {
+		ensure!(Models::<T>::contains_key(model_id), Error::<T>::UnknownModel);
+		let mut record = Versions::<T>::get(model_id, version).ok_or(Error::<T>::UnknownVersion)?;
+		ensure!(
+			!matches!(record.status, CurationStatus::Rejected { .. }),
+			Error::<T>::VersionRejected
+		);
+		Self::check_datasets(&datasets)?;
+		record.datasets = datasets.clone();
+		Versions::<T>::insert(model_id, version, record);
+		Self::deposit_event(Event::LineageAmended { model_id, version, datasets });
+		Ok(())
+	}
+
+	/// The lineage of the version unpinned jobs run now; empty without an approved version.
+	pub fn current_lineage(model_id: ModelId, model: &ModelInfo<T>) -> DatasetsOf<T> {
+		model
+			.current_version
+			.and_then(|version| Versions::<T>::get(model_id, version))
+			.map(|record| record.datasets)
+			.unwrap_or_default()
 	}
 
 	/// How much `who` holds as model deposits.

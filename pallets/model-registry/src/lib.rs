@@ -4,25 +4,33 @@
 //! by governance.
 //!
 //! - **Registration.** Anyone registers a model: name, [`TaskKind`], licence, price per job,
-//!   optional parent model (fine-tune lineage), the datasets it was trained on, and the
-//!   first version's [`Artifacts`] (format, digests of weights / tokenizer / config, size,
-//!   URL and/or CIDv1). A deposit of `DepositBase + DepositPerByte × bytes` is held for each
-//!   stored record and returned when the model retires.
+//!   optional parent model (fine-tune lineage), and the first version: its [`Artifacts`]
+//!   (format, digests of weights / tokenizer / config, size, URL and/or CIDv1) and the
+//!   datasets it was trained on. A deposit of `DepositBase + DepositPerByte × bytes` is held
+//!   for each stored record and returned when the model retires.
 //! - **Unique weights.** A weights digest can be registered once: the digest index keeps the
 //!   first registration (model, version, block) and refuses copies
 //!   ([`Error::DigestAlreadyRegistered`]).
-//! - **Versions.** Owners publish new versions; each is curated on its own. Unpinned jobs run
-//!   the newest approved version (the *current* one), which supersedes older ones; jobs may
-//!   pin any approved version.
-//! - **Curation.** Versions start `Pending`; `AdminOrigin` (governance; root on dev chains)
-//!   approves, rejects with a reason, or suspends. Only approved versions of active models
-//!   take jobs.
+//! - **Versions.** Owners publish new versions, each with its own artifacts and dataset
+//!   lineage; each is curated on its own. Unpinned jobs run the newest approved version
+//!   (the *current* one), which supersedes older ones; jobs may pin any approved version.
+//! - **Curation.** Versions start `Pending`; `AdminOrigin` (governance's `curator` track;
+//!   root on dev chains) approves, rejects with a reason, or suspends. Only approved
+//!   versions of active models take jobs.
+//! - **Curated lineage.** The datasets a version was trained on ([`ModelVersion::datasets`])
+//!   decide who is paid the data-lineage share of every job that runs it, so they are
+//!   curated with the version: the owner declares them when publishing and cannot change
+//!   them afterwards (a new lineage takes a new version, reviewed like any other), and
+//!   curators correct a false lineage with [`Pallet::amend_lineage`] (say an owner naming a
+//!   sham dataset it controls to keep the data share). Jobs snapshot the lineage of the
+//!   version they run at submission; [`ModelRegistry::job_terms`] hands it over.
 //! - **Owners** update price and metadata, hand over ownership (offer + accept, the new
 //!   owner takes over the deposit), deprecate (no new jobs) and retire (removes the model
 //!   and returns the deposit; refused while jobs are open).
 //! - **Usage and routing.** The compute-jobs pallet reports job outcomes through
 //!   [`ModelRegistry`]; the statistics feed [`Pallet::rank_models`], whose score is
 //!   documented in [`routing`].
+//! - **Migrations** ([`migrations`]): storage layout upgrades.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -31,6 +39,7 @@ extern crate alloc;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod functions;
+pub mod migrations;
 mod registry;
 pub mod routing;
 #[cfg(any(feature = "try-runtime", test))]
@@ -71,7 +80,7 @@ pub mod pallet {
 	use sp_runtime::{traits::StaticLookup, Permill};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -86,10 +95,11 @@ pub mod pallet {
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
-		/// Approves, rejects and suspends versions (governance's curation track; root on dev).
+		/// Approves, rejects and suspends versions and amends their lineage (governance's
+		/// curation track; root on dev).
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// The datasets a model may declare it was trained on.
+		/// The datasets a model version may declare it was trained on.
 		type Datasets: DatasetRegistry;
 
 		/// Deposit held for each stored record (a model or a version).
@@ -120,7 +130,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReasonLen: Get<u32>;
 
-		/// Most datasets a model may declare.
+		/// Most datasets a model version may declare.
 		#[pallet::constant]
 		type MaxDatasets: Get<u32>;
 
@@ -204,7 +214,7 @@ pub mod pallet {
 			weights: H256,
 			deposit: BalanceOf<T>,
 		},
-		/// A new version was published, pending curation.
+		/// A new version was published with its lineage, pending curation.
 		VersionPublished {
 			model_id: ModelId,
 			version: VersionId,
@@ -238,6 +248,9 @@ pub mod pallet {
 			from: Option<VersionId>,
 			to: Option<VersionId>,
 		},
+		/// Curators replaced a version's dataset lineage with `datasets`; jobs submitted from
+		/// now on pay the data-lineage share to these datasets.
+		LineageAmended { model_id: ModelId, version: VersionId, datasets: DatasetsOf<T> },
 	}
 
 	#[pallet::error]
@@ -296,7 +309,8 @@ pub mod pallet {
 		VersionNotApproved,
 		/// The version is already approved.
 		VersionAlreadyApproved,
-		/// The version was rejected; the owner must publish a new one.
+		/// The version was rejected; the owner must publish a new one (it can be neither
+		/// approved nor have its lineage amended).
 		VersionRejected,
 		/// The task already has the maximum number of routable models.
 		TooManyRoutableModels,
@@ -355,24 +369,32 @@ pub mod pallet {
 			Self::do_register_model(owner, name, task, licence, price, parent, datasets, artifacts)
 		}
 
-		/// Publishes a new version of a model, pending curation. It supersedes the current
-		/// version once approved.
+		/// Publishes a new version of a model, trained on `datasets` (its lineage, checked as
+		/// at registration), pending curation. It supersedes the current version once
+		/// approved. This is how an owner changes a model's lineage: the lineage of an
+		/// existing version is fixed for the owner, and the new one is reviewed with the
+		/// version.
 		///
 		/// Origin: the model's owner, who pays the version's deposit.
 		/// Emits [`Event::VersionPublished`].
 		/// Errors: [`Error::UnknownModel`], [`Error::NotOwner`], [`Error::ModelDeprecated`],
 		/// [`Error::TooManyVersions`], [`Error::DigestAlreadyRegistered`], the artifact errors,
-		/// or the currency's error when the deposit cannot be held.
+		/// [`Error::UnknownDataset`], [`Error::DuplicateDataset`], or the currency's error
+		/// when the deposit cannot be held.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::publish_version())]
+		#[pallet::weight(
+			T::WeightInfo::publish_version()
+				.saturating_add(T::DbWeight::get().reads(datasets.len() as u64))
+		)]
 		pub fn publish_version(
 			origin: OriginFor<T>,
 			model_id: ModelId,
 			artifacts: Artifacts<T>,
+			datasets: DatasetsOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			validation::check_artifacts::<T>(&artifacts)?;
-			Self::do_publish_version(who, model_id, artifacts)
+			Self::do_publish_version(who, model_id, artifacts, datasets)
 		}
 
 		/// Sets the price per job. Jobs already open keep the price they were opened at.
@@ -528,6 +550,31 @@ pub mod pallet {
 			validation::check_reason::<T>(&reason)?;
 			let scanned = Self::do_suspend_version(model_id, version, reason)?;
 			Ok(Some(T::WeightInfo::suspend_version(scanned)).into())
+		}
+
+		/// Replaces the dataset lineage of a version: the curators' correction of a false
+		/// lineage (say, an owner naming a sham dataset it controls to keep the data share).
+		///
+		/// Accepts a pending version (amend, then approve), an approved one (takes effect at
+		/// once) or a suspended one (corrected before it is approved again); refuses a
+		/// rejected version, which never takes jobs again. Jobs snapshot the lineage at
+		/// submission: jobs already submitted keep paying the lineage they were opened with,
+		/// jobs submitted afterwards pay `datasets`. Neither the version's status nor its
+		/// deposit (sized for the longest lineage) changes.
+		///
+		/// Origin: `AdminOrigin`. Emits [`Event::LineageAmended`].
+		/// Errors: [`Error::UnknownModel`], [`Error::UnknownVersion`],
+		/// [`Error::VersionRejected`], [`Error::DuplicateDataset`], [`Error::UnknownDataset`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::amend_lineage(datasets.len() as u32))]
+		pub fn amend_lineage(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			version: VersionId,
+			datasets: DatasetsOf<T>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_amend_lineage(model_id, version, datasets)
 		}
 	}
 }

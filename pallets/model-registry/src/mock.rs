@@ -142,7 +142,8 @@ pub fn artifacts(seed: u8) -> Artifacts<Test> {
 	}
 }
 
-/// Registers an embedding model of `owner` priced `price` with weights `seed`; returns its id.
+/// Registers an embedding model of `owner` priced `price` with weights `seed`, version 1
+/// trained on datasets 1 and 2; returns its id.
 pub fn register(owner: AccountId, seed: u8, price: Balance) -> ModelId {
 	register_for(owner, seed, price, TaskKind::TextEmbedding)
 }
@@ -156,10 +157,15 @@ pub fn register_for(owner: AccountId, seed: u8, price: Balance, task: TaskKind) 
 		bounded(b"Apache-2.0"),
 		price,
 		None,
-		BoundedVec::truncate_from(vec![1, 2]),
+		datasets(&[1, 2]),
 		artifacts(seed),
 	));
 	id
+}
+
+/// A lineage of the given datasets (0..10 exist).
+pub fn datasets(ids: &[DatasetId]) -> DatasetsOf<Test> {
+	BoundedVec::try_from(ids.to_vec()).expect("test lineage within MaxDatasets")
 }
 
 /// Registers and approves version 1.

@@ -20,7 +20,8 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			version,
 			task: model.task,
 			weights: record.artifacts.weights,
-			datasets: model.datasets.into_inner(),
+			// The lineage of the version the job runs, as curated.
+			datasets: record.datasets.into_inner(),
 		})
 	}
 

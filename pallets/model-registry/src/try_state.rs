@@ -10,6 +10,7 @@ impl<T: Config> Pallet<T> {
 	/// - every model id is below `NextModelId`, and its versions are exactly
 	///   `1..=latest_version` with `latest_version ≤ MaxVersions`;
 	/// - the current version is the newest approved one;
+	/// - every version's lineage names each dataset once, and only known datasets;
 	/// - the digest index holds exactly one entry per version, pointing back at it;
 	/// - each account's held `ModelDeposit` equals the deposits of the models it owns;
 	/// - a model is routable for its task iff it is active with a current version, once;
@@ -31,6 +32,10 @@ impl<T: Config> Pallet<T> {
 			for version in 1..=model.latest_version {
 				let record = Versions::<T>::get(model_id, version).ok_or("missing version")?;
 				versions_seen += 1;
+				Self::check_datasets(&record.datasets).map_err(|error| match error {
+					Error::<T>::DuplicateDataset => "a version's lineage names a dataset twice",
+					_ => "a version's lineage names an unknown dataset",
+				})?;
 				if record.status == CurationStatus::Approved {
 					newest_approved = Some(version);
 				}

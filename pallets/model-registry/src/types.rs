@@ -16,7 +16,8 @@ pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
 pub type LicenceOf<T> = BoundedVec<u8, <T as Config>::MaxLicenceLen>;
 /// A curator's reason for rejecting or suspending a version (UTF-8).
 pub type ReasonOf<T> = BoundedVec<u8, <T as Config>::MaxReasonLen>;
-/// The datasets a model was trained on.
+/// The datasets a model version was trained on (its lineage): no duplicates, each known to
+/// `Config::Datasets`.
 pub type DatasetsOf<T> = BoundedVec<DatasetId, <T as Config>::MaxDatasets>;
 
 /// Where a version's files can be fetched: a URL, a CIDv1, or both.
@@ -111,8 +112,8 @@ pub enum CurationStatus<T: Config> {
 	Suspended { reason: ReasonOf<T> },
 }
 
-/// A registered model: identity, commercial terms and lifecycle. Its files are in
-/// [`ModelVersion`]s.
+/// A registered model: identity, commercial terms and lifecycle. Its files and dataset
+/// lineage are in [`ModelVersion`]s.
 #[derive(
 	Encode,
 	Decode,
@@ -139,8 +140,6 @@ pub struct ModelInfo<T: Config> {
 	pub price: BalanceOf<T>,
 	/// The model this one was fine-tuned from, if any.
 	pub parent: Option<ModelId>,
-	/// Datasets it was trained on.
-	pub datasets: DatasetsOf<T>,
 	/// Active or deprecated.
 	pub lifecycle: Lifecycle,
 	/// The newest version number published (versions are `1..=latest_version`).
@@ -153,7 +152,8 @@ pub struct ModelInfo<T: Config> {
 	pub deposit: BalanceOf<T>,
 }
 
-/// One published version of a model.
+/// One published version of a model: its files and the datasets it was trained on, curated
+/// together.
 #[derive(
 	Encode,
 	Decode,
@@ -168,6 +168,12 @@ pub struct ModelInfo<T: Config> {
 pub struct ModelVersion<T: Config> {
 	/// The version's files.
 	pub artifacts: Artifacts<T>,
+	/// The datasets this version was trained on (its lineage): jobs that run it pay the
+	/// data-lineage share of the price to these datasets. Declared by the owner when the
+	/// version is published and fixed for the owner from then on (a new lineage takes a new
+	/// version); curators may correct it with `amend_lineage`. Jobs snapshot it at
+	/// submission, so an amendment applies to jobs submitted afterwards.
+	pub datasets: DatasetsOf<T>,
 	/// The curators' verdict.
 	pub status: CurationStatus<T>,
 	/// Block of publication.

@@ -41,6 +41,9 @@ pub struct VersionDetails<Balance, BlockNumber> {
 	pub url: Option<Vec<u8>>,
 	/// Binary CIDv1.
 	pub cid: Option<Vec<u8>>,
+	/// The datasets this version was trained on (its curated lineage): jobs that run it pay
+	/// the data-lineage share to them.
+	pub datasets: Vec<DatasetId>,
 	/// Curation verdict.
 	pub status: VersionStatus,
 	/// Block of publication.
@@ -68,7 +71,8 @@ pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	pub price: Balance,
 	/// Parent model (fine-tune lineage).
 	pub parent: Option<ModelId>,
-	/// Datasets it was trained on.
+	/// The current approved version's lineage (empty if none is approved): what unpinned
+	/// jobs pay now. Each version's own lineage is in [`VersionDetails::datasets`].
 	pub datasets: Vec<DatasetId>,
 	/// Whether it is deprecated.
 	pub deprecated: bool,
@@ -115,6 +119,7 @@ fn version_details<T: Config>(
 		size_bytes: artifacts.size_bytes,
 		url: artifacts.location.url.map(|url| url.into_inner()),
 		cid: artifacts.location.cid.map(|cid| cid.into_inner()),
+		datasets: record.datasets.into_inner(),
 		status: match record.status {
 			CurationStatus::Pending => VersionStatus::Pending,
 			CurationStatus::Approved => VersionStatus::Approved,
@@ -131,6 +136,7 @@ impl<T: Config> Pallet<T> {
 	pub fn model_details(model_id: ModelId) -> Option<ModelDetailsOf<T>> {
 		let model = Models::<T>::get(model_id)?;
 		let (deposit, _) = Self::total_deposit(model_id, &model);
+		let datasets = Self::current_lineage(model_id, &model).into_inner();
 		let versions = (1..=model.latest_version)
 			.filter_map(|version| {
 				Versions::<T>::get(model_id, version).map(|record| version_details(version, record))
@@ -145,7 +151,7 @@ impl<T: Config> Pallet<T> {
 			licence: model.licence.into_inner(),
 			price: model.price,
 			parent: model.parent,
-			datasets: model.datasets.into_inner(),
+			datasets,
 			deprecated: model.lifecycle == Lifecycle::Deprecated,
 			current_version: model.current_version,
 			latest_version: model.latest_version,

@@ -33,6 +33,8 @@ impl pallet_data_rewards::Config for Runtime {
 	type CuratorStrikeLimit = ConstU32<5>;
 	type MaxContributionsPerEra = ConstU32<50>;
 	type MaxReviewsPerBlock = ConstU32<64>;
+	/// Rejected and expired contributions stay readable for a week after their review.
+	type ContributionRetention = ConstU32<{ 7 * crate::DAYS }>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxDescriptionLen = ConstU32<1024>;
 	type MaxUrlLen = ConstU32<256>;

@@ -98,3 +98,45 @@ fn a_model_with_more_datasets_than_a_job_pays_is_refused() {
 		);
 	});
 }
+
+/// Issue 14, finding 2, as jobs see it: the owner declared dataset 8 (a sham it controls)
+/// and curators amended the version's lineage to dataset 7. A job submitted before the
+/// amendment keeps the lineage it was opened with; a job submitted afterwards pays dataset 7.
+#[test]
+fn an_amended_lineage_pays_from_the_next_job_on() {
+	run_test(|_| {
+		let model = approved_model_trained_on(2, PRICE, &[8]);
+		workers(model, &[W1]);
+		let before = submit_undrawn(model, 1);
+		assert_noop!(
+			Registry::amend_lineage(
+				RuntimeOrigin::signed(OWNER),
+				model,
+				1,
+				frame_support::BoundedVec::truncate_from(vec![7])
+			),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_ok!(Registry::amend_lineage(
+			RuntimeOrigin::root(),
+			model,
+			1,
+			frame_support::BoundedVec::truncate_from(vec![7])
+		));
+		let after = submit_undrawn(model, 1);
+		wait_for_draw();
+		assert_eq!(Jobs::<Test>::get(before).unwrap().datasets.to_vec(), vec![8]);
+		assert_eq!(Jobs::<Test>::get(after).unwrap().datasets.to_vec(), vec![7]);
+
+		for job in [before, after] {
+			let output = embedding(&[10, 20, 30, 40]);
+			commit(job, W1, &output);
+			assert_ok!(reveal(job, W1, output));
+		}
+		// 30 % of 20 each time, to the lineage each job was submitted with.
+		System::assert_has_event(Event::LineagePaid { job_id: before, dataset: 8, amount: 6 }.into());
+		System::assert_has_event(Event::LineagePaid { job_id: after, dataset: 7, amount: 6 }.into());
+		assert_eq!(LineageIncome::get(), vec![(8, 6), (7, 6)]);
+		assert_eq!((free(70), free(80)), (6, 6));
+	});
+}

@@ -116,3 +116,30 @@ fn v1_chains_start_drawing_after_their_last_job() {
 		ComputeJobs::do_try_state().unwrap();
 	});
 }
+
+#[test]
+fn v2_requester_indices_are_rekeyed_in_id_order() {
+	use crate::migrations::v3::{MigrateToV3, OldRequesterJobs};
+	run_test(|model| {
+		workers(model, &[W1, W2, W3]);
+		// Ids on both sides of 256, where little- and big-endian orders differ.
+		NextJobId::<Test>::put(254);
+		DrawCursor::<Test>::put(254);
+		DrawMarks::<Test>::put((254, 254));
+		let jobs: Vec<JobId> = (0..4).map(|_| submit_undrawn(model, 1)).collect();
+		assert_eq!(jobs, vec![254, 255, 256, 257]);
+		// Written in the v2 layout.
+		let _ = RequesterJobs::<Test>::clear(u32::MAX, None);
+		for id in &jobs {
+			OldRequesterJobs::<Test>::insert(REQUESTER, id, ());
+		}
+		StorageVersion::new(2).put::<Pallet<Test>>();
+
+		MigrateToV3::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(3));
+		let ids: Vec<JobId> = ComputeJobs::requester_job_ids(&REQUESTER, 0).collect();
+		assert_eq!(ids, jobs);
+		ComputeJobs::do_try_state().unwrap();
+	});
+}

@@ -133,3 +133,25 @@ fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
 		assert_eq!(PruneCursor::<Test>::get(), NextJobId::<Test>::get());
 	});
 }
+
+/// A dApp pages through a requester's jobs: each page is read from the index in id order,
+/// starting at the id it asks for, without collecting the requester's whole history.
+#[test]
+fn a_requesters_jobs_are_read_a_page_at_a_time_in_id_order() {
+	run_test(|model| {
+		workers(model, &[W1, W2, W3]);
+		NextJobId::<Test>::put(250);
+		DrawCursor::<Test>::put(250);
+		DrawMarks::<Test>::put((250, 250));
+		let jobs: Vec<JobId> = (0..9).map(|_| submit_undrawn(model, 1)).collect();
+		assert_eq!(jobs, (250..259).collect::<Vec<_>>());
+		let page = |start, limit| -> Vec<JobId> {
+			ComputeJobs::jobs_by_requester(REQUESTER, start, limit).into_iter().map(|job| job.id).collect()
+		};
+		assert_eq!(page(0, 3), vec![250, 251, 252]);
+		assert_eq!(page(253, 4), vec![253, 254, 255, 256]);
+		assert_eq!(page(257, 10), vec![257, 258]);
+		assert_eq!(page(259, 10), Vec::<JobId>::new());
+		assert!(ComputeJobs::jobs_by_requester(OWNER, 0, 10).is_empty());
+	});
+}

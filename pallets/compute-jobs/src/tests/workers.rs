@@ -53,7 +53,8 @@ fn a_pending_model_cannot_be_served() {
 			pallet_model_registry::Artifacts {
 				weights: sp_core::H256::repeat_byte(2),
 				..pallet_model_registry::Versions::<Test>::get(model, 1).unwrap().artifacts
-			}
+			},
+			frame_support::BoundedVec::new()
 		));
 		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(OWNER), model));
 		assert_noop!(

@@ -4,5 +4,6 @@ mod contributions;
 mod datasets;
 mod lineage;
 mod property;
+mod pruning;
 mod review;
 mod rewards;

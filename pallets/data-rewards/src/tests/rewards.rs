@@ -93,8 +93,10 @@ fn only_accepted_contributions_claim() {
 		assert_noop!(claim(a), Error::<Test>::NotAccepted);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), a, Vote::Reject { reason: RejectReason::OffSchema }));
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(12), a, Vote::Reject { reason: RejectReason::OffSchema }));
-		run_to(ERA);
 		assert_noop!(claim(a), Error::<Test>::NotAccepted);
+		// Past its review deadline and retention, the rejected contribution is gone.
+		run_to(ERA);
+		assert_noop!(claim(a), Error::<Test>::UnknownContribution);
 	});
 }
 

@@ -21,6 +21,8 @@ pub struct ModelJson {
 	pub licence: String,
 	pub price: String,
 	pub parent: Option<u32>,
+	/// The current approved version's lineage (empty if none is approved); each version
+	/// carries its own in `versions[].datasets`.
 	pub datasets: Vec<u32>,
 	pub deprecated: bool,
 	pub current_version: Option<u32>,
@@ -43,6 +45,8 @@ pub struct VersionJson {
 	pub size_bytes: u64,
 	pub url: Option<String>,
 	pub cid: Option<String>,
+	/// The datasets this version was trained on (its curated lineage).
+	pub datasets: Vec<u32>,
 	/// `pending`, `approved`, `rejected` or `suspended`.
 	pub status: &'static str,
 	/// The curators' reason for `rejected` and `suspended`.
@@ -133,6 +137,7 @@ impl VersionJson {
 			size_bytes: version.size_bytes,
 			url: version.url.map(text),
 			cid: version.cid.map(|cid| hex(&cid)),
+			datasets: version.datasets,
 			status,
 			reason,
 			published_at: version.published_at.into(),

@@ -105,7 +105,7 @@ fn suspending_the_current_version_falls_back_to_the_newest_older_approved_one() 
 	run_test(|| {
 		let id = register_approved(ALICE, 1, 10);
 		for seed in 2..=4 {
-			assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(seed)));
+			assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(seed), datasets(&[1, 2])));
 		}
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 2));
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 4));

@@ -1,13 +1,13 @@
 //! `try_state` catches each kind of corruption it claims to check.
 
 use crate::{mock::*, *};
-use frame_support::{assert_ok, traits::fungible::MutateHold};
+use frame_support::{assert_ok, traits::fungible::MutateHold, BoundedVec};
 use sp_core::H256;
 
 /// Builds a registry with two owners, several versions and a routable model.
 fn populated() {
 	let first = register_approved(ALICE, 1, 10);
-	assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), first, artifacts(2)));
+	assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), first, artifacts(2), datasets(&[1, 2])));
 	register(BOB, 3, 20);
 	Registry::do_try_state().expect("a consistent registry passes");
 }
@@ -85,5 +85,22 @@ fn versions_or_usage_of_unknown_models_are_caught() {
 		populated();
 		Usage::<Test>::insert(7, UsageStats::default());
 		fails_with("usage of an unregistered model");
+	});
+}
+
+#[test]
+fn a_version_lineage_with_a_duplicate_or_unknown_dataset_is_caught() {
+	new_test_ext().execute_with(|| {
+		populated();
+		Versions::<Test>::mutate(0, 2, |record| record.as_mut().unwrap().datasets = datasets(&[1, 1]));
+		fails_with("a version's lineage names a dataset twice");
+	});
+	new_test_ext().execute_with(|| {
+		populated();
+		// Datasets 0..10 exist in the mock.
+		Versions::<Test>::mutate(0, 1, |record| {
+			record.as_mut().unwrap().datasets = BoundedVec::truncate_from(vec![2, 10])
+		});
+		fails_with("a version's lineage names an unknown dataset");
 	});
 }

@@ -2,6 +2,8 @@
 
 mod curation;
 mod invariants;
+mod lineage;
+mod migrations;
 mod owners;
 mod registration;
 mod routing;

@@ -57,7 +57,7 @@ fn metadata_updates_move_the_deposit_both_ways() {
 fn ownership_moves_on_acceptance_with_the_whole_deposit() {
 	run_test(|| {
 		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 		let deposit = held(ALICE);
 
 		assert_ok!(Registry::offer_ownership(RuntimeOrigin::signed(ALICE), id, Some(BOB)));
@@ -140,7 +140,7 @@ fn deprecation_stops_new_jobs_and_routing() {
 fn retirement_removes_everything_and_returns_the_deposit() {
 	run_test(|| {
 		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 		let deposit = held(ALICE);
 		assert_noop!(Registry::retire(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
 		assert_noop!(Registry::retire(RuntimeOrigin::signed(ALICE), 9), Error::<Test>::UnknownModel);

@@ -39,9 +39,10 @@ fn registration_stores_the_model_holds_the_deposit_and_emits_an_event() {
 		assert_eq!(model.latest_version, 1);
 		assert_eq!(model.current_version, None);
 		assert_eq!(model.registered_at, 1);
-		assert_eq!(model.datasets.to_vec(), vec![1, 2]);
 		let version = Versions::<Test>::get(id, 1).unwrap();
 		assert_eq!(version.status, CurationStatus::Pending);
+		// The lineage declared at registration is version 1's.
+		assert_eq!(version.datasets.to_vec(), vec![1, 2]);
 		assert_eq!(
 			DigestIndex::<Test>::get(H256::repeat_byte(1)),
 			Some(DigestRecord { model_id: id, version: 1, registered_at: 1 })

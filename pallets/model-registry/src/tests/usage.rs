@@ -52,7 +52,7 @@ fn closing_more_jobs_than_opened_is_a_defensive_failure() {
 fn views_return_models_versions_and_usage() {
 	run_test(|| {
 		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), id, 2, bounded(b"bad weights")));
 		let classifier = register_for(BOB, 3, 5, TaskKind::TextClassification);
 

@@ -10,10 +10,11 @@ fn publishing_adds_a_pending_version_with_its_own_deposit() {
 		let id = register_approved(ALICE, 1, 10);
 		let before = held(ALICE);
 		System::set_block_number(3);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 
 		let version = Versions::<Test>::get(id, 2).unwrap();
 		assert_eq!(version.status, CurationStatus::Pending);
+		assert_eq!(version.datasets.to_vec(), vec![1, 2]);
 		assert_eq!(version.published_at, 3);
 		assert_eq!(held(ALICE), before + version.deposit);
 		let model = Models::<Test>::get(id).unwrap();
@@ -34,7 +35,7 @@ fn publishing_adds_a_pending_version_with_its_own_deposit() {
 fn an_approved_newer_version_supersedes_and_older_ones_stay_pinnable() {
 	run_test(|| {
 		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 		// Pending v2 does not replace v1.
 		assert_eq!(Registry::job_terms(id, None).unwrap().version, 1);
 		assert_noop!(Registry::job_terms(id, Some(2)), Error::<Test>::VersionNotApproved);
@@ -53,7 +54,7 @@ fn an_approved_newer_version_supersedes_and_older_ones_stay_pinnable() {
 fn approving_an_older_version_keeps_the_newer_current() {
 	run_test(|| {
 		let id = register(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2)));
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 2));
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
 		System::assert_last_event(Event::VersionApproved { model_id: id, version: 1 }.into());
@@ -66,7 +67,7 @@ fn publishing_is_checked() {
 	run_test(|| {
 		let id = register(ALICE, 1, 10);
 		let publish = |who, id, seed| {
-			Registry::publish_version(RuntimeOrigin::signed(who), id, artifacts(seed))
+			Registry::publish_version(RuntimeOrigin::signed(who), id, artifacts(seed), datasets(&[1, 2]))
 		};
 		assert_noop!(publish(ALICE, 9, 2), Error::<Test>::UnknownModel);
 		assert_noop!(publish(BOB, id, 2), Error::<Test>::NotOwner);
@@ -74,8 +75,17 @@ fn publishing_is_checked() {
 		let mut bad = artifacts(2);
 		bad.location.url = Some(bounded(b"https://has space"));
 		assert_noop!(
-			Registry::publish_version(RuntimeOrigin::signed(ALICE), id, bad),
+			Registry::publish_version(RuntimeOrigin::signed(ALICE), id, bad, datasets(&[])),
 			Error::<Test>::InvalidUrl
+		);
+		// The new version's lineage is checked as at registration.
+		assert_noop!(
+			Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[3, 10])),
+			Error::<Test>::UnknownDataset
+		);
+		assert_noop!(
+			Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[3, 3])),
+			Error::<Test>::DuplicateDataset
 		);
 		// MaxVersions is 4.
 		for seed in 2..=4 {
