@@ -226,6 +226,11 @@ pub trait LineageRewards<AccountId, Balance> {
 
 	/// Records that `amount` was paid into `dataset`'s lineage account.
 	fn note_lineage_income(dataset: DatasetId, amount: Balance);
+
+	/// Benchmarks only: a dataset that takes a lineage share (so settlement benchmarks pay
+	/// the longest lineage), distinct for each `seed`.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn lineage_recipient(seed: u32) -> DatasetId;
 }
 
 /// No data-rewards pallet connected: datasets take no share; owners keep the whole price.
@@ -235,4 +240,9 @@ impl<AccountId, Balance> LineageRewards<AccountId, Balance> for () {
 	}
 
 	fn note_lineage_income(_dataset: DatasetId, _amount: Balance) {}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn lineage_recipient(seed: u32) -> DatasetId {
+		seed
+	}
 }

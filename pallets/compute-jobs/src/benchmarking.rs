@@ -95,6 +95,17 @@ fn submit<T: Config>(requester: &T::AccountId, model: ModelId, replicas: u8, dea
 	id
 }
 
+/// Gives `job` the longest lineage, every dataset of which takes its share: settlement
+/// then makes the most payments.
+fn longest_lineage<T: Config>(job: JobId) {
+	let datasets: Vec<DatasetId> = (0..T::MaxLineage::get()).map(T::Lineage::lineage_recipient).collect();
+	Jobs::<T>::mutate(job, |info| {
+		if let Some(info) = info {
+			info.datasets = BoundedVec::truncate_from(datasets);
+		}
+	});
+}
+
 fn assigned<T: Config>(job: JobId) -> Vec<T::AccountId> {
 	match Jobs::<T>::get(job).map(|job| job.state) {
 		Some(JobState::Assigned { assignments, .. }) =>
@@ -258,13 +269,14 @@ mod benchmarks {
 	}
 
 	/// The last of `r` replicas reveals the longest output: agreement over all of them and
-	/// settlement with every payment.
+	/// settlement with every payment, the longest lineage's included.
 	#[benchmark]
 	fn reveal_result(r: Linear<1, { Pallet::<T>::replica_limit().min(T::MaxWorkersPerModel::get()) }>) {
 		let model = model::<T>(0);
 		workers::<T>(model, r);
 		let requester = funded::<T>("requester", 0);
 		let job = submit::<T>(&requester, model, r as u8, T::MaxDeadline::get());
+		longest_lineage::<T>(job);
 		let assigned = assigned::<T>(job);
 		for worker in &assigned {
 			let commitment = commitment_of::<T>(job, worker, &output::<T>(), &SALT);
@@ -281,7 +293,9 @@ mod benchmarks {
 		assert!(Results::<T>::contains_key(job));
 	}
 
-	/// `c` assigned jobs reach their deadline with every replica a no-show (each slashed).
+	/// `c` assigned jobs reach their deadline with every replica committed, all but one
+	/// revealed (agreeing) and the last withheld: each settles with every payment, the
+	/// longest lineage's included, and a slash.
 	#[benchmark]
 	fn close_expired(c: Linear<0, { T::MaxJobsPerBlock::get() }>) {
 		let model = model::<T>(0);
@@ -290,6 +304,19 @@ mod benchmarks {
 		let requester = funded::<T>("requester", 0);
 		let deadline_in = T::MinDeadline::get();
 		let jobs: Vec<JobId> = (0..c).map(|_| submit::<T>(&requester, model, r, deadline_in)).collect();
+		for job in &jobs {
+			longest_lineage::<T>(*job);
+			let assigned = assigned::<T>(*job);
+			for worker in &assigned {
+				let commitment = commitment_of::<T>(*job, worker, &output::<T>(), &SALT);
+				Pallet::<T>::do_commit(worker.clone(), *job, commitment).unwrap();
+			}
+			if let Some((_, revealers)) = assigned.split_last() {
+				for worker in revealers {
+					Pallet::<T>::do_reveal(worker.clone(), *job, output::<T>(), SALT).unwrap();
+				}
+			}
+		}
 		let now = frame_system::Pallet::<T>::block_number().saturating_add(deadline_in);
 		frame_system::Pallet::<T>::set_block_number(now);
 

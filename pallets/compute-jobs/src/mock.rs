@@ -181,6 +181,11 @@ impl LineageRewards<AccountId, Balance> for MockLineage {
 	fn note_lineage_income(dataset: DatasetId, amount: Balance) {
 		LineageIncome::mutate(|income| income.push((dataset, amount)));
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn lineage_recipient(seed: u32) -> DatasetId {
+		7 + seed % 2
+	}
 }
 
 pub const TREASURY: AccountId = 100;

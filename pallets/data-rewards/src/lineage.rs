@@ -23,6 +23,37 @@ impl<T: Config> LineageRewards<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Datasets::<T>::insert(dataset, info);
 		Self::deposit_event(Event::LineageReceived { dataset, amount });
 	}
+
+	/// A new dataset of a funded sponsor, curated by the sponsor alone.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn lineage_recipient(seed: u32) -> DatasetId {
+		use frame_support::traits::{
+			fungible::{Inspect, Mutate},
+			Get,
+		};
+		let sponsor: T::AccountId = frame_benchmarking::account("lineage sponsor", seed, 0);
+		let funds = T::Currency::minimum_balance()
+			.saturating_mul(1_000u32.into())
+			.saturating_add(T::DatasetDeposit::get());
+		T::Currency::set_balance(&sponsor, funds);
+		let id = NextDatasetId::<T>::get();
+		let spec = DatasetSpec::<T> {
+			name: frame_support::BoundedVec::truncate_from(b"lineage".to_vec()),
+			description: Default::default(),
+			licence: frame_support::BoundedVec::truncate_from(b"CC0".to_vec()),
+			format: Default::default(),
+			rules: Default::default(),
+			rules_digest: Default::default(),
+		};
+		let policy = ReviewPolicy::<T> {
+			curators: frame_support::BoundedVec::truncate_from(alloc::vec![sponsor.clone()]),
+			quorum: 1,
+			reward_per_era: None,
+		};
+		Self::do_create_dataset(sponsor, spec, policy, Default::default())
+			.expect("a funded sponsor and a valid policy; qed");
+		id
+	}
 }
 
 impl<T: Config> DatasetRegistry for Pallet<T> {
