@@ -207,6 +207,11 @@ pub trait ModelRegistry<AccountId, Balance> {
 pub trait DatasetRegistry {
 	/// Whether `dataset` exists, so a model may declare it was trained on it.
 	fn dataset_exists(dataset: DatasetId) -> bool;
+
+	/// Benchmarks only: makes datasets `0..count` exist, so registry benchmarks can name
+	/// the longest lineage.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_datasets(count: u32);
 }
 
 /// No dataset registry connected: every dataset id is accepted as declared.
@@ -214,6 +219,9 @@ impl DatasetRegistry for () {
 	fn dataset_exists(_dataset: DatasetId) -> bool {
 		true
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_datasets(_count: u32) {}
 }
 
 /// The data-rewards side of inference fees, as seen by the compute-jobs pallet: where the

@@ -9,6 +9,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_model_registry, ModelRegistry]
 	[pallet_compute_jobs, ComputeJobs]
 	[pallet_data_rewards, DataRewards]
+	[pallet_treasury, Treasury]
 	[pallet_parameters, Parameters]
 	[pallet_preimage, Preimage]
 	[pallet_scheduler, Scheduler]

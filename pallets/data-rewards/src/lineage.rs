@@ -27,6 +27,15 @@ impl<T: Config> LineageRewards<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	/// A new dataset of a funded sponsor, curated by the sponsor alone.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn lineage_recipient(seed: u32) -> DatasetId {
+		Self::benchmark_dataset(seed)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Benchmarks only: a new dataset of a funded sponsor (derived from `seed`), curated by
+	/// the sponsor alone.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub fn benchmark_dataset(seed: u32) -> DatasetId {
 		use frame_support::traits::{
 			fungible::{Inspect, Mutate},
 			Get,
@@ -59,5 +68,13 @@ impl<T: Config> LineageRewards<T::AccountId, BalanceOf<T>> for Pallet<T> {
 impl<T: Config> DatasetRegistry for Pallet<T> {
 	fn dataset_exists(dataset: DatasetId) -> bool {
 		Datasets::<T>::contains_key(dataset)
+	}
+
+	/// Creates benchmark datasets until ids `0..count` exist.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_datasets(count: u32) {
+		while NextDatasetId::<T>::get() < count {
+			Self::benchmark_dataset(NextDatasetId::<T>::get());
+		}
 	}
 }

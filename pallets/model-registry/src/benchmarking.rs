@@ -1,8 +1,8 @@
 //! Benchmarks of every call, at worst-case sizes: longest name, licence, URL and CID, the
 //! most datasets and versions, and a full routing index.
 //!
-//! The datasets `0..d` named in lineages must exist in `T::Datasets` (as for
-//! `register_model`).
+//! The datasets `0..d` named in lineages are made to exist in `T::Datasets` first
+//! (`DatasetRegistry::ensure_datasets`).
 
 use crate::{pallet::*, *};
 use alloc::{vec, vec::Vec};
@@ -54,8 +54,9 @@ fn artifacts<T: Config>(seed: u64) -> Artifacts<T> {
 	}
 }
 
-/// The lineage `0..d`.
+/// The lineage `0..d`, datasets that exist.
 fn lineage<T: Config>(d: u32) -> DatasetsOf<T> {
+	T::Datasets::ensure_datasets(d);
 	BoundedVec::truncate_from((0..d).collect::<Vec<DatasetId>>())
 }
 

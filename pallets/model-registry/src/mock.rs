@@ -60,6 +60,11 @@ impl DatasetRegistry for TenDatasets {
 	fn dataset_exists(dataset: DatasetId) -> bool {
 		dataset < 10
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn ensure_datasets(count: u32) {
+		assert!(count <= 10, "the mock knows datasets 0..10");
+	}
 }
 
 parameter_types! {

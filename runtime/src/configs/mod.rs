@@ -15,6 +15,8 @@ pub(crate) mod system;
 
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
 pub use treasury::{TreasuryAccount, TreasurySpendOrigin};
+#[cfg(feature = "runtime-benchmarks")]
+pub use treasury::TreasuryBenchmarkHelper;
 pub use monetary::{LengthFeePerByte, WeightFeePerRefTimeUnit};
 pub use consensus::{BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS};
 pub use system::RuntimeBlockWeights;

@@ -50,7 +50,8 @@ impl pallet_treasury::Config for Runtime {
 	type BurnDestination = ();
 	/// The SDK's reference weights: the pallet's `payout` benchmark pays 100 planck to a new
 	/// account, below INFR's existential deposit, so it cannot run on this runtime.
-	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
+	/// Measured on this runtime (`scripts/benchmark-weights pallet_treasury`).
+	type WeightInfo = crate::weights::pallet_treasury::WeightInfo<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = frame_support::traits::ConstU32<100>;
 	type SpendOrigin = TreasurySpendOrigin;

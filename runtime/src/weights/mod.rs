@@ -7,3 +7,4 @@ pub mod pallet_parameters;
 pub mod pallet_preimage;
 pub mod pallet_referenda;
 pub mod pallet_scheduler;
+pub mod pallet_treasury;
