@@ -49,6 +49,20 @@ impl From<OrderedId> for u64 {
 	}
 }
 
+/// The ids under `key` of an index keyed by [`OrderedId`], from `start` on, in id order,
+/// read lazily: a page reads only as many entries as it takes.
+pub fn ordered_ids_from<Index, K1>(key: &K1, start: u64) -> impl Iterator<Item = u64>
+where
+	K1: codec::FullCodec,
+	Index: frame_support::storage::IterableStorageDoubleMap<K1, OrderedId, ()>,
+{
+	let from = OrderedId::from(start);
+	// `iter_key_prefix_from` starts after the key it is given, so `start` is read apart.
+	let first = Index::contains_key(key, from).then_some(from);
+	let after = Index::hashed_key_for(key, from);
+	first.into_iter().chain(Index::iter_key_prefix_from(key, after)).map(u64::from)
+}
+
 /// What a model does; jobs and routing are per task.
 #[derive(
 	Encode,

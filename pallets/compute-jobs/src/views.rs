@@ -215,12 +215,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `requester`'s retained job ids from `start` on, in id order, read lazily.
 	pub fn requester_job_ids(requester: &T::AccountId, start: JobId) -> impl Iterator<Item = JobId> {
-		let first = (RequesterJobs::<T>::contains_key(requester, OrderedId::from(start))).then_some(start);
-		// `iter_key_prefix_from` starts after the key it is given.
-		let after = RequesterJobs::<T>::hashed_key_for(requester, OrderedId::from(start));
-		first.into_iter().chain(
-			RequesterJobs::<T>::iter_key_prefix_from(requester, after).map(JobId::from),
-		)
+		infera_primitives::ordered_ids_from::<RequesterJobs<T>, _>(requester, start)
 	}
 
 	/// A registered worker.

@@ -3,6 +3,7 @@
 
 use crate::{pallet::*, rewards::share_of, *};
 use alloc::vec::Vec;
+use infera_primitives::ordered_ids_from;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 use sp_core::H256;
@@ -200,29 +201,11 @@ impl<T: Config> Pallet<T> {
 		start: ContributionId,
 		limit: u32,
 	) -> Vec<ContributionDetails<T::AccountId, BalanceOf<T>, frame_system::pallet_prelude::BlockNumberFor<T>>> {
-		let from = OrderedId::from(start);
-		// `iter_key_prefix_from` starts after the key it is given, so `start` is read apart.
 		let ids: Vec<ContributionId> = match by {
-			ContributionsOf::Dataset(dataset) => {
-				let first = DatasetContributions::<T>::contains_key(dataset, from).then_some(from);
-				let after = DatasetContributions::<T>::hashed_key_for(dataset, from);
-				first
-					.into_iter()
-					.chain(DatasetContributions::<T>::iter_key_prefix_from(dataset, after))
-					.take(limit as usize)
-					.map(ContributionId::from)
-					.collect()
-			},
-			ContributionsOf::Contributor(who) => {
-				let first = ContributorContributions::<T>::contains_key(&who, from).then_some(from);
-				let after = ContributorContributions::<T>::hashed_key_for(&who, from);
-				first
-					.into_iter()
-					.chain(ContributorContributions::<T>::iter_key_prefix_from(&who, after))
-					.take(limit as usize)
-					.map(ContributionId::from)
-					.collect()
-			},
+			ContributionsOf::Dataset(dataset) =>
+				ordered_ids_from::<DatasetContributions<T>, _>(&dataset, start).take(limit as usize).collect(),
+			ContributionsOf::Contributor(who) =>
+				ordered_ids_from::<ContributorContributions<T>, _>(&who, start).take(limit as usize).collect(),
 		};
 		ids.into_iter().filter_map(Self::contribution_details).collect()
 	}
