@@ -39,14 +39,46 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 	from_preset("Infera Development", "infera_dev", ChainType::Development, DEV_RUNTIME_PRESET)
 }
 
-/// `--chain local`: Alice, Bob and Charlie validating, 6 s blocks.
+/// The local topology (`scripts/local-network`, the e2e tests): Alice, Bob and Charlie on
+/// their own loopback addresses with the fixed node keys 0…01, 0…02 and 0…03 (public test
+/// keys: local networks only), each listening on TCP and on WebSocket (for browser light
+/// clients) at `LOCAL_P2P_PORT + i` and `LOCAL_WS_PORT + i`.
+pub const LOCAL_BOOTNODES: [(&str, &str); 3] = [
+	("127.0.0.1", "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"),
+	("127.0.0.2", "12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD"),
+	("127.0.0.3", "12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x"),
+];
+/// TCP port of the first local validator; the others follow.
+pub const LOCAL_P2P_PORT: u16 = 30333;
+/// WebSocket port of the first local validator; the others follow.
+pub const LOCAL_WS_PORT: u16 = 30433;
+
+/// The TCP and WebSocket bootnodes of the local topology.
+fn local_bootnodes() -> Vec<sc_network::config::MultiaddrWithPeerId> {
+	LOCAL_BOOTNODES
+		.iter()
+		.zip(0u16..)
+		.flat_map(|((host, peer), i)| {
+			[
+				format!("/ip4/{host}/tcp/{}/p2p/{peer}", LOCAL_P2P_PORT + i),
+				format!("/ip4/{host}/tcp/{}/ws/p2p/{peer}", LOCAL_WS_PORT + i),
+			]
+		})
+		.map(|address| address.parse().expect("the local bootnodes are valid multiaddresses; qed"))
+		.collect()
+}
+
+/// `--chain local`: Alice, Bob and Charlie validating, 6 s blocks, with the local
+/// topology's bootnodes.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	from_preset(
-		"Infera Local Testnet",
-		"infera_local",
-		ChainType::Local,
-		LOCAL_TESTNET_RUNTIME_PRESET,
-	)
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("Infera Local Testnet")
+		.with_id("infera_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.with_boot_nodes(local_bootnodes())
+		.build())
 }
 
 /// `--chain testnet`: production governance periods and no sudo key, 6 s blocks.

@@ -102,16 +102,14 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 	let select_chain = sc_consensus::LongestChain::new(backend.clone());
 
+	let pool_tasks = crate::pool_tasks::PoolTaskSpawner::new(task_manager.spawn_essential_handle());
 	let transaction_pool = Arc::from(
-		sc_transaction_pool::Builder::new(
-			task_manager.spawn_essential_handle(),
-			client.clone(),
-			config.role.is_authority().into(),
-		)
-		.with_options(config.transaction_pool.clone())
-		.with_prometheus(config.prometheus_registry())
-		.build(),
+		sc_transaction_pool::Builder::new(pool_tasks.clone(), client.clone(), config.role.is_authority().into())
+			.with_options(config.transaction_pool.clone())
+			.with_prometheus(config.prometheus_registry())
+			.build(),
 	);
+	pool_tasks.watch(&transaction_pool);
 
 	let (grandpa_block_import, grandpa_link) = sc_consensus_grandpa::block_import(
 		client.clone(),

@@ -15,4 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_scheduler, Scheduler]
 	[pallet_referenda, Referenda]
 	[pallet_conviction_voting, ConvictionVoting]
+	[pallet_utility, Utility]
+	[pallet_multisig, Multisig]
+	[pallet_proxy, Proxy]
 );

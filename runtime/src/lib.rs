@@ -80,10 +80,10 @@ macro_rules! runtime_version {
 }
 
 #[cfg(not(feature = "upgrade-fixture"))]
-runtime_version!(109);
+runtime_version!(110);
 /// The upgrade end-to-end test's "next release": the same runtime, one version higher.
 #[cfg(feature = "upgrade-fixture")]
-runtime_version!(110);
+runtime_version!(111);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development
@@ -245,4 +245,13 @@ mod runtime {
 
 	#[runtime::pallet_index(17)]
 	pub type Governance = pallet_governance;
+
+	#[runtime::pallet_index(19)]
+	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(20)]
+	pub type Multisig = pallet_multisig;
+
+	#[runtime::pallet_index(21)]
+	pub type Proxy = pallet_proxy;
 }

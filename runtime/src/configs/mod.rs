@@ -1,5 +1,6 @@
 //! Pallet configuration, one file per concern.
 
+mod accounts;
 mod admin;
 mod consensus;
 mod data;
@@ -13,6 +14,7 @@ pub mod tracks;
 mod treasury;
 pub(crate) mod system;
 
+pub use accounts::{deposit, ProxyType};
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
 pub use treasury::{TreasuryAccount, TreasurySpendOrigin};
 #[cfg(feature = "runtime-benchmarks")]

@@ -62,7 +62,11 @@ pub type FeeMultiplierUpdate = TargetedFeeAdjustment<
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees and tips are burned until the treasury exists.
+	/// Fees and tips are burned: they are a cost of block space, not income. The treasury
+	/// is funded by its share of every job (`TreasuryShare`), worker slashes and the
+	/// deposits of killed referenda; validators are not paid per block yet (no authorship
+	/// or staking pallet), so there is no author to pay a tip to. A tip still raises a
+	/// transaction's priority in the pool.
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = ConstantMultiplier<Balance, WeightFeePerRefTimeUnit>;
