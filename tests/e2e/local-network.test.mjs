@@ -1,9 +1,12 @@
 // Three validators (Alice, Bob, Charlie) from the committed raw chain spec, each on its
-// own loopback address: they peer with each other, author in turn and finalize together.
-// Each validator is also an inference worker (its `infr` key in its own node): a job with
-// 3 replicas reaches agreement through the three off-chain workers; with Charlie's node
-// stopped, the next job still completes with Alice and Bob, and Charlie is slashed as a
-// no-show.
+// own loopback address and on the fixed TCP and WebSocket ports the spec's bootnodes name:
+// with no `--bootnodes` flag they find each other through the spec alone, peer, author in
+// turn and finalize together. A smoldot light client then syncs from the spec with only its
+// WebSocket bootnodes (what a browser can dial), follows finality, reads a custom runtime
+// API and broadcasts a transfer. Each validator is also an inference worker (its `infr` key
+// in its own node): a job with 3 replicas reaches agreement through the three off-chain
+// workers; with Charlie's node stopped, the next job still completes with Alice and Bob,
+// and Charlie is slashed as a no-show.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,21 +14,26 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { u8aToHex } from '@polkadot/util';
-import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
+import { u8aToHex, hexToU8a } from '@polkadot/util';
+import { randomAsHex } from '@polkadot/util-crypto';
+import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail, assertPortsFree } from './lib/node.mjs';
+import { submit, submitOk, eventsOf } from './lib/chain.mjs';
 import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+import { startLightClient, withBootnodes, isWsAddress } from './lib/light-client.mjs';
 
 const SPEC = join(REPO_ROOT, 'chain-specs', 'local.raw.json');
 const GENESIS_HASH = readFileSync(join(REPO_ROOT, 'chain-specs', 'local.genesis-hash'), 'utf8').trim();
+// The local topology the committed spec's bootnodes describe (node/src/chain_spec.rs):
+// validator i on 127.0.0.(i+1), TCP port 30333 + i, WebSocket port 30433 + i.
 const VALIDATORS = [
-  { name: 'alice', host: '127.0.0.1' },
-  { name: 'bob', host: '127.0.0.2' },
-  { name: 'charlie', host: '127.0.0.3' }
+  { name: 'alice', host: '127.0.0.1', tcpPort: 30333, wsPort: 30433 },
+  { name: 'bob', host: '127.0.0.2', tcpPort: 30334, wsPort: 30434 },
+  { name: 'charlie', host: '127.0.0.3', tcpPort: 30335, wsPort: 30435 }
 ];
 
 let nodes = [];
 let keyDir;
+let light;
 
 /** The libp2p peer id of a node-key file. */
 function peerId (keyFile) {
@@ -35,6 +43,9 @@ function peerId (keyFile) {
 }
 
 before(async () => {
+  await assertPortsFree(VALIDATORS.flatMap(({ host, tcpPort, wsPort }) => [{ host, port: tcpPort }, { host, port: wsPort }]),
+    'the validators must listen where chain-specs/local.raw.json\'s bootnodes say; ' +
+    'stop whatever holds them (scripts/local-network stop, docker compose down, another test run)');
   keyDir = mkdtempSync(join(tmpdir(), 'infera-nodekeys-'));
   // Fixed, well-known node keys (like //Alice): local networks only.
   VALIDATORS.forEach((v, i) => {
@@ -43,24 +54,30 @@ before(async () => {
     v.peerId = peerId(v.keyFile);
   });
 
-  const [first, ...rest] = VALIDATORS;
-  const boot = await startNode({
-    name: first.name, host: first.host,
-    args: ['--chain', SPEC, `--${first.name}`, '--node-key-file', first.keyFile]
-  });
-  nodes.push(boot);
-  const bootnode = `/ip4/${first.host}/tcp/${boot.p2pPort}/p2p/${first.peerId}`;
-  for (const v of rest) {
+  // No --bootnodes: the committed spec's are all they get.
+  for (const v of VALIDATORS) {
     nodes.push(await startNode({
-      name: v.name, host: v.host,
-      args: ['--chain', SPEC, `--${v.name}`, '--node-key-file', v.keyFile, '--bootnodes', bootnode]
+      name: v.name,
+      host: v.host,
+      listenAddrs: [`/ip4/${v.host}/tcp/${v.tcpPort}`, `/ip4/${v.host}/tcp/${v.wsPort}/ws`],
+      args: ['--chain', SPEC, `--${v.name}`, '--node-key-file', v.keyFile]
     }));
   }
 });
 
 after(async () => {
+  if (light) await light.terminate().catch(() => {});
   for (const n of nodes) await n.stop();
   if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+});
+
+test('the committed spec names every validator as a TCP and a WebSocket bootnode', () => {
+  const { bootNodes } = JSON.parse(readFileSync(SPEC, 'utf8'));
+  const expected = VALIDATORS.flatMap(({ host, tcpPort, wsPort, peerId }) => [
+    `/ip4/${host}/tcp/${tcpPort}/p2p/${peerId}`,
+    `/ip4/${host}/tcp/${wsPort}/ws/p2p/${peerId}`
+  ]);
+  assert.deepEqual([...bootNodes].sort(), expected.sort());
 });
 
 test('every node runs the committed genesis', async () => {
@@ -115,6 +132,85 @@ test('the validators author in turn and finalize the same chain', async () => {
     authors.add(authorities[new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0, true)]);
   }
   assert.ok(authors.size >= 2, `only ${[...authors]} authored`);
+});
+
+/** The full node's finalized block number. */
+async function finalizedNumber (node) {
+  const head = await rpcCall(node.rpcPort, 'chain_getFinalizedHead');
+  return parseInt((await rpcCall(node.rpcPort, 'chain_getHeader', [head])).number, 16);
+}
+
+test('a smoldot light client syncs from the spec\'s WebSocket bootnodes alone, follows finality, reads a runtime API and broadcasts a transfer', { timeout: 600_000 }, async (t) => {
+  const specText = readFileSync(SPEC, 'utf8');
+  const committed = JSON.parse(specText).bootNodes;
+  assert.ok(committed.some(isWsAddress) && committed.some((a) => !isWsAddress(a)), `TCP and WebSocket bootnodes in ${committed}`);
+  const [alice, bob, charlie] = nodes;
+  const api = alice.apis[0];
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const [aliceKey, eve] = ['//Alice', '//Eve'].map((uri) => keyring.addFromUri(uri));
+  const UNIT = 10n ** 12n;
+
+  // Nothing is in the registry at genesis: Eve registers a model for the light client to
+  // read back through ModelRegistryApi (while it syncs).
+  const registered = submitOk(api, api.tx.modelRegistry.registerModel('light-client-probe', 'TextEmbedding', 'Apache-2.0', 10n ** 9n, null, [], {
+    format: 'Safetensors', weights: randomAsHex(32), tokenizer: randomAsHex(32), config: randomAsHex(32), sizeBytes: 1000,
+    location: { url: 'file:///models/light-client-probe', cid: null }
+  }), eve);
+  registered.catch(() => {}); // awaited below; a failure then fails the test
+
+  // Only the WebSocket bootnodes, and no TCP at all (as in a browser): nothing but the spec.
+  const target = await finalizedNumber(alice);
+  const startedAt = Date.now();
+  light = await startLightClient({ chainSpec: withBootnodes(specText, isWsAddress), forbidTcp: true });
+  const follow = await light.follow();
+  assert.ok(!light.warnings().some((w) => /empty list of bootnodes/.test(w)), light.warnings().join('\n'));
+
+  // Synced: its finalized block reaches what the full nodes had finalized, on their chain.
+  const synced = await follow.waitFinalized((b) => b.number >= target, 240_000);
+  assert.equal(synced.hash, await rpcCall(bob.rpcPort, 'chain_getBlockHash', [synced.number]), `light client's #${synced.number}`);
+  t.diagnostic(`light client finalized #${synced.number} (full nodes had #${target}) ${((Date.now() - startedAt) / 1000).toFixed(1)} s after start`);
+
+  // Follows finality: a newer finalized block arrives, the full nodes' one at that height.
+  const later = await follow.waitFinalized((b) => b.number > synced.number, 120_000);
+  assert.equal(later.hash, await rpcCall(charlie.rpcPort, 'chain_getBlockHash', [later.number]), `light client's #${later.number}`);
+
+  // A custom runtime API through chainHead_v1_call, at a finalized block holding the model;
+  // the same bytes as a full node's state_call at that block.
+  const { events } = await registered;
+  const modelId = eventsOf(events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  const model = api.call.modelRegistryApi.model;
+  await waitFor(`model ${modelId} in a block Alice finalized`, async () =>
+    (await (await api.at(await api.rpc.chain.getFinalizedHead())).call.modelRegistryApi.model(modelId)).isSome, 120_000, 1000);
+  const holding = await finalizedNumber(alice);
+  const at = await follow.waitFinalized((b) => b.number >= holding, 120_000);
+  const args = api.createType(model.meta.params[0].type, modelId).toHex();
+  const viaLight = await follow.call(at.hash, 'ModelRegistryApi_model', args);
+  assert.equal(viaLight, await rpcCall(bob.rpcPort, 'state_call', ['ModelRegistryApi_model', args, at.hash]));
+  const details = api.createType(model.meta.type, hexToU8a(viaLight)); // bytes: a hex string would be read as the Some value
+  assert.ok(details.isSome, `model ${modelId} at #${at.number}`);
+  assert.equal(details.unwrap().name.toUtf8(), 'light-client-probe');
+  assert.equal(details.unwrap().owner.toString(), eve.address);
+
+  // A transfer signed here, sent only through the light client (transaction_v1_broadcast):
+  // every full node sees it included.
+  const dest = keyring.addFromUri('//LightClientDestination');
+  const amount = 10n * UNIT;
+  const signed = await api.tx.balances.transferKeepAlive(dest.address, amount).signAsync(aliceKey, { nonce: -1 });
+  const sentAt = Date.now();
+  const operation = await light.request('transaction_v1_broadcast', [signed.toHex()]);
+  assert.equal(typeof operation, 'string', `transaction_v1_broadcast answered ${operation}`);
+  for (const n of nodes) {
+    await waitFor(`${n.name} to see the transfer`, async () =>
+      (await n.apis[0].query.system.account(dest.address)).data.free.toBigInt() === amount, 120_000, 1000)
+      .catch((e) => { throw new Error(`${e.message}\n${light.logTail()}`); });
+  }
+  t.diagnostic(`transfer ${signed.hash.toHex()} included ${((Date.now() - sentAt) / 1000).toFixed(1)} s after the broadcast`);
+  await light.request('transaction_v1_stop', [operation]).catch((e) => t.diagnostic(`transaction_v1_stop: ${e.message}`));
+
+  t.diagnostic(`${follow.stops} follow subscription(s) renewed; smoldot warnings: ${light.warnings().join(' | ') || 'none'}`);
+  const finished = light;
+  light = undefined;
+  await finished.terminate();
 });
 
 const MILLI = 10n ** 9n;

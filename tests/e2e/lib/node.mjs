@@ -1,8 +1,9 @@
 // Starts and stops real `infera-node` processes for end-to-end tests.
 //
-// Every node gets free loopback ports and a fresh temporary base path; its output goes to
-// `<base>/node.log`, printed when a test fails. `stop()` sends SIGINT and reports the exit
-// code, so tests can assert a clean shutdown.
+// Every node gets free loopback ports (unless the caller fixes its p2p listen addresses) and
+// a fresh temporary base path; its output goes to `<base>/node.log`, printed when a test
+// fails. `stop()` sends SIGINT and reports the exit code, so tests can assert a clean
+// shutdown.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, openSync, readFileSync, writeFileSync, existsSync, closeSync } from 'node:fs';
@@ -42,6 +43,33 @@ export function freePort (host = '127.0.0.1') {
   });
 }
 
+/** Whether a TCP listener could bind `host:port` now (false while anything, on any address, holds it). */
+export function isPortFree (port, host = '127.0.0.1') {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolvePort(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePort(true)));
+  });
+}
+
+/**
+ * Fails with one message naming every `{ host, port }` of `addresses` that is taken, and
+ * `hint` (what probably holds them).
+ */
+export async function assertPortsFree (addresses, hint = '') {
+  const taken = [];
+  for (const { host, port } of addresses) if (!(await isPortFree(port, host))) taken.push(`${host}:${port}`);
+  if (taken.length) throw new Error(`port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use${hint ? `: ${hint}` : ''}`);
+}
+
+/** The TCP port of a multiaddress like `/ip4/127.0.0.1/tcp/30333` or `/ip4/…/tcp/30433/ws`. */
+export function tcpPortOf (multiaddr) {
+  const m = multiaddr.match(/\/tcp\/(\d+)/);
+  if (!m) throw new Error(`no /tcp/ port in ${multiaddr}`);
+  return Number(m[1]);
+}
+
 /** Runs the node binary to completion (for subcommands and bad-input checks). */
 export function runNodeCommand (args, opts = {}) {
   // A chain spec carries the runtime Wasm as hex: well over spawnSync's 1 MiB default buffer.
@@ -72,19 +100,24 @@ process.on('exit', () => { for (const n of running) n.child.kill('SIGKILL'); });
 
 /**
  * Starts a node. `args` are extra CLI arguments; ports and base path are added here.
+ * The node listens for peers on one free TCP port on `host`, or, with `listenAddrs`, on
+ * exactly those multiaddresses (one `--listen-addr` each; `p2pPort` is then the first
+ * one's TCP port).
  * Returns { rpcUrl, rpcPort, p2pPort, promPort, basePath, log(), api(), stop() }.
  */
-export async function startNode ({ args = [], host = '127.0.0.1', name = 'node', keepBasePath = false } = {}) {
+export async function startNode ({ args = [], host = '127.0.0.1', name = 'node', keepBasePath = false, listenAddrs } = {}) {
+  if (listenAddrs !== undefined && listenAddrs.length === 0) throw new Error('listenAddrs must name at least one address');
   const basePath = mkdtempSync(join(tmpdir(), `infera-${name}-`));
   const rpcPort = await freePort();
-  const p2pPort = await freePort(host);
+  const p2pPort = listenAddrs ? tcpPortOf(listenAddrs[0]) : await freePort(host);
+  const listen = listenAddrs ?? [`/ip4/${host}/tcp/${p2pPort}`];
   const promPort = await freePort();
   const logPath = join(basePath, 'node.log');
   const logFd = openSync(logPath, 'a');
   const fullArgs = [
     '--base-path', basePath,
     '--rpc-port', String(rpcPort),
-    '--listen-addr', `/ip4/${host}/tcp/${p2pPort}`,
+    ...listen.flatMap((address) => ['--listen-addr', address]),
     '--prometheus-port', String(promPort),
     '--no-telemetry',
     '--no-mdns',
