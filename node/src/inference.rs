@@ -5,7 +5,7 @@
 //! host functions (sc-executor's default), which includes chain-spec-builder,
 //! frame-omni-bencher, try-runtime-cli and light clients. The off-chain worker instead
 //! calls this service with the standard `sp_io::offchain::http_*` functions, so the
-//! runtime stays a standard runtime (see the README's architecture section).
+//! runtime stays a standard runtime (see `docs/architecture.md`, *Off-chain inference*).
 
 use codec::Encode;
 use infera_inference::{service::Metrics, store::ModelStore, Engine};

@@ -1,8 +1,8 @@
 //! JSON-RPC: the standard Substrate methods, `system_*` account nonces, `payment_*` fee
-//! queries, and Infera's own `infera_*` modules (one per pallet, each in its pallet's `rpc`
-//! crate): `infera_model`, `infera_models`, `infera_bestModel`, `infera_rankModels` and
-//! `infera_modelByDigest` from the model registry; `infera_job`, `infera_jobsByRequester`,
-//! `infera_estimateFee` and `infera_worker` from compute jobs.
+//! queries, and Infera's own `infera_*` methods, one module per pallet, each defined (with
+//! its table of methods) in its pallet's `rpc` crate: the model registry
+//! ([`pallet_model_registry_rpc`]), compute jobs ([`pallet_compute_jobs_rpc`]) and data
+//! rewards ([`pallet_data_rewards_rpc`]).
 
 use infera_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;

@@ -1,5 +1,5 @@
 //! The request and answer the off-chain worker exchanges with its node's inference service
-//! (SCALE-encoded over loopback HTTP; see the README's architecture section).
+//! (SCALE-encoded over loopback HTTP; see `docs/architecture.md`, *Off-chain inference*).
 
 use crate::{ArtifactFormat, TaskKind};
 use alloc::vec::Vec;

@@ -1,6 +1,6 @@
 //! # Compute jobs
 //!
-//! Escrowed inference jobs run by bonded workers (threat model: the README):
+//! Escrowed inference jobs run by bonded workers (threat model: `docs/threat-model.md`):
 //!
 //! - **Workers**: bond ([`HoldReason::WorkerBond`]), serve approved models within capacity,
 //!   top up, pause, resume, name an operator key for their node's duties, and leave after

@@ -3,10 +3,10 @@
 //! The runtime side of Infera's OpenGov that is not in `pallet-referenda` and friends:
 //!
 //! - **Origins.** Referenda on a track dispatch their call with that track's origin. Besides
-//!   root, the tracks are [`Origin::Curator`] (approve and suspend models, amend their
-//!   dataset lineage, curate datasets), [`Origin::ParameterAdmin`] (protocol parameters: fee
+//!   root, the tracks are [`Origin::Curator`] (approve, reject and suspend model versions,
+//!   amend their dataset lineage), [`Origin::ParameterAdmin`] (protocol parameters: fee
 //!   shares, slash rates, replica limits, era length) and [`Origin::Treasurer`] (treasury
-//!   spends). [`EnsureCurator`], [`EnsureParameterAdmin`] and [`EnsureTreasurer`] let other
+//!   spends, public datasets and their review policies). [`EnsureCurator`], [`EnsureParameterAdmin`] and [`EnsureTreasurer`] let other
 //!   pallets accept them.
 //! - **Track timing.** [`TrackTiming`] picks between production periods (days) and fast
 //!   periods (blocks) for every track. It is genesis state, like the slot duration of
@@ -54,9 +54,9 @@ pub mod pallet {
 		Debug,
 	)]
 	pub enum Origin {
-		/// Curates the model registry and the datasets: approves, suspends and retires
-		/// models, amends model versions' dataset lineage, creates public datasets and
-		/// changes dataset policies.
+		/// Curates the model registry: approves, rejects and suspends model versions and
+		/// amends their dataset lineage. (Retiring is the owner's; public datasets and
+		/// their review policies are the treasurer's, since they spend treasury funds.)
 		Curator,
 		/// Sets protocol parameters (`pallet-parameters`).
 		ParameterAdmin,
