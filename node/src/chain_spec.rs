@@ -23,20 +23,27 @@ fn wasm_binary() -> Result<&'static [u8], String> {
 	})
 }
 
-/// A chain spec built from one of the runtime's genesis presets.
-fn from_preset(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
+/// A chain spec built from one of the runtime's genesis presets, with `boot_nodes`.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+	boot_nodes: Vec<sc_network::config::MultiaddrWithPeerId>,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name(name)
 		.with_id(id)
 		.with_chain_type(chain_type)
 		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
+		.with_boot_nodes(boot_nodes)
 		.build())
 }
 
 /// `--dev`: Alice alone, 2 s blocks, sudo.
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
-	from_preset("Infera Development", "infera_dev", ChainType::Development, DEV_RUNTIME_PRESET)
+	from_preset("Infera Development", "infera_dev", ChainType::Development, DEV_RUNTIME_PRESET, Vec::new())
 }
 
 /// The local topology (`scripts/local-network`, the e2e tests): Alice, Bob and Charlie on
@@ -71,14 +78,13 @@ fn local_bootnodes() -> Vec<sc_network::config::MultiaddrWithPeerId> {
 /// `--chain local`: Alice, Bob and Charlie validating, 6 s blocks, with the local
 /// topology's bootnodes.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("Infera Local Testnet")
-		.with_id("infera_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.with_boot_nodes(local_bootnodes())
-		.build())
+	from_preset(
+		"Infera Local Testnet",
+		"infera_local",
+		ChainType::Local,
+		LOCAL_TESTNET_RUNTIME_PRESET,
+		local_bootnodes(),
+	)
 }
 
 /// `--chain testnet`: production governance periods and no sudo key, 6 s blocks.
@@ -88,6 +94,8 @@ pub fn testnet_chain_spec() -> Result<ChainSpec, String> {
 		"infera_testnet",
 		ChainType::Live,
 		infera_runtime::genesis_config_presets::TESTNET_RUNTIME_PRESET,
+		// A network using this template adds its own bootnodes (docs/operators.md).
+		Vec::new(),
 	)
 }
 

@@ -24,17 +24,22 @@ fn metadata() -> Vec<u8> {
 	Runtime::metadata_at_version(15).expect("the runtime serves metadata V15").to_vec()
 }
 
-/// The RFC 78 digest of `metadata`, with the chain properties the node announces.
-fn digest(metadata: &[u8]) -> [u8; 32] {
+/// The RFC 78 digest of `metadata` for a chain announcing `symbol` and `decimals`.
+fn digest_with(metadata: &[u8], symbol: &str, decimals: u8) -> [u8; 32] {
 	let prefixed = RuntimeMetadataPrefixed::decode(&mut &metadata[..]).expect("metadata decodes");
 	let extra = ExtraInfo {
 		spec_version: VERSION.spec_version,
 		spec_name: VERSION.spec_name.to_string(),
 		base58_prefix: SS58_PREFIX,
-		decimals: TOKEN_DECIMALS,
-		token_symbol: TOKEN_SYMBOL.into(),
+		decimals,
+		token_symbol: symbol.into(),
 	};
 	generate_metadata_digest(&prefixed.1, extra).expect("digest of the runtime metadata").hash()
+}
+
+/// The RFC 78 digest of `metadata`, with the chain properties the node announces.
+fn digest(metadata: &[u8]) -> [u8; 32] {
+	digest_with(metadata, TOKEN_SYMBOL, TOKEN_DECIMALS)
 }
 
 #[test]
@@ -57,21 +62,7 @@ fn every_preset_has_the_metadata_hash_the_wasm_builder_computes_on_empty_state()
 #[test]
 fn the_digest_covers_symbol_and_decimals() {
 	let metadata = sp_io::TestExternalities::default().execute_with(metadata);
-	let prefixed = RuntimeMetadataPrefixed::decode(&mut &metadata[..]).unwrap();
-	let with = |symbol: &str, decimals| {
-		generate_metadata_digest(
-			&prefixed.1,
-			ExtraInfo {
-				spec_version: VERSION.spec_version,
-				spec_name: VERSION.spec_name.to_string(),
-				base58_prefix: SS58_PREFIX,
-				decimals,
-				token_symbol: symbol.into(),
-			},
-		)
-		.unwrap()
-		.hash()
-	};
+	let with = |symbol: &str, decimals| digest_with(&metadata, symbol, decimals);
 	assert_eq!(with(TOKEN_SYMBOL, TOKEN_DECIMALS), digest(&metadata));
 	assert_ne!(with(TOKEN_SYMBOL, 10), digest(&metadata));
 	assert_ne!(with("XXX", TOKEN_DECIMALS), digest(&metadata));

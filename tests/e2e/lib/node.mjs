@@ -30,27 +30,32 @@ export function nodeBinary () {
   return bin;
 }
 
-/** A TCP port that was free a moment ago on `host`. */
-export function freePort (host = '127.0.0.1') {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Binds `host:port` exclusively (port 0: any free port) and releases it again: resolves
+ * to { port } with the port bound, or { error } when it could not be bound.
+ */
+function probePort (port, host) {
+  return new Promise((resolveProbe) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
+    server.once('error', (error) => resolveProbe({ error }));
+    server.listen({ port, host, exclusive: true }, () => {
+      const bound = server.address().port;
+      server.close(() => resolveProbe({ port: bound }));
     });
   });
 }
 
+/** A TCP port that was free a moment ago on `host`. */
+export async function freePort (host = '127.0.0.1') {
+  const { port, error } = await probePort(0, host);
+  if (error) throw error;
+  return port;
+}
+
 /** Whether a TCP listener could bind `host:port` now (false while anything, on any address, holds it). */
-export function isPortFree (port, host = '127.0.0.1') {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolvePort(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePort(true)));
-  });
+export async function isPortFree (port, host = '127.0.0.1') {
+  return (await probePort(port, host)).error === undefined;
 }
 
 /**
