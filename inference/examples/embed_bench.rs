@@ -4,8 +4,8 @@
 //!     cargo run --release -p infera-inference --example embed_bench -- <model dir> <sentences.json> <rounds>
 
 use candle_core::Device;
-use infera_inference::{store::sha256_file, store::ModelStore, Engine, ModelSpec};
-use infera_primitives::{ArtifactFormat, TaskKind};
+use infera_inference::{store::local_artifacts, store::ModelStore, Engine};
+use infera_primitives::TaskKind;
 use std::{path::PathBuf, time::Instant};
 
 fn median(mut samples: Vec<f64>) -> f64 {
@@ -18,15 +18,7 @@ fn main() {
 	let dir = PathBuf::from(&args[1]);
 	let sentences: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&args[2]).unwrap()).unwrap();
 	let rounds: usize = args.get(3).map(|r| r.parse().unwrap()).unwrap_or(5);
-	let digest = |name: &str| sha256_file(&dir.join(name)).unwrap();
-	let spec = ModelSpec {
-		task: TaskKind::TextEmbedding,
-		format: ArtifactFormat::Safetensors,
-		weights: digest("model.safetensors"),
-		tokenizer: Some(digest("tokenizer.json")),
-		config: Some(digest("config.json")),
-		location: Some(format!("file://{}", dir.display())),
-	};
+	let spec = local_artifacts(&dir, TaskKind::TextEmbedding).unwrap();
 	let store = std::env::temp_dir().join("infera-embed-bench-store");
 	let engine = Engine::new(ModelStore::open(&store).unwrap(), Device::Cpu);
 	let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();

@@ -10,7 +10,7 @@ use crate::{
 use candle_core::Device;
 use infera_primitives::{
 	inference::{InferenceFailure, InferenceOutput, InferenceRequest},
-	ArtifactFormat, TaskKind,
+	ArtifactFormat, ArtifactRef, OutputKind, TaskKind,
 };
 use sp_core::H256;
 use std::{
@@ -22,31 +22,6 @@ use std::{
 pub enum LoadedModel {
 	Embedder(SentenceEmbedder),
 	Classifier(Classifier),
-}
-
-/// What identifies a model version to run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelSpec {
-	pub task: TaskKind,
-	pub format: ArtifactFormat,
-	pub weights: H256,
-	pub tokenizer: Option<H256>,
-	pub config: Option<H256>,
-	pub location: Option<String>,
-}
-
-impl ModelSpec {
-	/// The model part of a request.
-	pub fn of(request: &InferenceRequest) -> Self {
-		ModelSpec {
-			task: request.task,
-			format: request.format,
-			weights: request.weights,
-			tokenizer: request.tokenizer,
-			config: request.config,
-			location: request.location.as_ref().map(|url| String::from_utf8_lossy(url).into_owned()),
-		}
-	}
 }
 
 /// Most models kept loaded at once; the least recently used is dropped beyond it.
@@ -72,7 +47,7 @@ impl Engine {
 	}
 
 	/// The model for `spec`, loading (and fetching) it on first use.
-	pub fn model(&self, spec: &ModelSpec) -> Result<Arc<LoadedModel>> {
+	pub fn model(&self, spec: &ArtifactRef) -> Result<Arc<LoadedModel>> {
 		let key = (spec.weights, spec.task);
 		let tick = self.uses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 		if let Some((model, used)) = self.loaded.lock().expect("not poisoned").get_mut(&key) {
@@ -90,12 +65,13 @@ impl Engine {
 		Ok(model)
 	}
 
-	fn load(&self, spec: &ModelSpec) -> Result<LoadedModel> {
+	fn load(&self, spec: &ArtifactRef) -> Result<LoadedModel> {
 		if spec.format != ArtifactFormat::Safetensors {
 			return Err(InferenceError::Unsupported(format!("{} weights", spec.format.as_str())));
 		}
 		let missing = |what: &str| InferenceError::InvalidModel(format!("no {what} digest registered"));
-		let location = spec.location.as_deref();
+		let location = spec.url.as_deref().map(String::from_utf8_lossy);
+		let location = location.as_deref();
 		let weights = self.store.ensure(Artifact { digest: spec.weights, file_name: "model.safetensors" }, location)?;
 		let tokenizer_digest = spec.tokenizer.ok_or_else(|| missing("tokenizer"))?;
 		let tokenizer = self.store.ensure(Artifact { digest: tokenizer_digest, file_name: "tokenizer.json" }, location)?;
@@ -103,10 +79,11 @@ impl Engine {
 		let config = self.store.ensure(Artifact { digest: config_digest, file_name: "config.json" }, location)?;
 		let files = ModelFiles { weights: &weights, tokenizer: &tokenizer, config: &config };
 		let started = std::time::Instant::now();
-		let model = match spec.task {
-			TaskKind::TextEmbedding => LoadedModel::Embedder(SentenceEmbedder::load(&files, &self.device)?),
-			TaskKind::TextClassification => LoadedModel::Classifier(Classifier::load(&files, &self.device)?),
-			TaskKind::TextGeneration =>
+		// The head follows the answer the task asks for (`TaskKind::output_kind`).
+		let model = match spec.task.output_kind() {
+			OutputKind::Embedding => LoadedModel::Embedder(SentenceEmbedder::load(&files, &self.device)?),
+			OutputKind::Label => LoadedModel::Classifier(Classifier::load(&files, &self.device)?),
+			OutputKind::Text =>
 				return Err(InferenceError::Unsupported("text generation is not served by this node".into())),
 		};
 		log::info!(target: "inference", "loaded {:?} model {:?} in {:?}", spec.task, spec.weights, started.elapsed());
@@ -114,17 +91,17 @@ impl Engine {
 	}
 
 	/// Runs `texts` through the model of `spec` as one batch.
-	pub fn run_batch(&self, spec: &ModelSpec, texts: &[&str]) -> Result<Vec<InferenceOutput>> {
+	pub fn run_batch(&self, spec: &ArtifactRef, texts: &[&str]) -> Result<Vec<InferenceOutput>> {
 		match &*self.model(spec)? {
 			LoadedModel::Embedder(model) =>
-				Ok(model.embed(texts)?.iter().map(|e| InferenceOutput::Embedding(quantize(e))).collect()),
+				Ok(model.embed(texts)?.iter().map(|e| InferenceOutput::embedding(quantize(e))).collect()),
 			LoadedModel::Classifier(model) =>
 				Ok(model.classify(texts)?.into_iter().map(InferenceOutput::Label).collect()),
 		}
 	}
 
 	/// Unit-length float embeddings (for benchmarks and reference checks).
-	pub fn embed(&self, spec: &ModelSpec, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+	pub fn embed(&self, spec: &ArtifactRef, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
 		match &*self.model(spec)? {
 			LoadedModel::Embedder(model) => model.embed(texts),
 			LoadedModel::Classifier(_) => Err(InferenceError::Unsupported("not an embedding model".into())),
@@ -137,10 +114,10 @@ impl Engine {
 		let texts: Vec<Option<&str>> =
 			request.inputs.iter().map(|input| std::str::from_utf8(input).ok()).collect();
 		let valid: Vec<&str> = texts.iter().flatten().copied().collect();
-		let mut outputs = match self.run_batch(&ModelSpec::of(request), &valid) {
+		let mut outputs = match self.run_batch(&request.model, &valid) {
 			Ok(outputs) => outputs.into_iter().map(Ok).collect::<Vec<_>>(),
 			Err(error) => {
-				log::warn!(target: "inference", "model {:?}: {error}", request.weights);
+				log::warn!(target: "inference", "model {:?}: {error}", request.model.weights);
 				vec![Err(error.failure()); valid.len()]
 			},
 		}

@@ -17,5 +17,5 @@ pub mod quantize;
 pub mod service;
 pub mod store;
 
-pub use engine::{Engine, ModelSpec};
+pub use engine::Engine;
 pub use error::{InferenceError, Result};

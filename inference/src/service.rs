@@ -73,7 +73,7 @@ pub fn answer(engine: &Engine, metrics: Option<&Metrics>, body: &[u8]) -> (u16, 
 	};
 	let started = Instant::now();
 	let response: InferenceResponse = engine.run(&request);
-	let task = request.task.as_str();
+	let task = request.model.task.as_str();
 	if let Some(metrics) = metrics {
 		metrics.latency.with_label_values(&[task]).observe(started.elapsed().as_secs_f64());
 		for result in &response {
@@ -88,7 +88,7 @@ pub fn answer(engine: &Engine, metrics: Option<&Metrics>, body: &[u8]) -> (u16, 
 		target: "inference",
 		"{} input(s) for {task} model {:?} in {:?}",
 		request.inputs.len(),
-		request.weights,
+		request.model.weights,
 		started.elapsed()
 	);
 	(200, response.encode())

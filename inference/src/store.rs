@@ -10,6 +10,7 @@
 //! artifacts in the directory themselves (named by digest).
 
 use crate::error::{InferenceError, Result};
+use infera_primitives::{ArtifactFormat, ArtifactRef, TaskKind};
 use sha2::{Digest, Sha256};
 use sp_core::H256;
 use std::{
@@ -134,4 +135,19 @@ impl ModelStore {
 pub fn sha256_file(path: &Path) -> Result<H256> {
 	let file = File::open(path).map_err(io_error(path))?;
 	hash_copy(file, None).map_err(io_error(path))
+}
+
+/// The artifacts of a safetensors model of `task` in the local directory `dir`
+/// (`model.safetensors`, `tokenizer.json`, `config.json`), located at `file://dir`: what
+/// the registry would record for it, for tools, benchmarks and tests.
+pub fn local_artifacts(dir: &Path, task: TaskKind) -> Result<ArtifactRef> {
+	let digest = |name: &str| sha256_file(&dir.join(name));
+	Ok(ArtifactRef {
+		task,
+		format: ArtifactFormat::Safetensors,
+		weights: digest("model.safetensors")?,
+		tokenizer: Some(digest("tokenizer.json")?),
+		config: Some(digest("config.json")?),
+		url: Some(format!("file://{}", dir.display()).into_bytes()),
+	})
 }

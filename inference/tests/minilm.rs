@@ -7,8 +7,8 @@
 //! between PyTorch and candle; these are the bounds measured with margin).
 
 use candle_core::Device;
-use infera_inference::{quantize::quantize, store::ModelStore, Engine, ModelSpec};
-use infera_primitives::{ArtifactFormat, TaskKind};
+use infera_inference::{quantize::quantize, store::local_artifacts, store::ModelStore, Engine};
+use infera_primitives::TaskKind;
 use sp_core::H256;
 use std::{path::PathBuf, str::FromStr};
 
@@ -27,14 +27,13 @@ fn minilm_matches_sentence_transformers() {
 	let source = models_dir().join("all-MiniLM-L6-v2");
 	assert!(source.join("model.safetensors").exists(), "{} is missing: run scripts/setup", source.display());
 	let digest = |name: &str| H256::from_str(fixture["files"][name].as_str().unwrap()).unwrap();
-	let spec = ModelSpec {
-		task: TaskKind::TextEmbedding,
-		format: ArtifactFormat::Safetensors,
-		weights: digest("model.safetensors"),
-		tokenizer: Some(digest("tokenizer.json")),
-		config: Some(digest("config.json")),
-		location: Some(format!("file://{}", source.display())),
-	};
+	let spec = local_artifacts(&source, TaskKind::TextEmbedding).unwrap();
+	assert_eq!(
+		(spec.weights, spec.tokenizer, spec.config),
+		(digest("model.safetensors"), Some(digest("tokenizer.json")), Some(digest("config.json"))),
+		"the files in {} are not the ones the reference was computed from",
+		source.display()
+	);
 	let store = tempfile::tempdir().unwrap();
 	let engine = Engine::new(ModelStore::open(store.path()).unwrap(), Device::Cpu);
 	let sentences: Vec<&str> = fixture["sentences"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();

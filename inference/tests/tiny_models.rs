@@ -4,10 +4,13 @@
 use candle_core::{DType, Device};
 use candle_nn::{linear, VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
-use infera_inference::{store::sha256_file, store::ModelStore, Engine, InferenceError, ModelSpec};
+use infera_inference::{
+	store::{local_artifacts, sha256_file, ModelStore},
+	Engine, InferenceError,
+};
 use infera_primitives::{
 	inference::{InferenceFailure, InferenceOutput, InferenceRequest},
-	ArtifactFormat, TaskKind,
+	ArtifactFormat, ArtifactRef, TaskKind,
 };
 use sp_core::H256;
 use std::path::Path;
@@ -60,7 +63,7 @@ fn config(labels: usize) -> (Config, serde_json::Value) {
 
 /// Writes a random-weight model into `dir` (classifier with `labels` labels when > 0) and
 /// returns its spec, located at `dir`.
-fn tiny_model(dir: &Path, task: TaskKind, labels: usize) -> ModelSpec {
+fn tiny_model(dir: &Path, task: TaskKind, labels: usize) -> ArtifactRef {
 	std::fs::create_dir_all(dir).unwrap();
 	let (config, json) = config(labels);
 	let varmap = VarMap::new();
@@ -75,31 +78,15 @@ fn tiny_model(dir: &Path, task: TaskKind, labels: usize) -> ModelSpec {
 	varmap.save(dir.join("model.safetensors")).unwrap();
 	std::fs::write(dir.join("tokenizer.json"), tokenizer_json()).unwrap();
 	std::fs::write(dir.join("config.json"), json.to_string()).unwrap();
-	let digest = |name: &str| sha256_file(&dir.join(name)).unwrap();
-	ModelSpec {
-		task,
-		format: ArtifactFormat::Safetensors,
-		weights: digest("model.safetensors"),
-		tokenizer: Some(digest("tokenizer.json")),
-		config: Some(digest("config.json")),
-		location: Some(format!("file://{}", dir.display())),
-	}
+	local_artifacts(dir, task).unwrap()
 }
 
 fn engine(root: &Path) -> Engine {
 	Engine::new(ModelStore::open(root.join("store")).unwrap(), Device::Cpu)
 }
 
-fn request(spec: &ModelSpec, inputs: &[&[u8]]) -> InferenceRequest {
-	InferenceRequest {
-		task: spec.task,
-		format: spec.format,
-		weights: spec.weights,
-		tokenizer: spec.tokenizer,
-		config: spec.config,
-		location: spec.location.clone().map(String::into_bytes),
-		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
-	}
+fn request(spec: &ArtifactRef, inputs: &[&[u8]]) -> InferenceRequest {
+	InferenceRequest { model: spec.clone(), inputs: inputs.iter().map(|input| input.to_vec()).collect() }
 }
 
 #[test]
@@ -223,13 +210,13 @@ fn unavailable_and_unsupported_models_fail_with_their_reason() {
 	let root = tempfile::tempdir().unwrap();
 	let spec = tiny_model(&root.path().join("src"), TaskKind::TextEmbedding, 0);
 	let engine = engine(root.path());
-	let remote = ModelSpec { location: Some("https://example.invalid/minilm".into()), ..spec.clone() };
+	let remote = ArtifactRef { url: Some(b"https://example.invalid/minilm".to_vec()), ..spec.clone() };
 	assert_eq!(engine.run(&request(&remote, &[b"x"])), vec![Err(InferenceFailure::ArtifactUnavailable)]);
-	let nowhere = ModelSpec { location: None, ..spec.clone() };
+	let nowhere = ArtifactRef { url: None, ..spec.clone() };
 	assert_eq!(engine.run(&request(&nowhere, &[b"x"])), vec![Err(InferenceFailure::ArtifactUnavailable)]);
-	let gguf = ModelSpec { format: ArtifactFormat::Gguf, ..spec.clone() };
+	let gguf = ArtifactRef { format: ArtifactFormat::Gguf, ..spec.clone() };
 	assert_eq!(engine.run(&request(&gguf, &[b"x"])), vec![Err(InferenceFailure::Unsupported)]);
-	let generation = ModelSpec { task: TaskKind::TextGeneration, ..spec };
+	let generation = ArtifactRef { task: TaskKind::TextGeneration, ..spec };
 	assert_eq!(engine.run(&request(&generation, &[b"x"])), vec![Err(InferenceFailure::Unsupported)]);
 }
 

@@ -14,6 +14,8 @@
 extern crate alloc;
 
 pub mod inference;
+#[cfg(feature = "std")]
+pub mod json;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -105,6 +107,35 @@ impl TaskKind {
 	pub fn from_name(name: &str) -> Option<TaskKind> {
 		Self::ALL.into_iter().find(|task| task.as_str() == name)
 	}
+
+	/// What a model of this task answers with: the one rule tying tasks to outputs, which
+	/// the node's engine follows to pick a model head and the pallet to accept a reveal.
+	pub fn output_kind(self) -> OutputKind {
+		match self {
+			TaskKind::TextEmbedding => OutputKind::Embedding,
+			TaskKind::TextClassification => OutputKind::Label,
+			TaskKind::TextGeneration => OutputKind::Text,
+		}
+	}
+}
+
+/// In JSON, a task is its camelCase name ([`TaskKind::as_str`]).
+#[cfg(feature = "std")]
+impl serde::Serialize for TaskKind {
+	fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.serialize_str(self.as_str())
+	}
+}
+
+/// The kind of answer a model gives (see [`TaskKind::output_kind`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OutputKind {
+	/// An embedding vector.
+	Embedding,
+	/// A class label id.
+	Label,
+	/// Text.
+	Text,
 }
 
 /// How a model's weights are serialized.
@@ -140,6 +171,14 @@ impl ArtifactFormat {
 	}
 }
 
+/// In JSON, a format is its lowercase name ([`ArtifactFormat::as_str`]).
+#[cfg(feature = "std")]
+impl serde::Serialize for ArtifactFormat {
+	fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.serialize_str(self.as_str())
+	}
+}
+
 /// Everything a job needs to know about the model version it runs.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct JobTerms<AccountId, Balance> {
@@ -157,7 +196,9 @@ pub struct JobTerms<AccountId, Balance> {
 	pub datasets: Vec<DatasetId>,
 }
 
-/// What a worker needs to fetch and run a model version.
+/// What a worker needs to fetch and run a model version: the registry hands it to the
+/// off-chain worker, which sends it to its node's inference service as
+/// [`inference::InferenceRequest::model`].
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct ArtifactRef {
 	/// The model's task.

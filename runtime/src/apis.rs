@@ -207,6 +207,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_compute_jobs_runtime_api::ComputeJobsApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -236,7 +237,7 @@ impl_runtime_apis! {
 
 		fn worker(
 			worker: AccountId,
-		) -> Option<pallet_compute_jobs_runtime_api::WorkerDetails<Balance, BlockNumber>> {
+		) -> Option<pallet_compute_jobs_runtime_api::WorkerDetails<AccountId, Balance, BlockNumber>> {
 			ComputeJobs::worker(worker)
 		}
 	}

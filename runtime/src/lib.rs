@@ -80,10 +80,10 @@ macro_rules! runtime_version {
 }
 
 #[cfg(not(feature = "upgrade-fixture"))]
-runtime_version!(110);
+runtime_version!(111);
 /// The upgrade end-to-end test's "next release": the same runtime, one version higher.
 #[cfg(feature = "upgrade-fixture")]
-runtime_version!(111);
+runtime_version!(112);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development
@@ -110,6 +110,14 @@ pub const SS58_PREFIX: u16 = 42;
 
 /// The minimum balance an account must hold to exist.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// The price of storage, held as a deposit while the data is stored: 0.1 INFR per item
+/// plus 100 µINFR per byte, for `items` items of `bytes` bytes in all. Every pallet that
+/// charges users for storage (models, datasets, contributions, multisig, proxies) is
+/// priced with it.
+pub const fn deposit(items: u32, bytes: u32) -> Balance {
+	items as Balance * 100 * MILLI_UNIT + bytes as Balance * 100 * MICRO_UNIT
+}
 
 /// Alias to 512-bit hash when used in the context of a transaction signature on the chain.
 pub type Signature = MultiSignature;

@@ -4,7 +4,8 @@
 
 use frame_support::{assert_noop, assert_ok, traits::InstanceFilter};
 use infera_runtime::{
-	configs::{deposit, ProxyType},
+	configs::ProxyType,
+	deposit,
 	Balances, Multisig, Proxy, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, UNIT,
 };
 use pallet_compute_jobs::{JobInput, ModelChoice};

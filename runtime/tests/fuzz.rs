@@ -140,8 +140,8 @@ fn artifacts(rng: &mut Rng) -> Artifacts<Runtime> {
 
 fn verdict(rng: &mut Rng) -> Verdict<Runtime> {
 	match rng.below(4) {
-		0 | 1 => Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(vec![40, -3, 90]))),
-		2 => Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(vec![-40, 3, -90]))),
+		0 | 1 => Verdict::Output(JobOutput::<Runtime>::Embedding(BoundedVec::truncate_from(vec![40, -3, 90]))),
+		2 => Verdict::Output(JobOutput::<Runtime>::Embedding(BoundedVec::truncate_from(vec![-40, 3, -90]))),
 		_ => Verdict::Failure(pallet_compute_jobs::FailureReason::InvalidInput),
 	}
 }

@@ -109,7 +109,7 @@ fn submit(requester: &AccountId32, replicas: u8) -> (u64, u128) {
 }
 
 fn output(values: &[i8]) -> Verdict<Runtime> {
-	Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec())))
+	Verdict::Output(JobOutput::<Runtime>::Embedding(BoundedVec::truncate_from(values.to_vec())))
 }
 
 fn commit(job: u64, worker: &AccountId32, verdict: &Verdict<Runtime>) -> u128 {

@@ -202,7 +202,7 @@ fn the_curator_track_amends_a_sham_lineage_and_the_next_job_pays_the_real_datase
 			<infera_runtime::ComputeJobs as frame_support::traits::Hooks<u32>>::on_initialize(block);
 		}
 		let verdict =
-			Verdict::<Runtime>::Output(JobOutput::Embedding(BoundedVec::truncate_from(vec![1, 2, 3])));
+			Verdict::<Runtime>::Output(JobOutput::<Runtime>::Embedding(BoundedVec::truncate_from(vec![1, 2, 3])));
 		let salt = [9u8; 32];
 		assert_ok!(infera_runtime::ComputeJobs::commit_result(
 			RuntimeOrigin::signed(bob.clone()),

@@ -17,6 +17,7 @@
 //! representative); it must hold more than half of the assigned replicas.
 
 use crate::{Config, JobOutput, Verdict};
+use infera_primitives::inference::InferenceOutput;
 use alloc::vec::Vec;
 use sp_runtime::Permill;
 
@@ -44,9 +45,9 @@ pub fn embeddings_agree(a: &[i8], b: &[i8], threshold: Permill) -> bool {
 /// Whether two results agree under the rules above.
 pub fn outputs_agree<T: Config>(a: &JobOutput<T>, b: &JobOutput<T>, threshold: Permill) -> bool {
 	match (a, b) {
-		(JobOutput::Embedding(a), JobOutput::Embedding(b)) => embeddings_agree(a, b, threshold),
-		(JobOutput::Label(a), JobOutput::Label(b)) => a == b,
-		(JobOutput::Text(a), JobOutput::Text(b)) => a == b,
+		(InferenceOutput::Embedding(a), InferenceOutput::Embedding(b)) => embeddings_agree(a, b, threshold),
+		(InferenceOutput::Label(a), InferenceOutput::Label(b)) => a == b,
+		(InferenceOutput::Text(a), InferenceOutput::Text(b)) => a == b,
 		_ => false,
 	}
 }

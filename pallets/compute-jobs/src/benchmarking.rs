@@ -61,7 +61,7 @@ fn input<T: Config>() -> JobInput<T> {
 }
 
 fn job_output<T: Config>() -> JobOutput<T> {
-	JobOutput::Embedding(BoundedVec::truncate_from(vec![100i8; T::MaxOutputLen::get() as usize]))
+	JobOutput::<T>::Embedding(BoundedVec::truncate_from(vec![100i8; T::MaxOutputLen::get() as usize]))
 }
 
 fn output<T: Config>() -> Verdict<T> {

@@ -34,7 +34,6 @@ use infera_primitives::inference::InferenceFailure;
 use alloc::{collections::btree_map::BTreeMap, format, vec::Vec};
 use codec::{Decode, Encode};
 use core::marker::PhantomData;
-use frame_support::BoundedVec;
 use frame_system::{
 	offchain::{AppCrypto, CreateSignedTransaction, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
@@ -174,12 +173,7 @@ pub fn to_verdict<T: Config>(answer: Result<InferenceOutput, InferenceFailure>) 
 		Ok(output) => output,
 		Err(failure) => return failure_reason(failure).map(Verdict::Failure),
 	};
-	let bounded = match output {
-		InferenceOutput::Embedding(values) => BoundedVec::try_from(values).ok().map(JobOutput::Embedding),
-		InferenceOutput::Label(label) => Some(JobOutput::Label(label)),
-		InferenceOutput::Text(text) => BoundedVec::try_from(text).ok().map(JobOutput::Text),
-	};
-	Some(match bounded {
+	Some(match output.rebound() {
 		Some(output) => Verdict::Output(output),
 		None => Verdict::Failure(FailureReason::OutputTooLarge),
 	})
@@ -329,12 +323,7 @@ where
 				.collect();
 		};
 		let request = InferenceRequest {
-			task: artifacts.task,
-			format: artifacts.format,
-			weights: artifacts.weights,
-			tokenizer: artifacts.tokenizer,
-			config: artifacts.config,
-			location: artifacts.url,
+			model: artifacts,
 			inputs: jobs.iter().map(|(_, _, input)| input.clone()).collect(),
 		};
 		let answers = match Self::call_service(endpoint, &request) {

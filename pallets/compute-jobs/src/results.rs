@@ -95,12 +95,7 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CommitmentMismatch
 		);
 		let fits = match &verdict {
-			Verdict::Output(output) => matches!(
-				(task, output),
-				(TaskKind::TextEmbedding, JobOutput::Embedding(_)) |
-					(TaskKind::TextClassification, JobOutput::Label(_)) |
-					(TaskKind::TextGeneration, JobOutput::Text(_))
-			),
+			Verdict::Output(output) => output.answers(task),
 			Verdict::Failure(_) => true,
 		};
 		ensure!(fits, Error::<T>::WrongOutputKind);

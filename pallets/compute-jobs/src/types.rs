@@ -6,7 +6,7 @@ use frame_support::{
 	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use infera_primitives::{DatasetId, ModelId, TaskKind, VersionId};
+use infera_primitives::{inference::InferenceOutput, DatasetId, ModelId, TaskKind, VersionId};
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Permill;
@@ -95,29 +95,10 @@ pub enum ModelChoice<Balance> {
 	Task { task: TaskKind, max_price: Balance },
 }
 
-/// A result as a worker reports it. How two results agree depends on the variant (see
-/// [`crate::agreement`]).
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-)]
-#[scale_info(skip_type_params(T))]
-pub enum JobOutput<T: Config> {
-	/// An embedding quantized to i8 (each component `round(127 · x)` of the L2-normalised
-	/// vector).
-	Embedding(BoundedVec<i8, T::MaxOutputLen>),
-	/// A class label id.
-	Label(u32),
-	/// UTF-8 text.
-	Text(BoundedVec<u8, T::MaxOutputLen>),
-}
+/// A result as a worker reports it and the chain stores it: the node's
+/// [`InferenceOutput`] under the runtime's `MaxOutputLen`. How two results agree depends
+/// on the variant (see [`crate::agreement`]).
+pub type JobOutput<T> = InferenceOutput<<T as Config>::MaxOutputLen>;
 
 /// Why a worker could not produce an output for a job. Reported through the same
 /// commit-reveal as an output, so it cannot be copied, and compared like one: two reports

@@ -1,16 +1,25 @@
-//! Read-only views returned by the runtime API (and turned into JSON by the RPC crate).
-//! Plain types without a `Config` parameter, so clients decode them with the metadata alone.
+//! Read-only views returned by the runtime API, and serialised as they are by the
+//! `infera_*` JSON-RPC methods (camelCase fields, balances as decimal strings, accounts as
+//! SS58; see [`infera_primitives::json`]). Plain types without a `Config` parameter, so
+//! clients decode them with the metadata alone.
 
 use crate::{pallet::*, *};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
+pub use infera_primitives::inference::InferenceOutput;
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::{traits::Saturating, Permill};
+#[cfg(feature = "std")]
+use {
+	infera_primitives::json,
+	serde::{ser::SerializeStruct, Serialize, Serializer},
+};
 
-/// A job's input.
+/// A job's input. In JSON: `{"kind": "inline", "hex": "0x…", "text": "…" | null}` (`text`
+/// when the bytes are UTF-8) or `{"kind": "remote", "digest", "sizeBytes", "url"}`.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub enum InputView {
 	/// The input bytes.
@@ -19,19 +28,9 @@ pub enum InputView {
 	Remote { digest: H256, size_bytes: u64, url: Vec<u8> },
 }
 
-/// An agreed result.
-#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub enum OutputView {
-	/// i8-quantized, L2-normalised embedding.
-	Embedding(Vec<i8>),
-	/// Class label id.
-	Label(u32),
-	/// UTF-8 text.
-	Text(Vec<u8>),
-}
-
 /// One assigned worker's progress.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct AssignmentView<AccountId> {
 	/// The worker.
 	pub worker: AccountId,
@@ -41,7 +40,10 @@ pub struct AssignmentView<AccountId> {
 	pub revealed: bool,
 }
 
-/// Where a job is.
+/// Where a job is. In JSON its fields are flattened into the job's: `status` (`drawing`,
+/// `queued`, `assigned` or `closed`), `assignments` (empty unless assigned), `assignedAt`,
+/// `revealFrom`, `closeReason` ([`CloseReason::name`]) and `closedAt`, `null` where they
+/// do not apply.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub enum JobStatus<AccountId, BlockNumber> {
 	/// Waiting for enough eligible workers.
@@ -56,6 +58,14 @@ pub enum JobStatus<AccountId, BlockNumber> {
 
 /// A job, as dApps see it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(
+		rename_all = "camelCase",
+		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
+	)
+)]
 pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	/// Job id.
 	pub id: JobId,
@@ -76,10 +86,13 @@ pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	/// The input.
 	pub input: InputView,
 	/// The model's price at submission.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub price: Balance,
 	/// Fee per agreeing replica.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub worker_fee: Balance,
 	/// Still held in escrow (zero once closed).
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub escrow: Balance,
 	/// Replicas asked for.
 	pub replicas: u8,
@@ -88,15 +101,27 @@ pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	/// Block at which it expires unless settled.
 	pub deadline: BlockNumber,
 	/// Queued, assigned or closed.
+	#[cfg_attr(feature = "std", serde(flatten))]
 	pub status: JobStatus<AccountId, BlockNumber>,
 	/// The agreed result, once completed.
-	pub result: Option<OutputView>,
+	pub result: Option<InferenceOutput>,
 }
 
 /// A worker, as dApps see it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct WorkerDetails<Balance, BlockNumber> {
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(
+		rename_all = "camelCase",
+		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
+	)
+)]
+pub struct WorkerDetails<AccountId, Balance, BlockNumber> {
+	/// The worker's account.
+	pub account: AccountId,
 	/// Bond held.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub bond: Balance,
 	/// Models served.
 	pub models: Vec<ModelId>,
@@ -104,9 +129,11 @@ pub struct WorkerDetails<Balance, BlockNumber> {
 	pub capacity: u32,
 	/// Assignments open now.
 	pub assigned: u32,
-	/// Active, paused or unbonding.
+	/// Active, paused or unbonding; in JSON `state` (`active`, `paused`, `unbonding`) and
+	/// `unlocksAt` (from when an unbonding worker may withdraw, else `null`).
+	#[cfg_attr(feature = "std", serde(flatten))]
 	pub state: WorkerState<BlockNumber>,
-	/// Decaying score of past results; feeds assignment.
+	/// Decaying score of past results, in parts per million; feeds assignment.
 	pub reputation: Permill,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
@@ -114,20 +141,30 @@ pub struct WorkerDetails<Balance, BlockNumber> {
 
 /// What a job would cost now.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
+)]
 pub struct FeeEstimate<Balance> {
 	/// The model the job would run (routed, for a task).
 	pub model_id: ModelId,
 	/// Its version.
 	pub version: VersionId,
 	/// The owner's price, of which `data_share` goes to the model's datasets.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub price: Balance,
 	/// The data-lineage part of `price` (paid only to datasets that take rewards).
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub data_share: Balance,
 	/// `WorkerFee` times the replicas.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub worker_fees: Balance,
 	/// The treasury's share on top of price and worker fees.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub treasury: Balance,
 	/// The least `max_fee` `submit_job` accepts: the sum of the above.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub min_max_fee: Balance,
 }
 
@@ -140,14 +177,6 @@ pub enum FeeEstimateError {
 	NoModelForTask,
 	/// The model cannot take jobs; the registry's error name.
 	ModelUnavailable(Vec<u8>),
-}
-
-fn output_view<T: Config>(output: JobOutput<T>) -> OutputView {
-	match output {
-		JobOutput::Embedding(values) => OutputView::Embedding(values.into_inner()),
-		JobOutput::Label(label) => OutputView::Label(label),
-		JobOutput::Text(text) => OutputView::Text(text.into_inner()),
-	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -191,7 +220,7 @@ impl<T: Config> Pallet<T> {
 			submitted_at: job.submitted_at,
 			deadline: job.deadline,
 			status,
-			result: Results::<T>::get(id).map(output_view::<T>),
+			result: Results::<T>::get(id).map(InferenceOutput::unbounded),
 		}
 	}
 
@@ -219,8 +248,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A registered worker.
-	pub fn worker(who: T::AccountId) -> Option<WorkerDetails<BalanceOf<T>, BlockNumberFor<T>>> {
-		Workers::<T>::get(who).map(|worker| WorkerDetails {
+	pub fn worker(who: T::AccountId) -> Option<WorkerDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		Workers::<T>::get(&who).map(|worker| WorkerDetails {
+			account: who,
 			bond: worker.bond,
 			models: worker.models.into_inner(),
 			capacity: worker.capacity,
@@ -263,5 +293,90 @@ impl<T: Config> Pallet<T> {
 			treasury: min_max_fee.saturating_sub(terms.price).saturating_sub(worker_fees),
 			min_max_fee,
 		})
+	}
+}
+
+impl CloseReason {
+	/// The JSON name: `completed`, `noQuorum`, `expired`, `cancelled`, `queueFull`, or
+	/// `failed` followed by the workers' [`FailureReason`] (e.g. `failedInvalidInput`).
+	pub fn name(&self) -> &'static str {
+		match self {
+			CloseReason::Completed => "completed",
+			CloseReason::NoQuorum => "noQuorum",
+			CloseReason::Expired => "expired",
+			CloseReason::Cancelled => "cancelled",
+			CloseReason::Failed(FailureReason::InputUnavailable) => "failedInputUnavailable",
+			CloseReason::Failed(FailureReason::InvalidInput) => "failedInvalidInput",
+			CloseReason::Failed(FailureReason::ModelUnavailable) => "failedModelUnavailable",
+			CloseReason::Failed(FailureReason::OutputTooLarge) => "failedOutputTooLarge",
+			CloseReason::QueueFull => "queueFull",
+		}
+	}
+}
+
+#[cfg(feature = "std")]
+impl Serialize for CloseReason {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.serialize_str(self.name())
+	}
+}
+
+#[cfg(feature = "std")]
+impl Serialize for InputView {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		match self {
+			InputView::Inline(bytes) => {
+				let mut input = serializer.serialize_struct("InputView", 3)?;
+				input.serialize_field("kind", "inline")?;
+				input.serialize_field("hex", &sp_core::bytes::to_hex(bytes, false))?;
+				input.serialize_field("text", &core::str::from_utf8(bytes).ok())?;
+				input.end()
+			},
+			InputView::Remote { digest, size_bytes, url } => {
+				let mut input = serializer.serialize_struct("InputView", 4)?;
+				input.serialize_field("kind", "remote")?;
+				input.serialize_field("digest", digest)?;
+				input.serialize_field("sizeBytes", size_bytes)?;
+				input.serialize_field("url", &String::from_utf8_lossy(url))?;
+				input.end()
+			},
+		}
+	}
+}
+
+#[cfg(feature = "std")]
+impl<AccountId: Serialize, BlockNumber: Serialize> Serialize for JobStatus<AccountId, BlockNumber> {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		let none = None::<&BlockNumber>;
+		let (status, assignments, assigned_at, reveal_from, close_reason, closed_at) = match self {
+			JobStatus::Drawing => ("drawing", &[][..], none, none, None, none),
+			JobStatus::Queued => ("queued", &[][..], none, none, None, none),
+			JobStatus::Assigned { assignments, assigned_at, reveal_from } =>
+				("assigned", &assignments[..], Some(assigned_at), Some(reveal_from), None, none),
+			JobStatus::Closed { reason, at } => ("closed", &[][..], none, none, Some(reason), Some(at)),
+		};
+		let mut json = serializer.serialize_struct("JobStatus", 6)?;
+		json.serialize_field("status", status)?;
+		json.serialize_field("assignments", assignments)?;
+		json.serialize_field("assignedAt", &assigned_at)?;
+		json.serialize_field("revealFrom", &reveal_from)?;
+		json.serialize_field("closeReason", &close_reason)?;
+		json.serialize_field("closedAt", &closed_at)?;
+		json.end()
+	}
+}
+
+#[cfg(feature = "std")]
+impl<BlockNumber: Serialize> Serialize for WorkerState<BlockNumber> {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		let (state, unlocks_at) = match self {
+			WorkerState::Active => ("active", None),
+			WorkerState::Paused => ("paused", None),
+			WorkerState::Unbonding { unlocks_at } => ("unbonding", Some(unlocks_at)),
+		};
+		let mut json = serializer.serialize_struct("WorkerState", 2)?;
+		json.serialize_field("state", state)?;
+		json.serialize_field("unlocksAt", &unlocks_at)?;
+		json.end()
 	}
 }

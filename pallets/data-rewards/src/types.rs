@@ -116,6 +116,7 @@ pub struct DatasetInfo<T: Config> {
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
 )]
+#[cfg_attr(feature = "std", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub enum RejectReason {
 	/// Does not follow the dataset's schema or format.
 	OffSchema,
@@ -206,6 +207,7 @@ pub struct EraReward<Balance> {
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug, Default,
 )]
+#[cfg_attr(feature = "std", derive(serde::Serialize))]
 pub struct CuratorStanding {
 	/// Votes on the side that decided.
 	pub agreed: u32,

@@ -1,5 +1,8 @@
 //! Read-only views for the runtime API: datasets, contributions and pending rewards, as
 //! they would be after the dataset's next touch (eras that have ended count as finished).
+//! The `infera_*` JSON-RPC methods serialise them as they are (camelCase fields, balances
+//! and point totals as decimal strings, accounts as SS58, texts as UTF-8; see
+//! [`infera_primitives::json`]).
 
 use crate::{pallet::*, rewards::share_of, *};
 use alloc::vec::Vec;
@@ -8,9 +11,22 @@ use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::traits::{Saturating, Zero};
+#[cfg(feature = "std")]
+use {
+	infera_primitives::json,
+	serde::{ser::SerializeStruct, Serialize, Serializer},
+};
 
 /// A dataset as dApps read it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(
+		rename_all = "camelCase",
+		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
+	)
+)]
 pub struct DatasetDetails<AccountId, Balance, BlockNumber> {
 	/// Its id.
 	pub id: DatasetId,
@@ -19,32 +35,43 @@ pub struct DatasetDetails<AccountId, Balance, BlockNumber> {
 	/// The account holding its pot: send funds here to add to the pot.
 	pub account: AccountId,
 	/// Name.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub name: Vec<u8>,
 	/// Description.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub description: Vec<u8>,
 	/// Licence of the data.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub licence: Vec<u8>,
 	/// Format of one contribution.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub format: Vec<u8>,
 	/// Acceptance rules, as text.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub rules: Vec<u8>,
 	/// SHA-256 of the full rules document.
 	pub rules_digest: H256,
-	/// Curators with their standing.
+	/// Curators with their standing; in JSON `[{"account", "agreed", "disagreed", "strikes"}]`.
+	#[cfg_attr(feature = "std", serde(serialize_with = "curators_json"))]
 	pub curators: Vec<(AccountId, CuratorStanding)>,
 	/// Matching votes that decide.
 	pub quorum: u32,
 	/// Most paid per era (`None`: the whole pot).
+	#[cfg_attr(feature = "std", serde(with = "json::option_balance"))]
 	pub reward_per_era: Option<Balance>,
 	/// Funds not yet given to an era, including funds sent straight to the account.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub pot: Balance,
 	/// Given to finished eras and not yet claimed.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub owed: Balance,
 	/// Total received from inference fees of models trained on it.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub lineage_income: Balance,
 	/// The era collecting points (it may have ended and wait for the next touch).
 	pub era: EraIndex,
 	/// Points accepted in `era`.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub era_points: u128,
 	/// The era of the current block.
 	pub current_era: EraIndex,
@@ -56,7 +83,11 @@ pub struct DatasetDetails<AccountId, Balance, BlockNumber> {
 	pub created_at: BlockNumber,
 }
 
-/// Where a contribution is, as dApps read it.
+/// Where a contribution is, as dApps read it. In JSON its fields are flattened into the
+/// contribution's: `status` (`pending`, `accepted`, `rejected` or `expired`), `votes` (so
+/// far, while pending: `[{"curator", "vote": "accept" | "reject", "quality", "reason"}]`),
+/// `era`, `points` and `claimed` (once accepted) and `rejectReason`, `null` where they do
+/// not apply.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub enum ContributionState<AccountId> {
 	/// Waiting for review; the votes so far.
@@ -71,6 +102,14 @@ pub enum ContributionState<AccountId> {
 
 /// A contribution as dApps read it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(
+		rename_all = "camelCase",
+		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
+	)
+)]
 pub struct ContributionDetails<AccountId, Balance, BlockNumber> {
 	/// Its id.
 	pub id: ContributionId,
@@ -81,23 +120,33 @@ pub struct ContributionDetails<AccountId, Balance, BlockNumber> {
 	/// SHA-256 of the content.
 	pub digest: H256,
 	/// Size in bytes.
+	#[cfg_attr(feature = "std", serde(rename = "sizeBytes"))]
 	pub size: u64,
 	/// Where the content is.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub url: Vec<u8>,
 	/// Optional label.
+	#[cfg_attr(feature = "std", serde(with = "json::option_text"))]
 	pub label: Option<Vec<u8>>,
 	/// Deposit held while pending.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub deposit: Balance,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,
 	/// Last block curators may vote in.
 	pub review_until: BlockNumber,
 	/// Review status.
+	#[cfg_attr(feature = "std", serde(flatten))]
 	pub state: ContributionState<AccountId>,
 }
 
 /// The reward of one accepted, unclaimed contribution.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
+)]
 pub struct PendingReward<Balance> {
 	/// The contribution.
 	pub contribution: ContributionId,
@@ -109,6 +158,7 @@ pub struct PendingReward<Balance> {
 	pub points: u64,
 	/// What it gets: exact once the era has finished, else what it would get if the era
 	/// finished now.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub amount: Balance,
 	/// Whether `claim` pays it now (its era has finished).
 	pub claimable: bool,
@@ -116,10 +166,17 @@ pub struct PendingReward<Balance> {
 
 /// An account's unclaimed rewards.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
+)]
 pub struct PendingRewards<Balance> {
 	/// Sum of the claimable amounts.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub claimable: Balance,
 	/// Sum of the estimates for eras still running.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub estimated: Balance,
 	/// Per contribution.
 	pub rewards: Vec<PendingReward<Balance>>,
@@ -251,4 +308,58 @@ pub enum ContributionsOf<AccountId> {
 	Dataset(DatasetId),
 	/// An account's.
 	Contributor(AccountId),
+}
+
+/// Serialises `(account, standing)` pairs as `{"account", "agreed", "disagreed", "strikes"}`.
+#[cfg(feature = "std")]
+fn curators_json<AccountId: Serialize, S: Serializer>(
+	curators: &[(AccountId, CuratorStanding)],
+	serializer: S,
+) -> Result<S::Ok, S::Error> {
+	#[derive(Serialize)]
+	struct Curator<'a, AccountId> {
+		account: &'a AccountId,
+		#[serde(flatten)]
+		standing: &'a CuratorStanding,
+	}
+	serializer.collect_seq(curators.iter().map(|(account, standing)| Curator { account, standing }))
+}
+
+#[cfg(feature = "std")]
+impl<AccountId: Serialize> Serialize for ContributionState<AccountId> {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		#[derive(Serialize)]
+		struct CuratorVote<'a, AccountId> {
+			curator: &'a AccountId,
+			vote: &'static str,
+			quality: Option<u8>,
+			reason: Option<RejectReason>,
+		}
+		let votes: Vec<_> = match self {
+			ContributionState::Pending { votes } => votes
+				.iter()
+				.map(|(curator, vote)| match *vote {
+					Vote::Accept { quality } =>
+						CuratorVote { curator, vote: "accept", quality: Some(quality), reason: None },
+					Vote::Reject { reason } =>
+						CuratorVote { curator, vote: "reject", quality: None, reason: Some(reason) },
+				})
+				.collect(),
+			_ => Vec::new(),
+		};
+		let (status, accepted, reject_reason) = match self {
+			ContributionState::Pending { .. } => ("pending", None, None),
+			ContributionState::Accepted { era, points, claimed } => ("accepted", Some((era, points, claimed)), None),
+			ContributionState::Rejected { reason } => ("rejected", None, Some(reason)),
+			ContributionState::Expired => ("expired", None, None),
+		};
+		let mut json = serializer.serialize_struct("ContributionState", 6)?;
+		json.serialize_field("status", status)?;
+		json.serialize_field("votes", &votes)?;
+		json.serialize_field("era", &accepted.map(|(era, _, _)| era))?;
+		json.serialize_field("points", &accepted.map(|(_, points, _)| points))?;
+		json.serialize_field("claimed", &accepted.map(|(_, _, claimed)| claimed))?;
+		json.serialize_field("rejectReason", &reject_reason)?;
+		json.end()
+	}
 }

@@ -31,6 +31,13 @@
 //!   [`ModelRegistry`]; the statistics feed [`Pallet::rank_models`], whose score is
 //!   documented in [`routing`].
 //! - **Migrations** ([`migrations`]): storage layout upgrades.
+//!
+//! Layout, one domain per file as in the other pallets: the calls here check the origin and
+//! hand over to `models.rs` (registration, price, metadata, deprecation, retirement),
+//! `versions.rs` (publishing, lineage), `curation.rs`, `ownership.rs` and `deposits.rs`,
+//! each of which checks its input first ([`validation`] for the shape of user-supplied
+//! fields) and then changes storage; [`routing`] ranks models, `registry.rs` is the
+//! compute-jobs pallet's side, [`views`] the runtime API's.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -38,14 +45,18 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod functions;
+mod curation;
+mod deposits;
 pub mod migrations;
+mod models;
+mod ownership;
 mod registry;
 pub mod routing;
 #[cfg(any(feature = "try-runtime", test))]
 mod try_state;
 pub mod types;
 pub mod validation;
+mod versions;
 pub mod views;
 pub mod weights;
 
@@ -363,9 +374,6 @@ pub mod pallet {
 			artifacts: Artifacts<T>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			validation::check_name::<T>(&name)?;
-			validation::check_licence::<T>(&licence)?;
-			validation::check_artifacts::<T>(&artifacts)?;
 			Self::do_register_model(owner, name, task, licence, price, parent, datasets, artifacts)
 		}
 
@@ -393,7 +401,6 @@ pub mod pallet {
 			datasets: DatasetsOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			validation::check_artifacts::<T>(&artifacts)?;
 			Self::do_publish_version(who, model_id, artifacts, datasets)
 		}
 
@@ -426,8 +433,6 @@ pub mod pallet {
 			licence: LicenceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			validation::check_name::<T>(&name)?;
-			validation::check_licence::<T>(&licence)?;
 			Self::do_set_metadata(who, model_id, name, licence)
 		}
 
@@ -525,7 +530,6 @@ pub mod pallet {
 			reason: ReasonOf<T>,
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			validation::check_reason::<T>(&reason)?;
 			Self::do_reject_version(model_id, version, reason)
 		}
 
@@ -547,7 +551,6 @@ pub mod pallet {
 			reason: ReasonOf<T>,
 		) -> DispatchResultWithPostInfo {
 			T::AdminOrigin::ensure_origin(origin)?;
-			validation::check_reason::<T>(&reason)?;
 			let scanned = Self::do_suspend_version(model_id, version, reason)?;
 			Ok(Some(T::WeightInfo::suspend_version(scanned)).into())
 		}

@@ -9,6 +9,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use infera_primitives::{ArtifactFormat, DatasetId, ModelId, TaskKind, VersionId};
 use scale_info::TypeInfo;
 use sp_core::H256;
+use sp_runtime::Permill;
 
 /// A model name (UTF-8).
 pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
@@ -228,5 +229,14 @@ impl UsageStats {
 	/// Mean blocks from submission to result over completed jobs, if any completed.
 	pub fn mean_blocks_to_result(&self) -> Option<u64> {
 		self.total_blocks_to_result.checked_div(self.jobs_completed)
+	}
+
+	/// The share of counted replica results that agreed with the majority (rounded down),
+	/// if any were counted.
+	pub fn agreement_rate(&self) -> Option<Permill> {
+		(self.total_replicas > 0).then(|| {
+			let parts = u128::from(self.agreeing_replicas) * 1_000_000 / u128::from(self.total_replicas);
+			Permill::from_parts(u32::try_from(parts).unwrap_or(1_000_000))
+		})
 	}
 }

@@ -1,5 +1,7 @@
-//! Read-only views returned by the runtime API (and turned into JSON by the RPC crate).
-//! Plain types: no `Config` parameter, so clients decode them with the metadata alone.
+//! Read-only views returned by the runtime API, and serialised as they are by the
+//! `infera_*` JSON-RPC methods (camelCase fields, balances as decimal strings, accounts as
+//! SS58, names and URLs as text; see [`infera_primitives::json`]). Plain types: no
+//! `Config` parameter, so clients decode them with the metadata alone.
 
 use crate::{pallet::*, routing::RankedModel, *};
 use alloc::vec::Vec;
@@ -7,9 +9,15 @@ use codec::{Decode, Encode};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_core::H256;
+#[cfg(feature = "std")]
+use {
+	infera_primitives::json,
+	serde::{ser::SerializeStruct, Serialize, Serializer},
+};
 
-
-/// The curators' verdict on a version.
+/// The curators' verdict on a version. In JSON its fields are flattened into the
+/// version's: `status` (`pending`, `approved`, `rejected` or `suspended`) and `reason` (the
+/// curators' reason for `rejected` and `suspended`, else `null`).
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub enum VersionStatus {
 	/// Awaiting review.
@@ -24,6 +32,11 @@ pub enum VersionStatus {
 
 /// One version of a model.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display, BlockNumber: Serialize"))
+)]
 pub struct VersionDetails<Balance, BlockNumber> {
 	/// Version number (from 1).
 	pub version: VersionId,
@@ -38,22 +51,34 @@ pub struct VersionDetails<Balance, BlockNumber> {
 	/// Total size in bytes.
 	pub size_bytes: u64,
 	/// Fetch URL.
+	#[cfg_attr(feature = "std", serde(with = "json::option_text"))]
 	pub url: Option<Vec<u8>>,
-	/// Binary CIDv1.
+	/// Binary CIDv1 (0x hex in JSON).
+	#[cfg_attr(feature = "std", serde(with = "json::option_hex"))]
 	pub cid: Option<Vec<u8>>,
 	/// The datasets this version was trained on (its curated lineage): jobs that run it pay
 	/// the data-lineage share to them.
 	pub datasets: Vec<DatasetId>,
 	/// Curation verdict.
+	#[cfg_attr(feature = "std", serde(flatten))]
 	pub status: VersionStatus,
 	/// Block of publication.
 	pub published_at: BlockNumber,
 	/// Deposit held for this version.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub deposit: Balance,
 }
 
 /// A model with all its versions and usage.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(
+	feature = "std",
+	derive(Serialize),
+	serde(
+		rename_all = "camelCase",
+		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
+	)
+)]
 pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	/// Model id.
 	pub id: ModelId,
@@ -62,12 +87,15 @@ pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	/// Account offered ownership, if any.
 	pub pending_owner: Option<AccountId>,
 	/// Name (UTF-8).
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub name: Vec<u8>,
 	/// Task.
 	pub task: TaskKind,
 	/// SPDX licence expression.
+	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub licence: Vec<u8>,
 	/// Price per job.
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub price: Balance,
 	/// Parent model (fine-tune lineage).
 	pub parent: Option<ModelId>,
@@ -83,15 +111,19 @@ pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	/// Block of registration.
 	pub registered_at: BlockNumber,
 	/// Total deposit held (record plus versions).
+	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub deposit: Balance,
 	/// Every version, oldest first.
 	pub versions: Vec<VersionDetails<Balance, BlockNumber>>,
-	/// Usage statistics.
+	/// Usage statistics; JSON adds `meanBlocksToResult` and `agreementRate` (parts per
+	/// million), `null` before the first result, and leaves out the running total behind
+	/// the mean.
 	pub usage: UsageStats,
 }
 
 /// Where a weights digest is registered.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct DigestLocation<BlockNumber> {
 	/// The model.
 	pub model_id: ModelId,
@@ -184,5 +216,36 @@ impl<T: Config> Pallet<T> {
 			version: record.version,
 			registered_at: record.registered_at,
 		})
+	}
+}
+
+#[cfg(feature = "std")]
+impl Serialize for VersionStatus {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		let (status, reason) = match self {
+			VersionStatus::Pending => ("pending", None),
+			VersionStatus::Approved => ("approved", None),
+			VersionStatus::Rejected(reason) => ("rejected", Some(String::from_utf8_lossy(reason))),
+			VersionStatus::Suspended(reason) => ("suspended", Some(String::from_utf8_lossy(reason))),
+		};
+		let mut json = serializer.serialize_struct("VersionStatus", 2)?;
+		json.serialize_field("status", status)?;
+		json.serialize_field("reason", &reason)?;
+		json.end()
+	}
+}
+
+#[cfg(feature = "std")]
+impl Serialize for UsageStats {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		let mut json = serializer.serialize_struct("UsageStats", 7)?;
+		json.serialize_field("openJobs", &self.open_jobs)?;
+		json.serialize_field("jobsCompleted", &self.jobs_completed)?;
+		json.serialize_field("jobsFailed", &self.jobs_failed)?;
+		json.serialize_field("meanBlocksToResult", &self.mean_blocks_to_result())?;
+		json.serialize_field("agreeingReplicas", &self.agreeing_replicas)?;
+		json.serialize_field("totalReplicas", &self.total_replicas)?;
+		json.serialize_field("agreementRate", &self.agreement_rate().map(|rate| rate.deconstruct()))?;
+		json.end()
 	}
 }

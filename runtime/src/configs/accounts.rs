@@ -2,12 +2,11 @@
 //! accounts (`pallet-multisig`) and proxies (`pallet-proxy`), configured as Polkadot
 //! configures them: storage paid by deposits, proxies limited by what their type allows.
 //!
-//! Deposits use the registry's storage prices ([`deposit`]): 0.1 INFR per item plus
+//! Deposits use the chain's storage price ([`crate::deposit`]): 0.1 INFR per item plus
 //! 100 µINFR per byte, returned when the item is removed.
 
 use crate::{
-	Balance, Balances, BlakeTwo256, OriginCaller, Runtime, RuntimeCall, RuntimeEvent, System,
-	MICRO_UNIT, MILLI_UNIT,
+	deposit, Balance, Balances, BlakeTwo256, OriginCaller, Runtime, RuntimeCall, RuntimeEvent, System,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -15,11 +14,6 @@ use frame_support::{
 	traits::{ConstU32, InstanceFilter},
 };
 use scale_info::TypeInfo;
-
-/// The deposit for `items` storage items of `bytes` bytes in all.
-pub const fn deposit(items: u32, bytes: u32) -> Balance {
-	items as Balance * 100 * MILLI_UNIT + bytes as Balance * 100 * MICRO_UNIT
-}
 
 impl pallet_utility::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -32,7 +26,8 @@ parameter_types! {
 	/// A pending multisig operation: one item holding its timepoint, deposit, depositor
 	/// and approvals (88 bytes before approvals) …
 	pub const MultisigDepositBase: Balance = deposit(1, 88);
-	/// … plus 32 bytes per signatory.
+	/// … plus 32 bytes per unit of the threshold (pallet-multisig's `DepositFactor` is
+	/// charged `threshold` times).
 	pub const MultisigDepositFactor: Balance = deposit(0, 32);
 }
 

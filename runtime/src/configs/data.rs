@@ -1,18 +1,16 @@
 //! Data rewards: deposits and curator limits (era length, review window and rejection
 //! penalty are protocol parameters, see `parameters.rs`).
 
-use crate::{
-	Balance, Balances, Runtime, RuntimeHoldReason, MILLI_UNIT,
-};
+use crate::{deposit, Balance, Balances, Runtime, RuntimeHoldReason};
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 
 parameter_types! {
 	/// Dataset accounts are sub-accounts of `py/datar`.
 	pub const DataRewardsPalletId: PalletId = PalletId(*b"py/datar");
-	/// Paid into a new dataset's account and kept there: 0.1 INFR.
-	pub const DatasetDeposit: Balance = 100 * MILLI_UNIT;
-	/// Held per contribution until decided: 0.1 INFR.
-	pub const ContributionDeposit: Balance = 100 * MILLI_UNIT;
+	/// Paid into a new dataset's account and kept there: one item, 0.1 INFR.
+	pub const DatasetDeposit: Balance = deposit(1, 0);
+	/// Held per contribution until decided: one item, 0.1 INFR.
+	pub const ContributionDeposit: Balance = deposit(1, 0);
 }
 
 impl pallet_data_rewards::Config for Runtime {

@@ -14,7 +14,7 @@ pub mod tracks;
 mod treasury;
 pub(crate) mod system;
 
-pub use accounts::{deposit, ProxyType};
+pub use accounts::ProxyType;
 pub use parameters::{dynamic_params, RuntimeParameters, RuntimeParametersKey};
 pub use treasury::{TreasuryAccount, TreasurySpendOrigin};
 #[cfg(feature = "runtime-benchmarks")]

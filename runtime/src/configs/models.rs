@@ -1,6 +1,6 @@
 //! The model registry: deposits, size limits and the routing score's weights.
 
-use crate::{AccountId, Balance, Balances, Runtime, RuntimeHoldReason, MICRO_UNIT, MILLI_UNIT};
+use crate::{deposit, AccountId, Balance, Balances, Runtime, RuntimeHoldReason};
 use frame_support::{parameter_types, traits::ConstU32};
 use frame_support::traits::EitherOf;
 use frame_system::EnsureRoot;
@@ -9,9 +9,9 @@ use sp_runtime::Permill;
 
 parameter_types! {
 	/// Held for each stored record (a model or one of its versions): 0.1 INFR.
-	pub const ModelDepositBase: Balance = 100 * MILLI_UNIT;
+	pub const ModelDepositBase: Balance = deposit(1, 0);
 	/// Held per byte stored: 100 µINFR. A typical model with one version holds ≈ 0.3 INFR.
-	pub const ModelDepositPerByte: Balance = 100 * MICRO_UNIT;
+	pub const ModelDepositPerByte: Balance = deposit(0, 1);
 	/// Routing: 30 % price, 30 % latency, 40 % agreement.
 	pub const RoutingPriceWeight: Permill = Permill::from_percent(30);
 	pub const RoutingLatencyWeight: Permill = Permill::from_percent(30);

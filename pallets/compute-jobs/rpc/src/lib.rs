@@ -2,35 +2,29 @@
 //!
 //! | method | params | result |
 //! |---|---|---|
-//! | `infera_job` | `id`, `at?` | [`JobJson`]; error 4101 if unknown or pruned |
-//! | `infera_jobsByRequester` | `account` (SS58), `start?`, `limit?` (1..=100, default 50), `at?` | `[JobJson]` in id order |
-//! | `infera_estimateFee` | `model`, `replicas`, `at?` | [`FeeJson`]; error 4102 no model for the task, 4103 model takes no jobs |
-//! | `infera_worker` | `account` (SS58), `at?` | [`WorkerJson`]; error 4104 if not a worker |
+//! | `infera_job` | `id`, `at?` | [`JobDetails`]; error 4101 if unknown or pruned |
+//! | `infera_jobsByRequester` | `account` (SS58), `start?`, `limit?` (1..=100, default 50), `at?` | `[JobDetails]` in id order |
+//! | `infera_estimateFee` | `model`, `replicas`, `at?` | [`FeeEstimate`]; error 4102 no model for the task, 4103 model takes no jobs |
+//! | `infera_worker` | `account` (SS58), `at?` | [`WorkerDetails`]; error 4104 if not a worker |
 //!
+//! Results are the runtime API's views, serialised as they are (their docs give the JSON).
 //! `model` is `{"modelId": 0, "version": 1}` (version optional) or
 //! `{"task": "textEmbedding", "maxPrice": "1000"}`. Bad parameters give -32602 with a
 //! message saying what is accepted.
 
-mod json;
-
-pub use json::*;
-
 use codec::Codec;
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::error::{ErrorObject, ErrorObjectOwned},
+use infera_rpc_support::{
+	invalid_params, not_found, page_limit, parse_account, parse_task, BalanceParam, RuntimeReader,
 };
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::error::ErrorObjectOwned};
 pub use pallet_compute_jobs_runtime_api::ComputeJobsApi as ComputeJobsRuntimeApi;
-use pallet_compute_jobs_runtime_api::{FeeEstimateError, JobId, ModelChoice};
-use sp_runtime::traits::Bounded;
-use pallet_model_registry_rpc::{invalid_params, parse_account, parse_task, runtime_error, BalanceParam};
-use serde::Deserialize;
+use pallet_compute_jobs_runtime_api::{FeeEstimate, FeeEstimateError, JobDetails, JobId, ModelChoice, WorkerDetails};
+use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::crypto::Ss58Codec;
-use sp_runtime::traits::Block as BlockT;
-use std::{marker::PhantomData, sync::Arc};
+use sp_runtime::traits::{Block as BlockT, Bounded};
+use std::{fmt::Display, marker::PhantomData, sync::Arc};
 
 /// No job with the requested id (never submitted, or pruned after its retention).
 pub const UNKNOWN_JOB: i32 = 4101;
@@ -40,11 +34,6 @@ pub const NO_MODEL_FOR_TASK: i32 = 4102;
 pub const MODEL_UNAVAILABLE: i32 = 4103;
 /// The account is not a registered worker.
 pub const UNKNOWN_WORKER: i32 = 4104;
-
-/// Largest page `infera_jobsByRequester` returns.
-pub const MAX_PAGE: u32 = 100;
-/// Page size when `limit` is omitted.
-pub const DEFAULT_PAGE: u32 = 50;
 
 /// The model of a fee estimate: a model (optionally pinned) or a task to route.
 #[derive(Deserialize, Debug, Clone)]
@@ -77,10 +66,15 @@ impl ModelParam {
 }
 
 #[rpc(server)]
-pub trait ComputeJobsApi<BlockHash> {
+pub trait ComputeJobsApi<BlockHash, AccountId, Balance, BlockNumber>
+where
+	AccountId: Serialize,
+	Balance: Display,
+	BlockNumber: Serialize,
+{
 	/// A job with its status, close reason and result.
 	#[method(name = "infera_job")]
-	fn job(&self, id: JobId, at: Option<BlockHash>) -> RpcResult<JobJson>;
+	fn job(&self, id: JobId, at: Option<BlockHash>) -> RpcResult<JobDetails<AccountId, Balance, BlockNumber>>;
 
 	/// A page of an account's retained jobs, in id order.
 	#[method(name = "infera_jobsByRequester")]
@@ -90,72 +84,58 @@ pub trait ComputeJobsApi<BlockHash> {
 		start: Option<JobId>,
 		limit: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<JobJson>>;
+	) -> RpcResult<Vec<JobDetails<AccountId, Balance, BlockNumber>>>;
 
 	/// The least cost of a job for `model` with `replicas`, in parts.
 	#[method(name = "infera_estimateFee")]
-	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<BlockHash>) -> RpcResult<FeeJson>;
+	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<BlockHash>) -> RpcResult<FeeEstimate<Balance>>;
 
 	/// A registered worker.
 	#[method(name = "infera_worker")]
-	fn worker(&self, account: String, at: Option<BlockHash>) -> RpcResult<WorkerJson>;
+	fn worker(&self, account: String, at: Option<BlockHash>) -> RpcResult<WorkerDetails<AccountId, Balance, BlockNumber>>;
 }
 
 /// The RPC handler, reading through the client's runtime API.
 pub struct ComputeJobs<C, Block, AccountId, Balance, BlockNumber> {
-	client: Arc<C>,
-	_types: PhantomData<fn() -> (Block, AccountId, Balance, BlockNumber)>,
-}
-
-impl<C, Block, AccountId, Balance, BlockNumber> ComputeJobs<C, Block, AccountId, Balance, BlockNumber> {
-	/// A handler reading from `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client, _types: PhantomData }
-	}
-}
-
-fn fee_error(error: FeeEstimateError) -> ErrorObjectOwned {
-	match error {
-		FeeEstimateError::InvalidReplicas { max } =>
-			invalid_params(format!("replicas must be 1..={max}")),
-		FeeEstimateError::NoModelForTask => ErrorObject::owned(
-			NO_MODEL_FOR_TASK,
-			"no approved model of this task is priced within maxPrice",
-			None::<()>,
-		),
-		FeeEstimateError::ModelUnavailable(name) => ErrorObject::owned(
-			MODEL_UNAVAILABLE,
-			format!("the model takes no jobs: {}", String::from_utf8_lossy(&name)),
-			None::<()>,
-		),
-	}
+	runtime: RuntimeReader<C, Block>,
+	_types: PhantomData<fn() -> (AccountId, Balance, BlockNumber)>,
 }
 
 impl<C, Block, AccountId, Balance, BlockNumber> ComputeJobs<C, Block, AccountId, Balance, BlockNumber>
 where
 	Block: BlockT,
-	C: HeaderBackend<Block>,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
 {
-	fn at(&self, at: Option<Block::Hash>) -> Block::Hash {
-		at.unwrap_or_else(|| self.client.info().best_hash)
+	/// A handler reading from `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { runtime: RuntimeReader::new(client), _types: PhantomData }
 	}
 }
 
-impl<C, Block, AccountId, Balance, BlockNumber> ComputeJobsApiServer<Block::Hash>
+fn fee_error(error: FeeEstimateError) -> ErrorObjectOwned {
+	match error {
+		FeeEstimateError::InvalidReplicas { max } => invalid_params(format!("replicas must be 1..={max}")),
+		FeeEstimateError::NoModelForTask =>
+			not_found(NO_MODEL_FOR_TASK, "no approved model of this task is priced within maxPrice"),
+		FeeEstimateError::ModelUnavailable(name) =>
+			not_found(MODEL_UNAVAILABLE, format!("the model takes no jobs: {}", String::from_utf8_lossy(&name))),
+	}
+}
+
+impl<C, Block, AccountId, Balance, BlockNumber> ComputeJobsApiServer<Block::Hash, AccountId, Balance, BlockNumber>
 	for ComputeJobs<C, Block, AccountId, Balance, BlockNumber>
 where
 	Block: BlockT,
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: ComputeJobsRuntimeApi<Block, AccountId, Balance, BlockNumber>,
-	AccountId: Codec + Ss58Codec + std::fmt::Display + Send + Sync + 'static,
-	Balance: Codec + ToString + TryFrom<u128> + Bounded + Send + Sync + 'static,
-	BlockNumber: Codec + Into<u64> + Send + Sync + 'static,
+	AccountId: Codec + Ss58Codec + Serialize + Clone + Send + Sync + 'static,
+	Balance: Codec + Display + TryFrom<u128> + Bounded + Clone + Send + Sync + 'static,
+	BlockNumber: Codec + Serialize + Clone + Send + Sync + 'static,
 {
-	fn job(&self, id: JobId, at: Option<Block::Hash>) -> RpcResult<JobJson> {
-		let job = self.client.runtime_api().job(self.at(at), id).map_err(runtime_error)?;
-		job.map(JobJson::from_details).ok_or_else(|| {
-			ErrorObject::owned(UNKNOWN_JOB, format!("job {id} does not exist (or was pruned)"), None::<()>)
-		})
+	fn job(&self, id: JobId, at: Option<Block::Hash>) -> RpcResult<JobDetails<AccountId, Balance, BlockNumber>> {
+		self.runtime
+			.read(at, |api, at| api.job(at, id))?
+			.ok_or_else(|| not_found(UNKNOWN_JOB, format!("job {id} does not exist (or was pruned)")))
 	}
 
 	fn jobs_by_requester(
@@ -164,36 +144,22 @@ where
 		start: Option<JobId>,
 		limit: Option<u32>,
 		at: Option<Block::Hash>,
-	) -> RpcResult<Vec<JobJson>> {
+	) -> RpcResult<Vec<JobDetails<AccountId, Balance, BlockNumber>>> {
 		let requester = parse_account::<AccountId>(&account)?;
-		let limit = limit.unwrap_or(DEFAULT_PAGE);
-		if !(1..=MAX_PAGE).contains(&limit) {
-			return Err(invalid_params(format!("limit must be 1..={MAX_PAGE}, got {limit}")));
-		}
-		let jobs = self
-			.client
-			.runtime_api()
-			.jobs_by_requester(self.at(at), requester, start.unwrap_or(0), limit)
-			.map_err(runtime_error)?;
-		Ok(jobs.into_iter().map(JobJson::from_details).collect())
+		let limit = page_limit(limit)?;
+		self.runtime.read(at, |api, at| api.jobs_by_requester(at, requester, start.unwrap_or(0), limit))
 	}
 
-	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<Block::Hash>) -> RpcResult<FeeJson> {
+	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<Block::Hash>) -> RpcResult<FeeEstimate<Balance>> {
 		let choice = model.parse::<Balance>()?;
-		let estimate = self
-			.client
-			.runtime_api()
-			.estimate_fee(self.at(at), choice, replicas)
-			.map_err(runtime_error)?;
-		estimate.map(FeeJson::from_estimate).map_err(fee_error)
+		self.runtime.read(at, |api, at| api.estimate_fee(at, choice, replicas))?.map_err(fee_error)
 	}
 
-	fn worker(&self, account: String, at: Option<Block::Hash>) -> RpcResult<WorkerJson> {
+	fn worker(&self, account: String, at: Option<Block::Hash>) -> RpcResult<WorkerDetails<AccountId, Balance, BlockNumber>> {
 		let who = parse_account::<AccountId>(&account)?;
-		let worker = self.client.runtime_api().worker(self.at(at), who).map_err(runtime_error)?;
-		worker.map(|details| WorkerJson::from_details(account.clone(), details)).ok_or_else(|| {
-			ErrorObject::owned(UNKNOWN_WORKER, format!("{account} is not a registered worker"), None::<()>)
-		})
+		self.runtime
+			.read(at, |api, at| api.worker(at, who))?
+			.ok_or_else(|| not_found(UNKNOWN_WORKER, format!("{account} is not a registered worker")))
 	}
 }
 
@@ -202,7 +168,6 @@ mod tests {
 	use super::*;
 	use jsonrpsee::types::error::INVALID_PARAMS_CODE;
 	use pallet_compute_jobs_runtime_api::TaskKind;
-	use sp_core::crypto::AccountId32;
 
 	#[test]
 	fn model_params_are_a_model_or_a_task() {
@@ -223,12 +188,7 @@ mod tests {
 	}
 
 	#[test]
-	fn accounts_are_ss58_and_fee_errors_say_why() {
-		let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-		assert!(parse_account::<AccountId32>(alice).is_ok());
-		let error = parse_account::<AccountId32>("alice").unwrap_err();
-		assert_eq!(error.code(), INVALID_PARAMS_CODE);
-		assert!(error.message().contains("SS58"), "{}", error.message());
+	fn fee_errors_say_why() {
 		assert_eq!(fee_error(FeeEstimateError::NoModelForTask).code(), NO_MODEL_FOR_TASK);
 		let unavailable = fee_error(FeeEstimateError::ModelUnavailable(b"UnknownModel".to_vec()));
 		assert_eq!(unavailable.code(), MODEL_UNAVAILABLE);

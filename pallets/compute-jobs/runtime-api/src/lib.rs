@@ -10,14 +10,15 @@ use alloc::vec::Vec;
 use codec::Codec;
 pub use pallet_compute_jobs::{
 	views::{
-		AssignmentView, FeeEstimate, FeeEstimateError, InputView, JobDetails, JobStatus,
-		OutputView, WorkerDetails,
+		AssignmentView, FeeEstimate, FeeEstimateError, InferenceOutput, InputView, JobDetails, JobStatus,
+		WorkerDetails,
 	},
 	CloseReason, FailureReason, JobId, ModelChoice, TaskKind, WorkerState,
 };
 
 sp_api::decl_runtime_apis! {
-	/// Reads jobs and workers.
+	/// Reads jobs and workers. Version 2: [`WorkerDetails`] carries the worker's account.
+	#[api_version(2)]
 	pub trait ComputeJobsApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -41,6 +42,6 @@ sp_api::decl_runtime_apis! {
 		) -> Result<FeeEstimate<Balance>, FeeEstimateError>;
 
 		/// A registered worker.
-		fn worker(worker: AccountId) -> Option<WorkerDetails<Balance, BlockNumber>>;
+		fn worker(worker: AccountId) -> Option<WorkerDetails<AccountId, Balance, BlockNumber>>;
 	}
 }

@@ -5,7 +5,7 @@ use frame_support::BoundedVec;
 use sp_runtime::Permill;
 
 fn embedding(values: &[i8]) -> JobOutput<Test> {
-	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
+	JobOutput::<Test>::Embedding(BoundedVec::truncate_from(values.to_vec()))
 }
 
 #[test]
@@ -32,17 +32,17 @@ fn embeddings_agree_by_integer_cosine() {
 #[test]
 fn outputs_of_different_kinds_never_agree() {
 	let threshold = Permill::from_percent(99);
-	assert!(outputs_agree::<Test>(&JobOutput::Label(3), &JobOutput::Label(3), threshold));
-	assert!(!outputs_agree::<Test>(&JobOutput::Label(3), &JobOutput::Label(4), threshold));
+	assert!(outputs_agree::<Test>(&JobOutput::<Test>::Label(3), &JobOutput::<Test>::Label(3), threshold));
+	assert!(!outputs_agree::<Test>(&JobOutput::<Test>::Label(3), &JobOutput::<Test>::Label(4), threshold));
 	let text = JobOutput::<Test>::Text(BoundedVec::truncate_from(b"hi".to_vec()));
 	assert!(outputs_agree::<Test>(&text, &text.clone(), threshold));
-	assert!(!outputs_agree::<Test>(&text, &JobOutput::Label(3), threshold));
+	assert!(!outputs_agree::<Test>(&text, &JobOutput::<Test>::Label(3), threshold));
 }
 
 #[test]
 fn the_majority_needs_more_than_half_of_the_replicas() {
 	let threshold = Permill::from_percent(99);
-	let (a, b) = (Verdict::<Test>::Output(JobOutput::Label(1)), Verdict::<Test>::Output(JobOutput::Label(2)));
+	let (a, b) = (Verdict::<Test>::Output(JobOutput::<Test>::Label(1)), Verdict::<Test>::Output(JobOutput::<Test>::Label(2)));
 	// 2 of 3 agree.
 	assert_eq!(majority::<Test>(&[Some(&a), Some(&b), Some(&a)], 3, threshold), Some((0, vec![0, 2])));
 	// 1 of 1.
@@ -67,7 +67,7 @@ fn failure_reports_agree_by_reason_and_never_with_an_output() {
 	let threshold = Permill::from_percent(99);
 	let bad = Verdict::<Test>::Failure(FailureReason::InvalidInput);
 	let gone = Verdict::<Test>::Failure(FailureReason::ModelUnavailable);
-	let output = Verdict::<Test>::Output(JobOutput::Label(1));
+	let output = Verdict::<Test>::Output(JobOutput::<Test>::Label(1));
 	assert!(verdicts_agree::<Test>(&bad, &bad.clone(), threshold));
 	assert!(!verdicts_agree::<Test>(&bad, &gone, threshold));
 	assert!(!verdicts_agree::<Test>(&bad, &output, threshold));

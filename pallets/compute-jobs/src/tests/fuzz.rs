@@ -47,7 +47,7 @@ const SEQUENCES: u64 = 300;
 const STEPS: usize = 80;
 
 fn verdicts() -> [Verdict<Test>; 5] {
-	let vector = |v: &[i8]| Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(v.to_vec())));
+	let vector = |v: &[i8]| Verdict::Output(JobOutput::<Test>::Embedding(BoundedVec::truncate_from(v.to_vec())));
 	[
 		vector(&[90, 10, -5]),
 		vector(&[90, 11, -5]),

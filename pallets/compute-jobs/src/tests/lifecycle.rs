@@ -94,7 +94,7 @@ fn commit_and_reveal_are_checked() {
 		let assigned = assigned_workers(job);
 		let outsider = [W1, W2, W3].into_iter().find(|w| !assigned.contains(w)).unwrap();
 		let (first, second) = (assigned[0], assigned[1]);
-		let output = JobOutput::Label(0);
+		let output = JobOutput::<Test>::Label(0);
 		let embedding_output = embedding(&[1, 2, 3]);
 		let hash = |who| commitment_of::<Test>(job, &who, &Verdict::Output(output.clone()), &SALT);
 		let commit_as = |who| ComputeJobs::commit_result(RuntimeOrigin::signed(who), job, hash(who));

@@ -38,7 +38,7 @@ pub(super) fn free_worker(who: AccountId) {
 }
 
 pub(super) fn embedding(values: &[i8]) -> JobOutput<Test> {
-	JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec()))
+	JobOutput::<Test>::Embedding(BoundedVec::truncate_from(values.to_vec()))
 }
 
 /// Submits a job of `REQUESTER` whose deadline is 10 blocks after its draw, and waits for the draw

@@ -19,6 +19,7 @@ use frame_system::EnsureRoot;
 use infera_primitives::inference::{
 	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, INFERENCE_ENDPOINT_KEY,
 };
+use infera_primitives::ArtifactRef;
 use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts};
 use sp_core::{
 	offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
@@ -284,12 +285,14 @@ fn inline(bytes: &[u8]) -> JobInput<Test> {
 /// The service answers one batch request for `inputs` with `answers`.
 fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceResponse) {
 	let request = InferenceRequest {
-		task: TaskKind::TextEmbedding,
-		format: ArtifactFormat::Safetensors,
-		weights: H256::repeat_byte(1),
-		tokenizer: Some(H256::repeat_byte(2)),
-		config: Some(H256::repeat_byte(3)),
-		location: Some(b"file:///models/minilm".to_vec()),
+		model: ArtifactRef {
+			task: TaskKind::TextEmbedding,
+			format: ArtifactFormat::Safetensors,
+			weights: H256::repeat_byte(1),
+			tokenizer: Some(H256::repeat_byte(2)),
+			config: Some(H256::repeat_byte(3)),
+			url: Some(b"file:///models/minilm".to_vec()),
+		},
 		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
 	};
 	harness.offchain.write().expect_request(testing::PendingRequest {
@@ -319,7 +322,7 @@ fn submitted(harness: &Harness) -> Vec<(AccountId, Call<Test>)> {
 }
 
 fn embedding(values: &[i8]) -> Verdict<Test> {
-	Verdict::Output(JobOutput::Embedding(BoundedVec::truncate_from(values.to_vec())))
+	Verdict::Output(JobOutput::<Test>::Embedding(BoundedVec::truncate_from(values.to_vec())))
 }
 
 /// Imports the `DRAW_DELAY` blocks after which the jobs submitted so far are drawn (each
@@ -361,7 +364,7 @@ fn apply(calls: Vec<(AccountId, Call<Test>)>) {
 #[test]
 fn an_output_is_committed_then_revealed_and_the_job_settles() {
 	let (mut ext, h) = harness();
-	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::embedding(vec![1, 2, 3]))]);
 	let key = h.key.clone();
 	ext.execute_with(|| {
 		register_worker(&key);
@@ -424,7 +427,7 @@ fn a_remote_input_is_fetched_and_checked_before_it_is_run() {
 		});
 	}
 	// Only the input that matches its digest reaches the model.
-	expect_inference(&h, &[&body], vec![Ok(InferenceOutput::Embedding(vec![4, 5, 6]))]);
+	expect_inference(&h, &[&body], vec![Ok(InferenceOutput::embedding(vec![4, 5, 6]))]);
 	let key = h.key.clone();
 	ext.execute_with(|| {
 		register_worker(&key);
@@ -460,8 +463,8 @@ fn a_remote_input_is_fetched_and_checked_before_it_is_run() {
 #[test]
 fn after_a_reorg_changes_a_job_its_stale_result_is_never_committed() {
 	let (mut ext, h) = harness();
-	expect_inference(&h, &[b"fork A"], vec![Ok(InferenceOutput::Embedding(vec![1, 1, 1]))]);
-	expect_inference(&h, &[b"fork B"], vec![Ok(InferenceOutput::Embedding(vec![-9, 9, -9]))]);
+	expect_inference(&h, &[b"fork A"], vec![Ok(InferenceOutput::embedding(vec![1, 1, 1]))]);
+	expect_inference(&h, &[b"fork B"], vec![Ok(InferenceOutput::embedding(vec![-9, 9, -9]))]);
 	let key = h.key.clone();
 	ext.execute_with(|| {
 		register_worker(&key);
@@ -481,15 +484,15 @@ fn after_a_reorg_changes_a_job_its_stale_result_is_never_committed() {
 		apply(on_fork_b);
 		run_at(at + 1 + offchain::RESEND_AFTER);
 		apply(submitted(&h));
-		assert_eq!(Results::<Test>::get(job), Some(JobOutput::Embedding(BoundedVec::truncate_from(vec![-9, 9, -9]))));
+		assert_eq!(Results::<Test>::get(job), Some(JobOutput::<Test>::Embedding(BoundedVec::truncate_from(vec![-9, 9, -9]))));
 	});
 }
 
 #[test]
 fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
 	let (mut ext, h) = harness();
-	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
-	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::embedding(vec![1, 2, 3]))]);
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::embedding(vec![1, 2, 3]))]);
 	let key = h.key.clone();
 	h.offchain.write().seed = [1; 32];
 	ext.execute_with(|| {
@@ -529,7 +532,7 @@ fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
 #[test]
 fn an_operator_key_serves_a_cold_bonded_worker() {
 	let (mut ext, h) = harness();
-	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::Embedding(vec![1, 2, 3]))]);
+	expect_inference(&h, &[b"hello"], vec![Ok(InferenceOutput::embedding(vec![1, 2, 3]))]);
 	let operator = h.key.clone();
 	let cold = account(11);
 	ext.execute_with(|| {
@@ -555,7 +558,7 @@ fn an_operator_key_serves_a_cold_bonded_worker() {
 fn an_output_over_the_bound_is_reported_as_too_large() {
 	let (mut ext, h) = harness();
 	// MaxOutputLen is 4 here.
-	expect_inference(&h, &[b"long"], vec![Ok(InferenceOutput::Embedding(vec![1; 9]))]);
+	expect_inference(&h, &[b"long"], vec![Ok(InferenceOutput::embedding(vec![1; 9]))]);
 	let key = h.key.clone();
 	ext.execute_with(|| {
 		register_worker(&key);

@@ -34,7 +34,7 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 		let done = ComputeJobs::job(queued).unwrap();
 		assert_eq!(done.status, JobStatus::Closed { reason: CloseReason::Completed, at: 5 });
 		assert_eq!(done.escrow, 0);
-		assert_eq!(done.result, Some(OutputView::Embedding(vec![1, 2, 3])));
+		assert_eq!(done.result, Some(InferenceOutput::embedding(vec![1, 2, 3])));
 		assert_eq!(ComputeJobs::job(99), None);
 	});
 }
@@ -59,6 +59,7 @@ fn workers_are_viewed_with_their_reputation() {
 	run_test(|model| {
 		workers(model, &[W1]);
 		let worker = ComputeJobs::worker(W1).unwrap();
+		assert_eq!(worker.account, W1);
 		assert_eq!(worker.bond, BOND);
 		assert_eq!(worker.models, vec![model]);
 		assert_eq!(worker.state, WorkerState::Active);
@@ -154,4 +155,127 @@ fn a_requesters_jobs_are_read_a_page_at_a_time_in_id_order() {
 		assert_eq!(page(259, 10), Vec::<JobId>::new());
 		assert!(ComputeJobs::jobs_by_requester(OWNER, 0, 10).is_empty());
 	});
+}
+
+/// The JSON the `infera_*` RPC methods return is the views' own serialisation.
+mod json {
+	use super::*;
+	use serde_json::json;
+	use infera_primitives::inference::Unbounded;
+	use sp_core::H256;
+
+	fn job(status: JobStatus<u64, u32>, result: Option<InferenceOutput>) -> JobDetails<u64, u128, u32> {
+		JobDetails {
+			id: 4,
+			requester: 2,
+			model_id: 0,
+			version: 1,
+			task: TaskKind::TextEmbedding,
+			owner: 1,
+			weights: H256::repeat_byte(1),
+			datasets: vec![7],
+			input: InputView::Inline(b"hi".to_vec()),
+			price: 10u128.pow(20),
+			worker_fee: 5,
+			escrow: 0,
+			replicas: 1,
+			submitted_at: 3,
+			deadline: 13,
+			status,
+			result,
+		}
+	}
+
+	#[test]
+	fn a_closed_job_names_its_reason_and_result() {
+		let closed = job(
+			JobStatus::Closed { reason: CloseReason::NoQuorum, at: 9 },
+			Some(InferenceOutput::embedding(vec![-1, 2])),
+		);
+		let json = serde_json::to_value(&closed).unwrap();
+		assert_eq!(json["status"], "closed");
+		assert_eq!(json["closeReason"], "noQuorum");
+		assert_eq!(json["closedAt"], 9);
+		assert_eq!(json["assignments"], json!([]));
+		assert_eq!(json["revealFrom"], serde_json::Value::Null);
+		assert_eq!(json["task"], "textEmbedding");
+		assert_eq!(json["modelId"], 0);
+		assert_eq!(json["weights"], format!("0x{}", "01".repeat(32)));
+		assert_eq!(json["price"], "100000000000000000000");
+		assert_eq!(json["workerFee"], "5");
+		assert_eq!(json["input"], json!({ "kind": "inline", "hex": "0x6869", "text": "hi" }));
+		assert_eq!(json["result"], json!({ "kind": "embedding", "values": [-1, 2] }));
+		let failed = CloseReason::Failed(FailureReason::InvalidInput);
+		assert_eq!(serde_json::to_value(failed).unwrap(), "failedInvalidInput");
+	}
+
+	#[test]
+	fn an_assigned_job_lists_progress_and_windows() {
+		let assigned = job(
+			JobStatus::Assigned {
+				assignments: vec![AssignmentView { worker: 11, committed: true, revealed: false }],
+				assigned_at: 4,
+				reveal_from: 14,
+			},
+			None,
+		);
+		let json = serde_json::to_value(&assigned).unwrap();
+		assert_eq!(json["status"], "assigned");
+		assert_eq!(json["closeReason"], serde_json::Value::Null);
+		assert_eq!(json["result"], serde_json::Value::Null);
+		assert_eq!(json["assignments"][0], json!({ "worker": 11, "committed": true, "revealed": false }));
+		assert_eq!(json["assignedAt"], 4);
+		assert_eq!(json["revealFrom"], 14);
+		let remote = InputView::Remote { digest: H256::zero(), size_bytes: 9, url: b"https://x".to_vec() };
+		let json = serde_json::to_value(&remote).unwrap();
+		assert_eq!(json, json!({ "kind": "remote", "digest": format!("0x{}", "00".repeat(32)), "sizeBytes": 9, "url": "https://x" }));
+		let binary = serde_json::to_value(InputView::Inline(vec![0xff])).unwrap();
+		assert_eq!(binary, json!({ "kind": "inline", "hex": "0xff", "text": null }));
+	}
+
+	#[test]
+	fn workers_fees_and_outputs_serialise_with_balances_as_strings() {
+		let worker = WorkerDetails::<u64, u128, u32> {
+			account: 7,
+			bond: u128::MAX,
+			models: vec![0, 2],
+			capacity: 4,
+			assigned: 1,
+			state: WorkerState::Unbonding { unlocks_at: 30 },
+			reputation: Permill::from_percent(50),
+			registered_at: 2,
+		};
+		let json = serde_json::to_value(&worker).unwrap();
+		assert_eq!(
+			json,
+			json!({
+				"account": 7, "bond": u128::MAX.to_string(), "models": [0, 2], "capacity": 4, "assigned": 1,
+				"state": "unbonding", "unlocksAt": 30, "reputation": 500_000, "registeredAt": 2,
+			})
+		);
+		let active = WorkerDetails { state: WorkerState::Active, ..worker };
+		let json = serde_json::to_value(&active).unwrap();
+		assert_eq!((json["state"].clone(), json["unlocksAt"].clone()), (json!("active"), serde_json::Value::Null));
+		let fee = FeeEstimate::<u128> {
+			model_id: 1,
+			version: 2,
+			price: 10,
+			data_share: 2,
+			worker_fees: 3,
+			treasury: 1,
+			min_max_fee: 14,
+		};
+		assert_eq!(
+			serde_json::to_value(&fee).unwrap(),
+			json!({
+				"modelId": 1, "version": 2, "price": "10", "dataShare": "2", "workerFees": "3",
+				"treasury": "1", "minMaxFee": "14",
+			})
+		);
+		assert_eq!(serde_json::to_value(InferenceOutput::<Unbounded>::Label(3)).unwrap(), json!({ "kind": "label", "label": 3 }));
+		assert_eq!(
+			serde_json::to_value(InferenceOutput::text(b"ok".to_vec())).unwrap(),
+			json!({ "kind": "text", "text": "ok" })
+		);
+	}
 }

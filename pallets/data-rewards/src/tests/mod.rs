@@ -2,6 +2,7 @@
 
 mod contributions;
 mod datasets;
+mod json;
 mod lineage;
 mod property;
 mod pruning;

@@ -2,6 +2,7 @@
 
 mod curation;
 mod invariants;
+mod json;
 mod lineage;
 mod migrations;
 mod owners;
