@@ -21,13 +21,11 @@ import { u8aToHex } from '@polkadot/util';
 import { createKeyMulti, encodeAddress, sortAddresses } from '@polkadot/util-crypto';
 import { Binary, Enum } from 'polkadot-api';
 import { startNode, rpcRequest } from './lib/node.mjs';
-import { submit, submitOk, eventsOf, describeError } from './lib/chain.mjs';
-import { modelWithWorker, embeddingJob } from './lib/jobs.mjs';
+import { submit, submitOk, eventsOf, describeError, devAccounts, UNIT, MILLI, MICRO } from './lib/chain.mjs';
+import { approvedModelWithWorker, embeddingJob } from './lib/jobs.mjs';
+import { protocolParameters, mulCeil } from './lib/params.mjs';
 import { papiClient, sr25519Signer, metadataHashSigner, networkInfo, papiEventsOf } from './lib/papi.mjs';
 
-const UNIT = 10n ** 12n;
-const MILLI = 10n ** 9n;
-const MICRO = 10n ** 6n;
 const PRICE = 2n * MILLI;
 const MAX_FEE = 10n * MILLI; // above price + worker fee + treasury share
 // 20 minutes of 2 s blocks: no job reaches its deadline during the tests.
@@ -43,11 +41,11 @@ let modelId;
 before(async () => {
   node = await startNode({ name: 'accounts', args: ['--dev'] });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  [alice, bob, charlie, dave, eve, ferdie] =
-    ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'].map((n) => keyring.addFromUri(`//${n}`));
+  ({ alice, bob, charlie, dave, eve, ferdie } = devAccounts());
   // Alice's model, served by Ferdie (who takes no other part).
-  modelId = await modelWithWorker(api, { owner: alice, sudoKey: alice, worker: ferdie, price: PRICE, bond: 200n * UNIT });
+  ({ modelId } = await approvedModelWithWorker(api, { owner: alice, sudo: alice, price: PRICE, workers: [{ key: ferdie }] }));
+  const { workerFee, treasuryShare } = await protocolParameters(api);
+  assert.ok(MAX_FEE >= PRICE + workerFee + mulCeil(treasuryShare, PRICE + workerFee), 'MAX_FEE covers a job');
 });
 
 after(async () => {

@@ -5,16 +5,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keyring } from '@polkadot/api';
 import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
-import { submit, eventsOf, commitmentOf } from './lib/chain.mjs';
+import { submit, eventsOf, commitmentOf, devAccounts, MILLI } from './lib/chain.mjs';
+import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { protocolParameters, mulCeil, mulFloor, PPM } from './lib/params.mjs';
 
-const UNIT = 10n ** 12n;
-const MILLI = 10n ** 9n;
-// runtime/src/configs/jobs.rs
-const WORKER_FEE = MILLI;
-const TREASURY_SHARE_PERCENT = 5n;
-const DATA_SHARE_PERCENT = 20n;
 const PRICE = 2n * MILLI;
 
 let node;
@@ -22,14 +17,14 @@ let api;
 let alice;
 let bob;
 let charlie;
+// The protocol parameters in force (lib/params.mjs).
+let params;
 
 before(async () => {
   node = await startNode({ name: 'jobs', args: ['--dev'] });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  alice = keyring.addFromUri('//Alice');
-  bob = keyring.addFromUri('//Bob');
-  charlie = keyring.addFromUri('//Charlie');
+  ({ alice, bob, charlie } = devAccounts());
+  params = await protocolParameters(api);
 });
 
 after(async () => {
@@ -39,40 +34,29 @@ after(async () => {
 const free = async (who) => (await api.query.system.account(who)).data.free.toBigInt();
 
 test('a job is escrowed, assigned, committed, revealed and settled to the planck', async () => {
-  // Alice's approved embedding model.
-  const artifacts = {
-    format: 'Safetensors',
-    weights: '0x' + '53'.repeat(32),
-    tokenizer: '0x' + 'be'.repeat(32),
-    config: '0x' + '95'.repeat(32),
-    sizeBytes: 91_335_235,
-    location: { url: 'file:///models/minilm', cid: null }
-  };
-  const reg = await submit(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], artifacts), alice);
-  assert.equal(reg.error, null);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
-  assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
-
-  // Bob bonds as a worker.
-  const bond = 200n * UNIT;
-  const worker = await submit(api, api.tx.computeJobs.registerWorker(bond, [modelId], 4), bob);
-  assert.equal(worker.error, null);
+  // Alice's approved embedding model; Bob bonds as a worker. His key is in no keystore:
+  // he does his duties by hand below.
+  const { workerFee, dataShare, treasuryShare } = params;
+  const { modelId, bond } = await approvedModelWithWorker(api, {
+    owner: alice, sudo: alice, price: PRICE, workers: [{ key: bob }], capacity: 4
+  });
   const holds = await api.query.balances.holds(bob.address);
   assert.equal(holds.find((h) => h.id.isComputeJobs && h.id.asComputeJobs.isWorkerBond).amount.toBigInt(), bond);
+  const reputationBefore = (await rpcCall(node.rpcPort, 'infera_worker', [bob.address])).reputation;
+  assert.equal(reputationBefore, Number(PPM / 2n), 'a new worker starts at one half');
 
   // The fee estimate says what the escrow must cover at least.
-  const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const treasuryCut = mulCeil(treasuryShare, PRICE + workerFee);
   const estimate = await rpcCall(node.rpcPort, 'infera_estimateFee',
     [{ task: 'textEmbedding', maxPrice: (5n * MILLI).toString() }, 1]);
   assert.deepEqual(estimate, {
     modelId,
     version: 1,
     price: PRICE.toString(),
-    dataShare: (PRICE * DATA_SHARE_PERCENT / 100n).toString(),
-    workerFees: WORKER_FEE.toString(),
+    dataShare: mulFloor(dataShare, PRICE).toString(),
+    workerFees: workerFee.toString(),
     treasury: treasuryCut.toString(),
-    minMaxFee: (PRICE + WORKER_FEE + treasuryCut).toString()
+    minMaxFee: (PRICE + workerFee + treasuryCut).toString()
   });
 
   // Charlie submits a job routed by task. Nobody knows its draw yet: it waits for the BABE
@@ -109,18 +93,18 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   const reveal = await submit(api, api.tx.computeJobs.revealResult(jobId, output, salt), bob);
   assert.equal(reveal.error, null);
   const [settled] = eventsOf(reveal.events, 'computeJobs', 'JobSettled');
-  assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  assert.equal(settled.workersPaid.toBigInt(), workerFee);
   // No data-rewards pallet yet: the model's owner keeps the data share.
   assert.equal(settled.ownerPaid.toBigInt(), PRICE);
   assert.equal(settled.dataPaid.toBigInt(), 0n);
   assert.equal(settled.treasuryPaid.toBigInt(), treasuryCut);
   const [closed] = eventsOf(reveal.events, 'computeJobs', 'JobClosed');
   assert.equal(closed.reason.toString(), 'Completed');
-  assert.equal(closed.refunded.toBigInt(), maxFee - WORKER_FEE - PRICE - treasuryCut);
+  assert.equal(closed.refunded.toBigInt(), maxFee - workerFee - PRICE - treasuryCut);
 
   // Bob's reveal was free and he earned the worker fee; Alice got the price; Charlie got
   // the rest of the escrow back.
-  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
+  assert.equal(await free(bob.address), bobBefore + workerFee);
   assert.equal(await free(alice.address), aliceBefore + PRICE);
   assert.equal(await free(charlie.address), charlieBefore + closed.refunded.toBigInt());
   const escrow = (await api.query.balances.holds(charlie.address))
@@ -143,12 +127,13 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   assert.deepEqual(page.map((j) => j.id), [jobId]);
   assert.deepEqual(await rpcCall(node.rpcPort, 'infera_jobsByRequester', [charlie.address, jobId + 1]), []);
 
-  // Bob's reputation rose one step from one half: 0.5 + 10 % × 0.5.
+  // Bob's reputation rose one step (ReputationStep) of the way from one half to one.
   const bobWorker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
   assert.equal(bobWorker.state, 'active');
   assert.equal(bobWorker.bond, bond.toString());
   assert.deepEqual(bobWorker.models, [modelId]);
-  assert.equal(bobWorker.reputation, 550_000);
+  const step = api.consts.computeJobs.reputationStep.toBigInt();
+  assert.equal(bobWorker.reputation, reputationBefore + Number(mulFloor(step, PPM - BigInt(reputationBefore))));
   assert.equal(bobWorker.assigned, 0);
 
   // The runtime API answers the same through @polkadot/api.
@@ -171,9 +156,14 @@ test('job RPC methods refuse bad requests with typed errors', async () => {
   const unknownModel = await codeOf('infera_estimateFee', [{ modelId: 4242 }, 1]);
   assert.equal(unknownModel.code, 4103);
   assert.match(unknownModel.message, /UnknownModel/);
-  const tooManyReplicas = await codeOf('infera_estimateFee', [{ modelId: 0 }, 9]);
-  assert.equal(tooManyReplicas.code, -32602);
-  assert.match(tooManyReplicas.message, /replicas must be 1\.\.=5/);
+  const { replicaLimit } = params;
+  for (const replicas of [0, Number(replicaLimit) + 1, 9]) {
+    const badReplicas = await codeOf('infera_estimateFee', [{ modelId: 0 }, replicas]);
+    assert.equal(badReplicas.code, -32602, `${replicas} replicas`);
+    assert.match(badReplicas.message, new RegExp(`replicas must be 1\\.\\.=${replicaLimit}$`));
+  }
+  const mostReplicas = await rpcCall(node.rpcPort, 'infera_estimateFee', [{ modelId: 0 }, Number(replicaLimit)]);
+  assert.equal(mostReplicas.workerFees, (replicaLimit * params.workerFee).toString());
   const noModel = await codeOf('infera_estimateFee', [{ task: 'textGeneration', maxPrice: '1' }, 1]);
   assert.equal(noModel.code, 4102);
   const badTask = await codeOf('infera_estimateFee', [{ task: 'chat', maxPrice: '1' }, 1]);

@@ -10,19 +10,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { Keyring } from '@polkadot/api';
-import { u8aToHex } from '@polkadot/util';
 import { startNode, rpcCall, rpcRequest, waitFor } from './lib/node.mjs';
-import { submit, submitOk, eventsOf } from './lib/chain.mjs';
+import { submit, submitOk, eventsOf, devAccounts, UNIT, MILLI } from './lib/chain.mjs';
 import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { protocolParameters, mulFloor } from './lib/params.mjs';
 
-const UNIT = 10n ** 12n;
-const MILLI = 10n ** 9n;
 const PRICE = 3n * MILLI;
-const DATA_SHARE_PERCENT = 20n; // runtime/src/configs/jobs.rs
 const BUDGET = UNIT;
 
 let node;
@@ -30,12 +24,9 @@ let api;
 let who;
 
 before(async () => {
-  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
-  node = await startNode({ name: 'data-rewards', args: ['--dev', '--model-dir', modelDir] });
+  node = await startNode({ name: 'data-rewards', args: ['--dev'], modelStore: true });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  who = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']
-    .map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]));
+  who = devAccounts();
 });
 
 after(async () => {
@@ -97,23 +88,25 @@ test('contributors are paid from the budget and from inference fees of models tr
   const early = await submit(api, api.tx.dataRewards.claim(contributionId), charlie);
   assert.equal(early.error, 'dataRewards.EraNotFinished');
 
-  // Alice registers MiniLM as trained on the dataset; an unknown dataset is refused.
-  const artifacts = minilmArtifacts();
+  // Alice registers MiniLM as trained on the dataset; an unknown dataset is refused. Sudo
+  // approves it, and Bob's node works for him.
   const unknown = await submit(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId + 1], artifacts), alice);
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId + 1], minilmArtifacts()), alice);
   assert.equal(unknown.error, 'modelRegistry.UnknownDataset');
-  const reg = await ok(api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [datasetId], artifacts), alice);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
-  await ok(api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice);
+  const { modelId } = await approvedModelWithWorker(api, {
+    owner: alice,
+    sudo: alice,
+    price: PRICE,
+    datasets: [datasetId],
+    workers: [{ key: bob, keystore: { rpcPort: node.rpcPort, suri: '//Bob' } }],
+    capacity: 4
+  });
   // The lineage is version 1's; the model-level field shows the current version's.
   const registered = await rpcCall(node.rpcPort, 'infera_model', [modelId]);
   assert.deepEqual(registered.versions[0].datasets, [datasetId]);
   assert.deepEqual(registered.datasets, [datasetId]);
 
-  // Bob's node works for him; Alice submits a job and the off-chain worker settles it.
-  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
-  await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
+  // Alice submits a job and the off-chain worker settles it.
   const job = await ok(api.tx.computeJobs.submitJob(
     { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: fixture.sentences[1] }, 10n * MILLI, 1, 30), alice);
   const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
@@ -123,15 +116,18 @@ test('contributors are paid from the budget and from inference fees of models tr
   }, 200_000, 1_000);
   assert.equal(closedJob.closeReason, 'completed');
 
-  // The lineage share is in the pot.
-  const share = PRICE * DATA_SHARE_PERCENT / 100n;
+  // The lineage share (DataShare of the price, the dataset being the only one) is in the pot.
+  const share = mulFloor((await protocolParameters(api)).dataShare, PRICE);
   dataset = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
   assert.equal(dataset.lineageIncome, share.toString());
   assert.equal(dataset.pot, (BUDGET + share).toString());
 
   // Root shortens the era to one block, a protocol parameter: era 0 ends.
+  const defaultEra = (await protocolParameters(api)).eraLength;
   const eraLength = await ok(api.tx.sudo.sudo(api.tx.parameters.setParameter({ Data: { EraLength: [null, 1] } })), alice);
   assert.equal(eventsOf(eraLength.events, 'parameters', 'Updated').length, 1);
+  assert.ok(defaultEra > 1n, `the era was ${defaultEra} blocks long before`);
+  assert.equal((await protocolParameters(api, eraLength.blockHash)).eraLength, 1n);
   pending = await waitFor('the era to finish', async () => {
     const rewards = await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address]);
     return rewards.claimable !== '0' ? rewards : null;
@@ -152,7 +148,7 @@ test('contributors are paid from the budget and from inference fees of models tr
   assert.equal(dataset.pot, '0');
   assert.equal(dataset.owed, '0');
   // The dataset's account keeps only its deposit.
-  assert.equal(await free(account), 100n * MILLI);
+  assert.equal(await free(account), api.consts.dataRewards.datasetDeposit.toBigInt());
 });
 
 test('a treasury spend approved by root funds a dataset pot', async () => {

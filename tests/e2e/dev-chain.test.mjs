@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { startNode, waitFor, tail } from './lib/node.mjs';
+import { UNIT } from './lib/chain.mjs';
 
-const UNIT = 10n ** 12n;
 // Must match runtime/src/configs/monetary.rs.
 const LENGTH_FEE_PER_BYTE = 1_000_000n;
 const WEIGHT_FEE_PER_REF_TIME = 10n;
@@ -32,6 +32,7 @@ test('chain identifies itself as Infera with INFR, 12 decimals, ss58 42 and 2 s 
   assert.equal(chain.toString(), 'Infera Development');
   assert.equal(props.tokenSymbol.unwrap()[0].toString(), 'INFR');
   assert.equal(props.tokenDecimals.unwrap()[0].toNumber(), 12);
+  assert.equal(10n ** props.tokenDecimals.unwrap()[0].toBigInt(), UNIT, 'lib/chain.mjs counts one INFR as 10^decimals planck');
   assert.equal(props.ss58Format.unwrap().toNumber(), 42);
   assert.equal(version.specName.toString(), 'infera');
   assert.equal((await api.query.blockTime.slotDurationMillis()).toNumber(), 2000);

@@ -11,19 +11,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { Keyring } from '@polkadot/api';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import { startNode, rpcCall, waitFor, targetDir } from './lib/node.mjs';
-import { submit, submitOk, eventsOf } from './lib/chain.mjs';
+import { submit, submitOk, eventsOf, devAccounts, UNIT, MILLI } from './lib/chain.mjs';
 import { propose, placeDecisionDeposit, vote, outcome } from './lib/governance.mjs';
-import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+import { fixture } from './lib/minilm.mjs';
+import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { protocolParameters, mulCeil, track } from './lib/params.mjs';
 
-const UNIT = 10n ** 12n;
-const MILLI = 10n ** 9n;
 const PRICE = 3n * MILLI;
+// The worker fee the protocol_parameters referendum sets.
+const NEW_WORKER_FEE = 2n * MILLI;
 const VOTE = 900_000n * UNIT;
 
 let node;
@@ -31,12 +31,9 @@ let api;
 let who;
 
 before(async () => {
-  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
-  node = await startNode({ name: 'governance', args: ['--dev', '--model-dir', modelDir] });
+  node = await startNode({ name: 'governance', args: ['--dev'], modelStore: true });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  who = Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']
-    .map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]));
+  who = devAccounts();
 });
 
 after(async () => {
@@ -53,60 +50,64 @@ async function ayes (index, voters) {
 test('curation and protocol-parameter referenda are enacted, and the next job pays the new worker fee', { timeout: 400_000 }, async () => {
   const { alice, bob, charlie, dave, eve, ferdie } = who;
 
-  // Alice registers MiniLM; only the curator track (or root) may approve it.
-  const reg = await ok(api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], minilmArtifacts()), alice);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
-  const selfApproval = await submit(api, api.tx.modelRegistry.approveVersion(modelId, 1), alice);
-  assert.equal(selfApproval.error, 'BadOrigin');
-  const direct = await submit(api, api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, 2n * MILLI] } }), alice);
+  const direct = await submit(api, api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, NEW_WORKER_FEE] } }), alice);
   assert.equal(direct.error, 'BadOrigin');
-
   const workerFeeKey = { Jobs: { WorkerFee: null } };
-  assert.ok((await api.query.parameters.parameters(workerFeeKey)).isNone, 'the default (1 mINFR) applies');
+  assert.ok((await api.query.parameters.parameters(workerFeeKey)).isNone, 'the default (parameters.rs) applies');
+  const { workerFee: defaultFee } = await protocolParameters(api);
+  assert.notEqual(defaultFee, NEW_WORKER_FEE, 'the referendum changes the fee');
 
-  // Two referenda on two tracks, side by side.
-  const curation = await propose(api, alice, { Governance: 'Curator' }, api.tx.modelRegistry.approveVersion(modelId, 1));
-  const parameter = await propose(api, dave, { Governance: 'ParameterAdmin' },
-    api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, 2n * MILLI] } }));
-  // Voting before the decision deposit is allowed; deciding waits for the deposit.
-  assert.equal(await placeDecisionDeposit(api, bob, curation.index), 100n * UNIT);
-  assert.equal(await placeDecisionDeposit(api, charlie, parameter.index), 500n * UNIT);
+  // Alice registers MiniLM; only the curator track (or root) may approve it. Two referenda
+  // on two tracks, side by side: the curator track's approves the model, the
+  // protocol_parameters track's raises the worker fee. Bob's node then serves the model.
+  let parameter;
+  const { modelId } = await approvedModelWithWorker(api, {
+    owner: alice,
+    price: PRICE,
+    workers: [{ key: bob, keystore: { rpcPort: node.rpcPort, suri: '//Bob' } }],
+    capacity: 4,
+    approve: async (modelId) => {
+      const selfApproval = await submit(api, api.tx.modelRegistry.approveVersion(modelId, 1), alice);
+      assert.equal(selfApproval.error, 'BadOrigin');
+      const curation = await propose(api, alice, { Governance: 'Curator' }, api.tx.modelRegistry.approveVersion(modelId, 1));
+      parameter = await propose(api, dave, { Governance: 'ParameterAdmin' },
+        api.tx.parameters.setParameter({ Jobs: { WorkerFee: [null, NEW_WORKER_FEE] } }));
+      // Voting before the decision deposit is allowed; deciding waits for the deposit, the
+      // track's.
+      assert.equal(await placeDecisionDeposit(api, bob, curation.index), track(api, 'curator').decisionDeposit.toBigInt());
+      assert.equal(await placeDecisionDeposit(api, charlie, parameter.index), track(api, 'protocol_parameters').decisionDeposit.toBigInt());
 
-  // Conviction counts: Ferdie's nay of 0.1 M locked 6× weighs 0.6 M votes against the
-  // 3.6 M of ayes, and the approval curve lets 86 % pass a few blocks into deciding.
-  await ayes(curation.index, [alice, bob, charlie, dave]);
-  await ayes(parameter.index, [alice, bob, charlie, dave]);
-  await vote(api, ferdie, parameter.index, false, 'Locked6x', 100_000n * UNIT);
-  const tally = (await api.query.referenda.referendumInfoFor(parameter.index)).unwrap().asOngoing.tally;
-  assert.equal(tally.ayes.toBigInt(), 4n * VOTE);
-  assert.equal(tally.nays.toBigInt(), 6n * 100_000n * UNIT);
-  assert.equal(tally.support.toBigInt(), 4n * VOTE);
+      // Conviction counts: Ferdie's nay of 0.1 M locked 6× weighs 0.6 M votes against the
+      // 3.6 M of ayes, and the approval curve lets 86 % pass a few blocks into deciding.
+      await ayes(curation.index, [alice, bob, charlie, dave]);
+      await ayes(parameter.index, [alice, bob, charlie, dave]);
+      await vote(api, ferdie, parameter.index, false, 'Locked6x', 100_000n * UNIT);
+      const tally = (await api.query.referenda.referendumInfoFor(parameter.index)).unwrap().asOngoing.tally;
+      assert.equal(tally.ayes.toBigInt(), 4n * VOTE);
+      assert.equal(tally.nays.toBigInt(), 6n * 100_000n * UNIT);
+      assert.equal(tally.support.toBigInt(), 4n * VOTE);
 
-  assert.equal(await outcome(api, curation.index), 'Approved');
-  assert.equal(await outcome(api, parameter.index), 'Approved');
-
-  // The scheduler enacts both.
-  await waitFor('the model to be approved', async () => {
-    const model = await api.query.modelRegistry.versions(modelId, 1);
-    return model.isSome && model.unwrap().status.isApproved;
-  }, 30_000, 500);
+      assert.equal(await outcome(api, curation.index), 'Approved');
+      assert.equal(await outcome(api, parameter.index), 'Approved');
+      // The scheduler enacts both: the fixture waits for the model's approval.
+    }
+  });
   const feeAfter = await waitFor('the new worker fee', async () => {
     const fee = await rpcCall(node.rpcPort, 'infera_estimateFee', [{ modelId }, 1]);
-    return fee.workerFees === (2n * MILLI).toString() ? fee : null;
+    return fee.workerFees === NEW_WORKER_FEE.toString() ? fee : null;
   }, 30_000, 500);
-  // Price 3 m + worker fee 2 m, plus the treasury's 5 % on top.
-  assert.equal(feeAfter.minMaxFee, (5n * MILLI * 105n / 100n).toString());
-  assert.equal((await api.query.parameters.parameters(workerFeeKey)).unwrap().asJobs.asWorkerFee.toBigInt(), 2n * MILLI);
+  // Price and the new worker fee, plus the treasury's share on top.
+  const { treasuryShare } = await protocolParameters(api);
+  assert.equal(feeAfter.minMaxFee, (PRICE + NEW_WORKER_FEE + mulCeil(treasuryShare, PRICE + NEW_WORKER_FEE)).toString());
+  assert.equal((await api.query.parameters.parameters(workerFeeKey)).unwrap().asJobs.asWorkerFee.toBigInt(), NEW_WORKER_FEE);
+  assert.equal((await protocolParameters(api)).workerFee, NEW_WORKER_FEE);
 
   // The next job: Bob's node runs it and Bob is paid the new fee.
-  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
-  await ok(api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob);
   const job = await ok(api.tx.computeJobs.submitJob(
     { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: fixture.sentences[0] }, 10n * MILLI, 1, 30), eve);
   const jobId = eventsOf(job.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
   const submitted = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
-  assert.equal(submitted.workerFee, (2n * MILLI).toString());
+  assert.equal(submitted.workerFee, NEW_WORKER_FEE.toString());
   const settled = await waitFor(`job ${jobId} to settle`, async () => {
     const details = await rpcCall(node.rpcPort, 'infera_job', [jobId]);
     return details.status === 'closed' ? details : null;
@@ -114,7 +115,7 @@ test('curation and protocol-parameter referenda are enacted, and the next job pa
   assert.equal(settled.closeReason, 'completed');
   const events = await api.query.system.events.at(await api.rpc.chain.getBlockHash(settled.closedAt));
   const [paid] = eventsOf(events, 'computeJobs', 'JobSettled');
-  assert.equal(paid.workersPaid.toBigInt(), 2n * MILLI);
+  assert.equal(paid.workersPaid.toBigInt(), NEW_WORKER_FEE);
 
   // Deposits come back once a referendum is over.
   await ok(api.tx.referenda.refundDecisionDeposit(parameter.index), charlie);
@@ -134,12 +135,11 @@ test('a treasurer referendum spends from the treasury into a dataset pot', { tim
   const before = await rpcCall(node.rpcPort, 'infera_dataset', [datasetId]);
 
   // Ferdie donates 1,000 INFR to the treasury (its income on a dev chain is small).
-  const treasury = u8aToHex(u8aConcat(stringToU8a('modlpy/trsry'), new Uint8Array(20)));
-  await ok(api.tx.balances.transferKeepAlive(treasury, 1_000n * UNIT), who.ferdie);
+  await ok(api.tx.balances.transferKeepAlive(api.consts.treasury.potAccount, 1_000n * UNIT), who.ferdie);
 
   const amount = 250n * UNIT;
   const spend = await propose(api, alice, { Governance: 'Treasurer' }, api.tx.treasury.spend(null, amount, account, null));
-  await placeDecisionDeposit(api, bob, spend.index);
+  assert.equal(await placeDecisionDeposit(api, bob, spend.index), track(api, 'treasurer').decisionDeposit.toBigInt());
   await ayes(spend.index, [alice, bob, charlie, dave]);
   assert.equal(await outcome(api, spend.index), 'Approved');
 
@@ -167,7 +167,7 @@ test('a root referendum upgrades the runtime and the chain goes on', { timeout: 
 
   const upgrade = await propose(api, alice, { system: 'Root' }, api.tx.system.setCode(u8aToHex(wasm)));
   assert.equal(upgrade.len > 500_000, true, `the runtime preimage is ${upgrade.len} bytes`);
-  assert.equal(await placeDecisionDeposit(api, bob, upgrade.index), 1_000n * UNIT);
+  assert.equal(await placeDecisionDeposit(api, bob, upgrade.index), track(api, 'root').decisionDeposit.toBigInt());
   // The root track asks for more support (50 % falling to 0 %): all six vote.
   await ayes(upgrade.index, [alice, bob, charlie, dave, eve, ferdie]);
   assert.equal(await outcome(api, upgrade.index), 'Approved');

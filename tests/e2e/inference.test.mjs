@@ -11,19 +11,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { Keyring } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { startNode, rpcCall } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
-import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+import { submit, eventsOf, devAccounts, MILLI } from './lib/chain.mjs';
+import { fixture } from './lib/minilm.mjs';
+import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { protocolParameters, mulCeil, mulFloor, PPM } from './lib/params.mjs';
 
-const UNIT = 10n ** 12n;
-const MILLI = 10n ** 9n;
-const WORKER_FEE = MILLI; // runtime/src/configs/jobs.rs
-const TREASURY_SHARE_PERCENT = 5n;
 const PRICE = 3n * MILLI;
 
 let node;
@@ -32,16 +26,15 @@ let alice;
 let bob;
 let charlie;
 let registeredModel;
+// The protocol parameters in force (lib/params.mjs).
+let params;
 const blockEvents = [];
 
 before(async () => {
-  const modelDir = mkdtempSync(join(tmpdir(), 'infera-store-'));
-  node = await startNode({ name: 'inference', args: ['--dev', '--model-dir', modelDir] });
+  node = await startNode({ name: 'inference', args: ['--dev'], modelStore: true });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  alice = keyring.addFromUri('//Alice');
-  bob = keyring.addFromUri('//Bob');
-  charlie = keyring.addFromUri('//Charlie');
+  ({ alice, bob, charlie } = devAccounts());
+  params = await protocolParameters(api);
   // Every block's events, to find the off-chain worker's transactions.
   await api.rpc.chain.subscribeNewHeads(async (header) => {
     const at = await api.at(header.hash);
@@ -57,18 +50,19 @@ const free = async (who) => (await api.query.system.account(who)).data.free.toBi
 const quantize = (v) => v.map((x) => Math.max(-127, Math.min(127, Math.round(x * 127))));
 
 test('the off-chain worker runs MiniLM and the job settles on chain', { timeout: 240_000 }, async () => {
-  const artifacts = minilmArtifacts();
-  const reg = await submit(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', PRICE, null, [], artifacts), alice);
-  assert.equal(reg.error, null);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+  // Alice's model, approved through sudo; Bob's worker key goes into the node's keystore
+  // under `infr`, then he bonds.
+  const { workerFee, treasuryShare } = params;
+  const { modelId } = await approvedModelWithWorker(api, {
+    owner: alice,
+    sudo: alice,
+    price: PRICE,
+    workers: [{ key: bob, keystore: { rpcPort: node.rpcPort, suri: '//Bob' } }],
+    capacity: 4
+  });
   registeredModel = modelId;
-  assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
-
-  // Bob's worker key goes into the node's keystore under `infr`, then he bonds.
-  await rpcCall(node.rpcPort, 'author_insertKey', ['infr', '//Bob', u8aToHex(bob.publicKey)]);
   assert.equal(await rpcCall(node.rpcPort, 'author_hasKey', [u8aToHex(bob.publicKey), 'infr']), true);
-  assert.equal((await submit(api, api.tx.computeJobs.registerWorker(200n * UNIT, [modelId], 4), bob)).error, null);
+  const reputationBefore = (await rpcCall(node.rpcPort, 'infera_worker', [bob.address])).reputation;
 
   const [bobBefore, aliceBefore, charlieBefore] = await Promise.all([free(bob.address), free(alice.address), free(charlie.address)]);
   const sentence = fixture.sentences[0];
@@ -110,9 +104,9 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
 
   // Settlement to the planck: Bob earned the worker fee and paid nothing for his commit and
   // reveal; Alice got the price; Charlie paid fee + price + treasury cut + his submission fee.
-  const treasuryCut = ((PRICE + WORKER_FEE) * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const treasuryCut = mulCeil(treasuryShare, PRICE + workerFee);
   const [settled] = eventsOf(closed.events, 'computeJobs', 'JobSettled');
-  assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  assert.equal(settled.workersPaid.toBigInt(), workerFee);
   assert.equal(settled.ownerPaid.toBigInt(), PRICE);
   assert.equal(settled.treasuryPaid.toBigInt(), treasuryCut);
   let bobFees = 0n;
@@ -129,14 +123,17 @@ test('the off-chain worker runs MiniLM and the job settles on chain', { timeout:
     .filter(({ event }) => (api.events.computeJobs.ResultCommitted.is(event) || api.events.computeJobs.ResultRevealed.is(event)) &&
       event.data.jobId.toNumber() === jobId && event.data.worker.toString() === bob.address);
   assert.equal(duties.length, 2, 'the off-chain worker committed and revealed as Bob');
-  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
-  const jobCost = PRICE + WORKER_FEE + treasuryCut;
+  assert.equal(await free(bob.address), bobBefore + workerFee);
+  const jobCost = PRICE + workerFee + treasuryCut;
   console.log(`# requester's transaction fee ${submitFee} planck = ${(Number(submitFee) / Number(jobCost)).toFixed(2)} × the job's price ${jobCost}`);
   assert.equal(await free(alice.address), aliceBefore + PRICE);
-  assert.equal(await free(charlie.address), charlieBefore - submitFee - WORKER_FEE - PRICE - treasuryCut);
+  assert.equal(await free(charlie.address), charlieBefore - submitFee - workerFee - PRICE - treasuryCut);
   const worker = await rpcCall(node.rpcPort, 'infera_worker', [bob.address]);
   assert.equal(worker.assigned, 0);
-  assert.equal(worker.reputation, 550_000);
+  // One step (ReputationStep) of the way from one half to one.
+  assert.equal(reputationBefore, Number(PPM / 2n));
+  const step = api.consts.computeJobs.reputationStep.toBigInt();
+  assert.equal(worker.reputation, reputationBefore + Number(mulFloor(step, PPM - BigInt(reputationBefore))));
 });
 
 test('input the model cannot read is reported, the job closes with the reason, and nobody is slashed', { timeout: 240_000 }, async () => {
@@ -169,10 +166,11 @@ test('input the model cannot read is reported, the job closes with the reason, a
   assert.equal(worker.bond, bondBefore, 'not slashed');
   // Bob is paid for finding out; Charlie pays the worker fee and the treasury's cut, not
   // the price: the model never ran.
-  const treasuryCut = (WORKER_FEE * TREASURY_SHARE_PERCENT + 99n) / 100n;
+  const { workerFee, treasuryShare } = params;
+  const treasuryCut = mulCeil(treasuryShare, workerFee);
   const [settled] = eventsOf(closed.events, 'computeJobs', 'JobSettled');
-  assert.equal(settled.workersPaid.toBigInt(), WORKER_FEE);
+  assert.equal(settled.workersPaid.toBigInt(), workerFee);
   assert.equal(settled.ownerPaid.toBigInt(), 0n);
-  assert.equal(await free(bob.address), bobBefore + WORKER_FEE);
-  assert.equal(await free(charlie.address), charlieBefore - submitFee - WORKER_FEE - treasuryCut);
+  assert.equal(await free(bob.address), bobBefore + workerFee);
+  assert.equal(await free(charlie.address), charlieBefore - submitFee - workerFee - treasuryCut);
 });

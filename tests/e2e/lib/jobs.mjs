@@ -1,22 +1,59 @@
-// Compute-job fixtures for tests that need jobs without testing the job pipeline: an
-// approved model with a bonded worker, and the call that submits an embedding job.
+// Compute-job fixtures: an approved model with the workers serving it (the starting point
+// of every test that runs jobs), and the call that submits an embedding job.
 
+import { u8aToHex } from '@polkadot/util';
 import { submitOk, eventsOf } from './chain.mjs';
 import { minilmArtifacts } from './minilm.mjs';
+import { rpcCall, waitFor } from './node.mjs';
 
 /**
- * `owner` registers all-MiniLM-L6-v2 at `price` per job, `sudoKey` approves version 1
- * through sudo (the admin origin on dev) and `worker` bonds `bond` to serve it with
- * `capacity` concurrent jobs. Nobody runs the jobs: no key is in the node's keystore.
- * Returns the model id.
+ * The fixture of an approved all-MiniLM-L6-v2 with bonded workers:
+ * - `owner` registers the model (lib/minilm.mjs: real digests, files where scripts/setup
+ *   put them) at `price` per job, version 1 trained on `datasets` (default none);
+ * - version 1 is approved either by `sudo` (a key: `sudo.sudo(approveVersion)`, the admin
+ *   origin on dev chains) or by `approve(modelId)`, an async function that sets approval
+ *   going some other way (e.g. a `curator` referendum) and returns; the fixture then waits
+ *   until the version is approved;
+ * - each of `workers`, `{ key, keystore }`, bonds `bond` (default twice the chain's
+ *   `MinWorkerBond`) to serve it with `capacity` concurrent jobs. With `keystore:
+ *   { rpcPort, suri }` the worker's `infr` key (`suri`) first goes into that node's
+ *   keystore, so the node's off-chain worker runs its jobs; without it nobody does.
+ * Every step is checked by its event. Returns { modelId, bond }.
  */
-export async function modelWithWorker (api, { owner, sudoKey, worker, price, bond, capacity = 8 }) {
-  const reg = await submitOk(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', price, null, [], minilmArtifacts()), owner);
-  const modelId = eventsOf(reg.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
-  await submitOk(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), sudoKey);
-  await submitOk(api, api.tx.computeJobs.registerWorker(bond, [modelId], capacity), worker);
-  return modelId;
+export async function approvedModelWithWorker (api, { owner, price, datasets = [], sudo, approve, workers, bond, capacity = 8 }) {
+  if (!sudo === !approve) throw new Error('approvedModelWithWorker: give either `sudo` or `approve`');
+  const registered = await submitOk(api, api.tx.modelRegistry.registerModel(
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', price, null, datasets, minilmArtifacts()), owner);
+  const modelId = onlyEvent(registered, 'modelRegistry', 'ModelRegistered').modelId.toNumber();
+
+  if (sudo) {
+    const approved = await submitOk(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(modelId, 1)), sudo);
+    onlyEvent(approved, 'modelRegistry', 'VersionApproved');
+  } else {
+    await approve(modelId);
+    await waitFor(`version 1 of model ${modelId} to be approved`, async () => {
+      const version = await api.query.modelRegistry.versions(modelId, 1);
+      return version.isSome && version.unwrap().status.isApproved;
+    }, 60_000, 500);
+  }
+
+  bond ??= 2n * api.consts.computeJobs.minWorkerBond.toBigInt();
+  for (const { key, keystore } of workers) {
+    if (keystore) await rpcCall(keystore.rpcPort, 'author_insertKey', ['infr', keystore.suri, u8aToHex(key.publicKey)]);
+    const bonded = await submitOk(api, api.tx.computeJobs.registerWorker(bond, [modelId], capacity), key);
+    const event = onlyEvent(bonded, 'computeJobs', 'WorkerRegistered');
+    if (event.worker.toString() !== key.address || event.bond.toBigInt() !== bond) {
+      throw new Error(`unexpected ${event.toString()} for ${key.address} bonding ${bond}`);
+    }
+  }
+  return { modelId, bond };
+}
+
+/** The one `section.method` event of a submitted transaction's `events`. */
+function onlyEvent ({ events }, section, method) {
+  const found = eventsOf(events, section, method);
+  if (found.length !== 1) throw new Error(`expected one ${section}.${method} event, got ${found.length}`);
+  return found[0];
 }
 
 /**

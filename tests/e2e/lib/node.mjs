@@ -107,10 +107,11 @@ process.on('exit', () => { for (const n of running) n.child.kill('SIGKILL'); });
  * Starts a node. `args` are extra CLI arguments; ports and base path are added here.
  * The node listens for peers on one free TCP port on `host`, or, with `listenAddrs`, on
  * exactly those multiaddresses (one `--listen-addr` each; `p2pPort` is then the first
- * one's TCP port).
+ * one's TCP port). With `modelStore` the node's inference service keeps the model files it
+ * fetches in `<base>/models` (`--model-dir`), removed with the base path.
  * Returns { rpcUrl, rpcPort, p2pPort, promPort, basePath, log(), api(), stop() }.
  */
-export async function startNode ({ args = [], host = '127.0.0.1', name = 'node', keepBasePath = false, listenAddrs } = {}) {
+export async function startNode ({ args = [], host = '127.0.0.1', name = 'node', keepBasePath = false, listenAddrs, modelStore = false } = {}) {
   if (listenAddrs !== undefined && listenAddrs.length === 0) throw new Error('listenAddrs must name at least one address');
   const basePath = mkdtempSync(join(tmpdir(), `infera-${name}-`));
   const rpcPort = await freePort();
@@ -127,6 +128,7 @@ export async function startNode ({ args = [], host = '127.0.0.1', name = 'node',
     '--no-telemetry',
     '--no-mdns',
     '--name', name,
+    ...(modelStore ? ['--model-dir', join(basePath, 'models')] : []),
     ...args
   ];
   const child = spawn(nodeBinary(), fullArgs, { stdio: ['ignore', logFd, logFd] });
