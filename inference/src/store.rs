@@ -142,12 +142,19 @@ pub fn sha256_file(path: &Path) -> Result<H256> {
 /// the registry would record for it, for tools, benchmarks and tests.
 pub fn local_artifacts(dir: &Path, task: TaskKind) -> Result<ArtifactRef> {
 	let digest = |name: &str| sha256_file(&dir.join(name));
+	let mut size_bytes = 0;
+	for name in ["model.safetensors", "tokenizer.json", "config.json"] {
+		let path = dir.join(name);
+		size_bytes += std::fs::metadata(&path).map_err(io_error(&path))?.len();
+	}
 	Ok(ArtifactRef {
 		task,
 		format: ArtifactFormat::Safetensors,
 		weights: digest("model.safetensors")?,
 		tokenizer: Some(digest("tokenizer.json")?),
 		config: Some(digest("config.json")?),
+		size_bytes,
 		url: Some(format!("file://{}", dir.display()).into_bytes()),
+		cid: None,
 	})
 }

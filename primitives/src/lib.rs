@@ -211,8 +211,13 @@ pub struct ArtifactRef {
 	pub tokenizer: Option<H256>,
 	/// SHA-256 of `config.json`.
 	pub config: Option<H256>,
-	/// Where the files can be fetched.
+	/// Total size of the files in bytes: no download of any of them may exceed it.
+	pub size_bytes: u64,
+	/// Where the files can be fetched: a directory URL (`https://`, `http://`, `file://`,
+	/// or `ipfs://<cid>`) holding them under their conventional names.
 	pub url: Option<Vec<u8>>,
+	/// A binary CIDv1 of the files on IPFS, fetched through the node's gateways.
+	pub cid: Option<Vec<u8>>,
 }
 
 /// How a job for a model ended, as reported to the registry's usage statistics.

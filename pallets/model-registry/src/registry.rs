@@ -39,7 +39,9 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			weights: artifacts.weights,
 			tokenizer: artifacts.tokenizer,
 			config: artifacts.config,
+			size_bytes: artifacts.size_bytes,
 			url: artifacts.location.url.map(|url| url.into_inner()),
+			cid: artifacts.location.cid.map(|cid| cid.into_inner()),
 		})
 	}
 

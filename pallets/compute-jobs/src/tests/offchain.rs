@@ -291,7 +291,9 @@ fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceRespo
 			weights: H256::repeat_byte(1),
 			tokenizer: Some(H256::repeat_byte(2)),
 			config: Some(H256::repeat_byte(3)),
+			size_bytes: 1_000,
 			url: Some(b"file:///models/minilm".to_vec()),
+			cid: None,
 		},
 		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
 	};
