@@ -13,6 +13,13 @@ use scale_info::TypeInfo;
 /// HTTP path of the inference service.
 pub const INFERENCE_PATH: &str = "/v1/infer";
 
+/// HTTP path at which the off-chain worker asks its node to hold model versions: the body
+/// is a SCALE-encoded `Vec<ArtifactRef>` (every version the node's workers serve), the
+/// answer a SCALE-encoded `Vec<Readiness>`, one per version, in order. The node starts
+/// fetching what it lacks in the background and answers at once; the versions asked for
+/// last are the ones its store keeps when it must evict.
+pub const PREPARE_PATH: &str = "/v1/prepare";
+
 /// Key in the node's persistent offchain storage under which the node publishes the base
 /// URL of its inference service (e.g. `http://127.0.0.1:41234`).
 pub const INFERENCE_ENDPOINT_KEY: &[u8] = b"infera::inference-endpoint";
@@ -143,6 +150,17 @@ pub enum InferenceFailure {
 	InvalidInput,
 	/// The node failed for another reason (see its log).
 	Internal,
+}
+
+/// Whether a node holds a model version's artifacts, verified against their digests.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Readiness {
+	/// Every artifact is in the store and matches its digest: the version can run now.
+	Ready,
+	/// Being fetched: `received` of at most `total` bytes so far.
+	Fetching { received: u64, total: u64 },
+	/// The last attempt failed for this reason (retried later, after a back-off).
+	Failed(InferenceFailure),
 }
 
 /// The inference service's answer: one result per input, in order.
