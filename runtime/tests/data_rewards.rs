@@ -2,63 +2,19 @@
 //! connected to it, its era length is a root-settable parameter, and its per-block work
 //! fits a block.
 
-use frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::Get};
 use pallet_data_rewards::LineageRewards;
 use infera_runtime::{
-	configs::RuntimeBlockWeights, DataRewards, ModelRegistry, Runtime, RuntimeOrigin, System, DAYS,
-	MILLI_UNIT, UNIT,
+	configs::RuntimeBlockWeights, DataRewards, Runtime, RuntimeOrigin, System, DAYS, MILLI_UNIT,
 };
-use pallet_data_rewards::{DatasetSpec, ReviewPolicy, WeightInfo};
-use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts, TaskKind};
-use sp_core::H256;
+use pallet_data_rewards::WeightInfo;
 use sp_keyring::Sr25519Keyring;
 
 mod common;
-use common::preset_ext;
-
-fn bounded<S: Get<u32>>(text: &str) -> BoundedVec<u8, S> {
-	BoundedVec::truncate_from(text.as_bytes().to_vec())
-}
-
-fn create_dataset(sponsor: &sp_runtime::AccountId32) {
-	assert_ok!(DataRewards::create_dataset(
-		RuntimeOrigin::signed(sponsor.clone()),
-		DatasetSpec {
-			name: bounded("reviews-en"),
-			description: bounded("English product reviews"),
-			licence: bounded("CC-BY-4.0"),
-			format: bounded("jsonl"),
-			rules: bounded("one review per line"),
-			rules_digest: H256::repeat_byte(1),
-		},
-		ReviewPolicy {
-			curators: BoundedVec::truncate_from(vec![Sr25519Keyring::Bob.to_account_id()]),
-			quorum: 1,
-			reward_per_era: None,
-		},
-		UNIT,
-	));
-}
-
-fn register_model(owner: &sp_runtime::AccountId32, datasets: Vec<u32>) -> sp_runtime::DispatchResult {
-	ModelRegistry::register_model(
-		RuntimeOrigin::signed(owner.clone()),
-		bounded("all-MiniLM-L6-v2"),
-		TaskKind::TextEmbedding,
-		bounded("Apache-2.0"),
-		2 * MILLI_UNIT,
-		None,
-		BoundedVec::truncate_from(datasets),
-		Artifacts {
-			format: ArtifactFormat::Safetensors,
-			weights: H256::repeat_byte(0x53),
-			tokenizer: Some(H256::repeat_byte(0xbe)),
-			config: Some(H256::repeat_byte(0x95)),
-			size_bytes: 91_335_235,
-			location: ArtifactLocation { url: Some(bounded("file:///models/minilm")), cid: None },
-		},
-	)
-}
+use common::{
+	market::{create_dataset, register_minilm, run_to_block},
+	preset_ext,
+};
 
 #[test]
 fn models_claim_existing_datasets_whose_pots_take_the_lineage_share() {
@@ -66,11 +22,11 @@ fn models_claim_existing_datasets_whose_pots_take_the_lineage_share() {
 		System::set_block_number(1);
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		assert_noop!(
-			register_model(&alice, vec![0]),
+			register_minilm(&alice, 2 * MILLI_UNIT, vec![0]),
 			pallet_model_registry::Error::<Runtime>::UnknownDataset
 		);
-		create_dataset(&alice);
-		assert_ok!(register_model(&alice, vec![0]));
+		create_dataset(&alice, &Sr25519Keyring::Bob.to_account_id(), "reviews-en");
+		assert_ok!(register_minilm(&alice, 2 * MILLI_UNIT, vec![0]));
 		type Lineage = <Runtime as pallet_compute_jobs::Config>::Lineage;
 		assert_eq!(Lineage::lineage_account(0), Some(DataRewards::dataset_account(0)));
 		assert_eq!(Lineage::lineage_account(1), None);
@@ -80,7 +36,6 @@ fn models_claim_existing_datasets_whose_pots_take_the_lineage_share() {
 #[test]
 fn root_sets_the_era_length_as_a_protocol_parameter() {
 	preset_ext("development").execute_with(|| {
-		use frame_support::traits::Hooks;
 		use infera_runtime::{
 			configs::{dynamic_params::data, RuntimeParameters},
 			Parameters,
@@ -97,8 +52,7 @@ fn root_sets_the_era_length_as_a_protocol_parameter() {
 		assert_eq!(<Runtime as pallet_data_rewards::Config>::EraLength::get(), 10);
 		// Eras count from their start: the new length applies from the next era on.
 		for (block, era) in [(9, 0), (10, 1), (19, 1), (20, 2)] {
-			System::set_block_number(block);
-			DataRewards::on_initialize(block);
+			run_to_block::<DataRewards>(block);
 			assert_eq!(DataRewards::current_era(), era, "block {block}");
 		}
 	});

@@ -1,7 +1,8 @@
 //! Congestion pricing at the real configuration (issue 14, finding 5): full blocks raise the
 //! fee multiplier, quiet ones bring it back to the base schedule and never below it.
 
-use frame_support::{dispatch::DispatchClass, traits::Hooks};
+use frame_support::dispatch::DispatchClass;
+use frame_system::RunToBlockHooks;
 use infera_runtime::{configs::RuntimeBlockWeights, Runtime, System, TransactionPayment};
 use pallet_transaction_payment::{Multiplier, NextFeeMultiplier};
 use sp_runtime::{FixedPointNumber, FixedU128};
@@ -9,21 +10,23 @@ use sp_runtime::{FixedPointNumber, FixedU128};
 mod common;
 use common::preset_ext;
 
-/// Ends `blocks` blocks whose normal class used `fullness` of its limit.
+/// Ends `count` blocks, from the current one on, whose normal class used `fullness` of its
+/// limit.
 fn blocks(count: u32, fullness: sp_runtime::Perbill) {
 	let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
-	for _ in 0..count {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		frame_system::BlockWeight::<Runtime>::kill();
-		System::register_extra_weight_unchecked(normal * fullness, DispatchClass::Normal);
-		TransactionPayment::on_finalize(next);
-	}
+	System::run_to_block_with::<TransactionPayment>(
+		System::block_number() + count,
+		RunToBlockHooks::default().before_finalize(|_| {
+			frame_system::BlockWeight::<Runtime>::kill();
+			System::register_extra_weight_unchecked(normal * fullness, DispatchClass::Normal);
+		}),
+	);
 }
 
 #[test]
 fn full_blocks_raise_fees_and_quiet_blocks_bring_them_back_to_the_base() {
 	preset_ext("development").execute_with(|| {
+		System::set_block_number(1);
 		let one = Multiplier::saturating_from_integer(1);
 		assert_eq!(NextFeeMultiplier::<Runtime>::get(), one);
 		// A spammer fills 1,000 blocks: fees rise (v = 0.000075, 75 % over the target).

@@ -4,7 +4,7 @@
 
 use codec::Encode;
 use frame_support::traits::{
-	schedule::DispatchTime, Bounded, EnsureOrigin, EnsureOriginWithArg, Get, Hooks, OriginTrait,
+	schedule::DispatchTime, Bounded, EnsureOrigin, EnsureOriginWithArg, Get, OriginTrait,
 };
 use infera_runtime::{
 	configs::{
@@ -12,7 +12,7 @@ use infera_runtime::{
 		tracks::{CURATOR, PROTOCOL_PARAMETERS, ROOT, TREASURER},
 		RuntimeParameters, RuntimeParametersKey,
 	},
-	BlockNumber, ConvictionVoting, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall,
+	ConvictionVoting, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall,
 	RuntimeEvent, RuntimeOrigin, Scheduler, System, DAYS, MILLI_UNIT, UNIT,
 };
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
@@ -22,7 +22,7 @@ use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
 use sp_runtime::traits::Hash;
 
 mod common;
-use common::preset_ext;
+use common::{market::run_to_block, preset_ext};
 
 type Tracks = infera_runtime::configs::tracks::TracksInfo;
 
@@ -32,15 +32,6 @@ fn signed(who: sp_keyring::Sr25519Keyring) -> RuntimeOrigin {
 
 fn origin_of(track: Track) -> RuntimeOrigin {
 	RuntimeOrigin::from(track)
-}
-
-/// Runs the scheduler (which services referenda alarms) block by block up to `n`.
-fn run_to(n: BlockNumber) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Scheduler::on_initialize(next);
-	}
 }
 
 fn set_worker_fee(fee: u128) -> RuntimeCall {
@@ -141,7 +132,7 @@ fn track_origins_reach_only_what_they_govern() {
 #[test]
 fn a_parameter_referendum_is_enacted_by_the_scheduler() {
 	preset_ext("development").execute_with(|| {
-		run_to(1);
+		run_to_block::<Scheduler>(1);
 		assert_eq!(jobs::WorkerFee::get(), MILLI_UNIT);
 		let index = propose(OriginCaller::Governance(Track::ParameterAdmin), set_worker_fee(2 * MILLI_UNIT));
 		frame_support::assert_ok!(Referenda::place_decision_deposit(signed(Bob), index));
@@ -154,9 +145,9 @@ fn a_parameter_referendum_is_enacted_by_the_scheduler() {
 		}
 		vote(Eve, index, false, Conviction::Locked6x, 100_000 * UNIT);
 
-		run_to(10);
+		run_to_block::<Scheduler>(10);
 		assert_eq!(jobs::WorkerFee::get(), MILLI_UNIT, "not before approval and enactment");
-		run_to(25);
+		run_to_block::<Scheduler>(25);
 		assert!(matches!(
 			pallet_referenda::ReferendumInfoFor::<Runtime>::get(index),
 			Some(ReferendumInfo::Approved(..))
@@ -174,14 +165,14 @@ fn a_parameter_referendum_is_enacted_by_the_scheduler() {
 #[test]
 fn a_referendum_voted_down_is_rejected_and_changes_nothing() {
 	preset_ext("development").execute_with(|| {
-		run_to(1);
+		run_to_block::<Scheduler>(1);
 		let index = propose(OriginCaller::Governance(Track::ParameterAdmin), set_worker_fee(7 * MILLI_UNIT));
 		frame_support::assert_ok!(Referenda::place_decision_deposit(signed(Bob), index));
 		vote(Alice, index, true, Conviction::None, 900_000 * UNIT);
 		// Conviction decides: 0.5 M locked 6× outweighs 0.9 M unlocked (0.1×).
 		vote(Ferdie, index, false, Conviction::Locked6x, 500_000 * UNIT);
 
-		run_to(40);
+		run_to_block::<Scheduler>(40);
 		assert!(matches!(
 			pallet_referenda::ReferendumInfoFor::<Runtime>::get(index),
 			Some(ReferendumInfo::Rejected(..))

@@ -16,13 +16,15 @@ use pallet_compute_jobs::{
 	results::commitment_of, Call as JobsCall, CloseReason, HoldReason, JobOutput, ModelChoice,
 	SlashReason, Verdict,
 };
-use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts, TaskKind};
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Get, AccountId32};
 
 mod common;
-use common::preset_ext;
+use common::{
+	market::{bounded, register_minilm, register_worker, run_to_block},
+	preset_ext,
+};
 
 const PRICE: u128 = 3 * MILLI_UNIT;
 const SALT: [u8; 32] = [5; 32];
@@ -31,39 +33,13 @@ fn who(keyring: Sr25519Keyring) -> AccountId32 {
 	keyring.to_account_id()
 }
 
-fn bounded<S: Get<u32>>(text: &str) -> BoundedVec<u8, S> {
-	BoundedVec::truncate_from(text.as_bytes().to_vec())
-}
-
 /// Alice's approved model (id 0) at `PRICE`, and `workers` bonded at the minimum.
 fn market(workers: &[Sr25519Keyring]) {
 	System::set_block_number(1);
-	assert_ok!(ModelRegistry::register_model(
-		RuntimeOrigin::signed(who(Sr25519Keyring::Alice)),
-		bounded("all-MiniLM-L6-v2"),
-		TaskKind::TextEmbedding,
-		bounded("Apache-2.0"),
-		PRICE,
-		None,
-		BoundedVec::new(),
-		Artifacts {
-			format: ArtifactFormat::Safetensors,
-			weights: H256::repeat_byte(0x53),
-			tokenizer: Some(H256::repeat_byte(0xbe)),
-			config: Some(H256::repeat_byte(0x95)),
-			size_bytes: 91_335_235,
-			location: ArtifactLocation { url: Some(bounded("file:///models/minilm")), cid: None },
-		},
-	));
+	assert_ok!(register_minilm(&who(Sr25519Keyring::Alice), PRICE, vec![]));
 	assert_ok!(ModelRegistry::approve_version(RuntimeOrigin::root(), 0, 1));
-	let bond: u128 = <Runtime as pallet_compute_jobs::Config>::MinWorkerBond::get();
 	for worker in workers {
-		assert_ok!(ComputeJobs::register_worker(
-			RuntimeOrigin::signed(who(*worker)),
-			bond,
-			BoundedVec::truncate_from(vec![0]),
-			4
-		));
+		register_worker(&who(*worker));
 	}
 }
 
@@ -80,16 +56,6 @@ fn dispatch_paying(call: JobsCall<Runtime>, signer: &AccountId32) -> u128 {
 	TransactionPayment::compute_actual_fee(200, &info, &post_info, 0)
 }
 
-/// Runs the blocks up to `last` as far as the job market sees them: each carries a BABE VRF
-/// output (as a real block's pre-digest would) before the pallet's `on_initialize`.
-fn run_to(last: u32) {
-	for block in System::block_number() + 1..=last {
-		System::set_block_number(block);
-		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some(sp_io::hashing::blake2_256(&block.to_le_bytes())));
-		<ComputeJobs as frame_support::traits::Hooks<u32>>::on_initialize(block);
-	}
-}
-
 /// Submits a job of `requester` and runs the blocks until it is drawn; returns the job and
 /// the transaction fee the requester paid.
 fn submit(requester: &AccountId32, replicas: u8) -> (u64, u128) {
@@ -97,14 +63,14 @@ fn submit(requester: &AccountId32, replicas: u8) -> (u64, u128) {
 	let fee = dispatch_paying(
 		JobsCall::submit_job {
 			model: ModelChoice::Model { model_id: 0, version: None, max_price: PRICE },
-			input: pallet_compute_jobs::JobInput::Inline(bounded("the quick brown fox")),
+			input: pallet_compute_jobs::JobInput::Inline(bounded(b"the quick brown fox")),
 			max_fee: 20 * MILLI_UNIT,
 			replicas,
 			deadline_in: 30,
 		},
 		requester,
 	);
-	run_to(System::block_number() + pallet_compute_jobs::DRAW_DELAY);
+	run_to_block::<ComputeJobs>(System::block_number() + pallet_compute_jobs::DRAW_DELAY);
 	(job, fee)
 }
 
@@ -156,7 +122,7 @@ fn the_requester_pays_for_the_work_its_submission_did() {
 		let charlie = who(Sr25519Keyring::Charlie);
 		let call = JobsCall::<Runtime>::submit_job {
 			model: ModelChoice::Model { model_id: 0, version: None, max_price: PRICE },
-			input: pallet_compute_jobs::JobInput::Inline(bounded("the quick brown fox")),
+			input: pallet_compute_jobs::JobInput::Inline(bounded(b"the quick brown fox")),
 			max_fee: 20 * MILLI_UNIT,
 			replicas: 1,
 			deadline_in: 30,
@@ -193,7 +159,7 @@ fn withholding_or_copying_costs_a_worker_far_more_than_a_job_pays() {
 		let bond_before =
 			Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &workers[2]);
 		let deadline = pallet_compute_jobs::Jobs::<Runtime>::get(job).unwrap().deadline;
-		run_to(deadline);
+		run_to_block::<ComputeJobs>(deadline);
 		let slashed = bond_before - Balances::balance_on_hold(&HoldReason::WorkerBond.into(), &workers[2]);
 		System::assert_has_event(
 			pallet_compute_jobs::Event::<Runtime>::WorkerSlashed {

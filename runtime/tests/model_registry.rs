@@ -9,40 +9,20 @@ use frame_support::{
 	BoundedVec,
 };
 use infera_runtime::{
-	configs::RuntimeBlockWeights, Balances, ModelRegistry, Runtime, RuntimeCall, RuntimeHoldReason,
-	RuntimeOrigin, TransactionPayment, MILLI_UNIT, UNIT,
+	configs::RuntimeBlockWeights, Balances, ComputeJobs, ModelRegistry, Runtime, RuntimeHoldReason, RuntimeOrigin,
+	TransactionPayment, MILLI_UNIT, UNIT,
 };
-use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts, ModelRegistry as _, TaskKind};
-use sp_core::H256;
+use pallet_model_registry::{ModelRegistry as _, TaskKind};
 use sp_keyring::Sr25519Keyring;
 
 mod common;
-use common::preset_ext;
+use common::{
+	market::{create_dataset, register_minilm, register_minilm_call, register_worker, run_to_block},
+	preset_ext,
+};
 
-fn minilm() -> Artifacts<Runtime> {
-	Artifacts {
-		format: ArtifactFormat::Safetensors,
-		weights: H256::repeat_byte(0x53),
-		tokenizer: Some(H256::repeat_byte(0xbe)),
-		config: Some(H256::repeat_byte(0x95)),
-		size_bytes: 91_335_235,
-		location: ArtifactLocation {
-			url: Some(BoundedVec::truncate_from(b"file:///var/lib/infera/models/minilm".to_vec())),
-			cid: None,
-		},
-	}
-}
-
-fn register_call() -> RuntimeCall {
-	RuntimeCall::ModelRegistry(pallet_model_registry::Call::register_model {
-		name: BoundedVec::truncate_from(b"all-MiniLM-L6-v2".to_vec()),
-		task: TaskKind::TextEmbedding,
-		licence: BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
-		price: 2 * MILLI_UNIT,
-		parent: None,
-		datasets: BoundedVec::new(),
-		artifacts: minilm(),
-	})
+fn register_call() -> infera_runtime::RuntimeCall {
+	register_minilm_call(2 * MILLI_UNIT, vec![])
 }
 
 #[test]
@@ -93,34 +73,6 @@ fn root_curates_and_the_runtime_api_views_follow() {
 	});
 }
 
-fn text<S: frame_support::traits::Get<u32>>(t: &str) -> BoundedVec<u8, S> {
-	BoundedVec::truncate_from(t.as_bytes().to_vec())
-}
-
-/// A dataset sponsored by `sponsor` with a budget of 1 INFR; returns its id.
-fn create_dataset(sponsor: &sp_runtime::AccountId32, name: &str) -> u32 {
-	use pallet_data_rewards::{DatasetSpec, ReviewPolicy};
-	let id = pallet_data_rewards::NextDatasetId::<Runtime>::get();
-	assert_ok!(infera_runtime::DataRewards::create_dataset(
-		RuntimeOrigin::signed(sponsor.clone()),
-		DatasetSpec {
-			name: text(name),
-			description: text("training data"),
-			licence: text("CC-BY-4.0"),
-			format: text("jsonl"),
-			rules: text("one record per line"),
-			rules_digest: H256::repeat_byte(1),
-		},
-		ReviewPolicy {
-			curators: BoundedVec::truncate_from(vec![sponsor.clone()]),
-			quorum: 1,
-			reward_per_era: None,
-		},
-		UNIT,
-	));
-	id
-}
-
 /// Issue 14, finding 2, at the real configuration: Alice registers MiniLM naming a sham
 /// dataset she sponsors herself, to keep the data share. The `curator` track amends the
 /// lineage to Dave's real dataset (Alice's own attempt is a bad origin), and the job that
@@ -137,24 +89,10 @@ fn the_curator_track_amends_a_sham_lineage_and_the_next_job_pays_the_real_datase
 			who(Sr25519Keyring::Dave),
 		);
 		frame_system::Pallet::<Runtime>::set_block_number(1);
-		let sham = create_dataset(&alice, "sham");
-		let real = create_dataset(&dave, "reviews-en");
-		let RuntimeCall::ModelRegistry(pallet_model_registry::Call::register_model {
-			name, task, licence, price, parent, artifacts, ..
-		}) = register_call()
-		else {
-			unreachable!()
-		};
-		assert_ok!(ModelRegistry::register_model(
-			RuntimeOrigin::signed(alice.clone()),
-			name,
-			task,
-			licence,
-			price,
-			parent,
-			BoundedVec::truncate_from(vec![sham]),
-			artifacts,
-		));
+		let sham = create_dataset(&alice, &alice, "sham");
+		let real = create_dataset(&dave, &dave, "reviews-en");
+		let price = 2 * MILLI_UNIT;
+		assert_ok!(register_minilm(&alice, price, vec![sham]));
 		let curator = || RuntimeOrigin::from(pallet_governance::Origin::Curator);
 		assert_ok!(ModelRegistry::approve_version(curator(), 0, 1));
 		assert_eq!(ModelRegistry::job_terms(0, None).unwrap().datasets, vec![sham]);
@@ -176,15 +114,9 @@ fn the_curator_track_amends_a_sham_lineage_and_the_next_job_pays_the_real_datase
 		assert_eq!(ModelRegistry::model_details(0).unwrap().versions[0].datasets, vec![real]);
 
 		// Bob works, Charlie submits a one-replica job; Bob's result settles it.
-		let bond: u128 = <Runtime as pallet_compute_jobs::Config>::MinWorkerBond::get();
-		assert_ok!(infera_runtime::ComputeJobs::register_worker(
-			RuntimeOrigin::signed(bob.clone()),
-			bond,
-			BoundedVec::truncate_from(vec![0]),
-			4
-		));
+		register_worker(&bob);
 		let job = pallet_compute_jobs::NextJobId::<Runtime>::get();
-		assert_ok!(infera_runtime::ComputeJobs::submit_job(
+		assert_ok!(ComputeJobs::submit_job(
 			RuntimeOrigin::signed(charlie),
 			ModelChoice::Model { model_id: 0, version: None, max_price: price },
 			pallet_compute_jobs::JobInput::Inline(BoundedVec::truncate_from(b"great product".to_vec())),
@@ -193,23 +125,18 @@ fn the_curator_track_amends_a_sham_lineage_and_the_next_job_pays_the_real_datase
 			30,
 		));
 		assert_eq!(pallet_compute_jobs::Jobs::<Runtime>::get(job).unwrap().datasets.to_vec(), vec![real]);
-		let now = frame_system::Pallet::<Runtime>::block_number();
-		for block in now + 1..=now + pallet_compute_jobs::DRAW_DELAY {
-			frame_system::Pallet::<Runtime>::set_block_number(block);
-			pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some(sp_io::hashing::blake2_256(
-				&block.to_le_bytes(),
-			)));
-			<infera_runtime::ComputeJobs as frame_support::traits::Hooks<u32>>::on_initialize(block);
-		}
+		run_to_block::<ComputeJobs>(
+			frame_system::Pallet::<Runtime>::block_number() + pallet_compute_jobs::DRAW_DELAY,
+		);
 		let verdict =
 			Verdict::<Runtime>::Output(JobOutput::<Runtime>::Embedding(BoundedVec::truncate_from(vec![1, 2, 3])));
 		let salt = [9u8; 32];
-		assert_ok!(infera_runtime::ComputeJobs::commit_result(
+		assert_ok!(ComputeJobs::commit_result(
 			RuntimeOrigin::signed(bob.clone()),
 			job,
 			commitment_of::<Runtime>(job, &bob, &verdict, &salt),
 		));
-		assert_ok!(infera_runtime::ComputeJobs::reveal_result(
+		assert_ok!(ComputeJobs::reveal_result(
 			RuntimeOrigin::signed(bob),
 			job,
 			verdict,

@@ -1,62 +1,33 @@
-//! Mock runtime: balances, the real model registry and compute jobs.
+//! Mock runtime: balances, the real model registry and compute jobs, and the accounts and
+//! values the tests use. What a test starts from is in `mock/builder.rs`.
 
 use crate as pallet_compute_jobs;
 use crate::*;
 use codec::Encode;
-use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::{
-	assert_ok, derive_impl, parameter_types,
+	parameter_types,
 	traits::{ConstU32, ConstU64},
 	BoundedVec,
 };
-use frame_system::EnsureRoot;
-use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
-use sp_runtime::{BuildStorage, Permill};
+use sp_runtime::Permill;
 
-type Block = frame_system::mocking::MockBlock<Test>;
+mod builder;
+pub use builder::*;
+
 pub type Balance = u64;
 pub type AccountId = u64;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type Registry = pallet_model_registry;
-	#[runtime::pallet_index(3)]
-	pub type ComputeJobs = pallet_compute_jobs;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = ExistentialDeposit;
-	type RuntimeHoldReason = RuntimeHoldReason;
+infera_test_support::mock_runtime! {
+	runtime: Test,
+	block: frame_system::mocking::MockBlock<Test>,
+	account_id: AccountId,
+	existential_deposit: ExistentialDeposit,
+	pallets: {
+		2 => Registry: pallet_model_registry,
+		3 => ComputeJobs: pallet_compute_jobs,
+	},
 }
 
 parameter_types! {
@@ -64,32 +35,12 @@ parameter_types! {
 	pub static ReplicaLimit: u32 = 5;
 }
 
-parameter_types! {
-	pub const PriceWeight: Permill = Permill::from_percent(30);
-	pub const LatencyWeight: Permill = Permill::from_percent(30);
-	pub const AgreementWeight: Permill = Permill::from_percent(40);
-}
-
-impl pallet_model_registry::Config for Test {
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type AdminOrigin = EnsureRoot<AccountId>;
-	type Datasets = ();
-	type DepositBase = ConstU64<10>;
-	type DepositPerByte = ConstU64<0>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxLicenceLen = ConstU32<32>;
-	type MaxUrlLen = ConstU32<64>;
-	type MaxCidLen = ConstU32<40>;
-	type MaxReasonLen = ConstU32<32>;
-	type MaxDatasets = ConstU32<4>;
-	type MaxVersions = ConstU32<4>;
-	type MaxRoutableModels = ConstU32<8>;
-	type PriceWeight = PriceWeight;
-	type LatencyWeight = LatencyWeight;
-	type AgreementWeight = AgreementWeight;
-	type LatencyReference = ConstU32<10>;
-	type WeightInfo = ();
+infera_test_support::impl_model_registry_config! {
+	runtime: Test,
+	datasets: (),
+	deposit_base: ConstU64<10>,
+	deposit_per_byte: ConstU64<0>,
+	max_routable_models: 8,
 }
 
 impl Config for Test {
@@ -201,65 +152,12 @@ pub const POOR: AccountId = 99;
 /// Funded accounts the random-sequence test uses as squatters.
 pub const SQUATTERS: [AccountId; 4] = [31, 32, 33, 34];
 pub const INITIAL_BALANCE: Balance = 100_000;
-/// Price of the embedding model registered at genesis of every test.
+/// Price of the model [`ExtBuilder::with_approved_model`] registers.
 pub const PRICE: Balance = 20;
-
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut balances: Vec<_> =
-		[OWNER, REQUESTER, W1, W2, W3, W4, W5].iter().map(|who| (*who, INITIAL_BALANCE)).collect();
-	balances.push((POOR, 500));
-	balances.extend(SQUATTERS.iter().map(|who| (*who, 5_000)));
-	balances.push((TREASURY, 1));
-	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
-}
-
-/// Registers an approved embedding model of `OWNER` at `price` with weights `seed`.
-pub fn approved_model(seed: u8, price: Balance) -> ModelId {
-	approved_model_trained_on(seed, price, &[])
-}
-
-/// Like [`approved_model`], declaring it was trained on `datasets`.
-pub fn approved_model_trained_on(seed: u8, price: Balance, datasets: &[DatasetId]) -> ModelId {
-	let id = pallet_model_registry::NextModelId::<Test>::get();
-	assert_ok!(Registry::register_model(
-		RuntimeOrigin::signed(OWNER),
-		BoundedVec::truncate_from(b"minilm".to_vec()),
-		TaskKind::TextEmbedding,
-		BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
-		price,
-		None,
-		BoundedVec::truncate_from(datasets.to_vec()),
-		Artifacts {
-			format: ArtifactFormat::Safetensors,
-			weights: H256::repeat_byte(seed),
-			tokenizer: Some(H256::repeat_byte(0xaa)),
-			config: Some(H256::repeat_byte(0xbb)),
-			size_bytes: 1_000,
-			location: ArtifactLocation {
-				url: Some(BoundedVec::truncate_from(b"file:///models/minilm".to_vec())),
-				cid: None,
-			},
-		},
-	));
-	assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
-	id
-}
-
-/// A fresh chain with one approved model (id 0, priced `PRICE`); checks both pallets'
-/// invariants afterwards.
-pub fn run_test(test: impl FnOnce(ModelId)) {
-	new_test_ext().execute_with(|| {
-		let model = approved_model(1, PRICE);
-		test(model);
-		ComputeJobs::do_try_state().expect("compute-jobs invariants hold");
-	});
-}
+/// The model [`ExtBuilder::with_approved_model`] registers.
+pub const MODEL: ModelId = 0;
+/// Each worker's bond (the minimum) as [`workers`] registers it.
+pub const BOND: Balance = 1_000;
 
 pub fn models(ids: &[ModelId]) -> ServedModelsOf<Test> {
 	BoundedVec::truncate_from(ids.to_vec())

@@ -1,60 +1,26 @@
-//! Mock runtime: balances and data rewards.
+//! Mock runtime: balances and data rewards; [`ExtBuilder`] for what a test starts from.
 
 use crate as pallet_data_rewards;
 use crate::*;
 use frame_support::{
-	assert_ok, derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Hooks},
+	assert_ok, parameter_types,
+	traits::{ConstU32, ConstU64},
 	BoundedVec, PalletId,
 };
 use frame_system::EnsureRootWithSuccess;
 use sp_core::H256;
-use sp_runtime::{BuildStorage, Permill};
+use sp_runtime::Permill;
 
-type Block = frame_system::mocking::MockBlock<Test>;
 pub type Balance = u64;
 /// 16 bytes: room for a dataset's sub-account (`modl` ‖ pallet id ‖ dataset id).
 pub type AccountId = u128;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type DataRewards = pallet_data_rewards;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountId = AccountId;
-	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = ConstU64<5>;
-	type RuntimeHoldReason = RuntimeHoldReason;
+infera_test_support::mock_runtime! {
+	runtime: Test,
+	block: frame_system::mocking::MockBlock<Test>,
+	account_id: AccountId,
+	existential_deposit: ConstU64<5>,
+	pallets: { 2 => DataRewards: pallet_data_rewards },
 }
 
 pub const TREASURY: AccountId = 99;
@@ -101,34 +67,68 @@ impl Config for Test {
 	type WeightInfo = ();
 }
 
-/// Genesis: every account used in tests holds 10,000; the treasury 100,000.
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|who| (who, 10_000)).collect();
-	balances.push((TREASURY, 100_000));
-	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
+/// The dataset [`ExtBuilder::with_dataset`] creates.
+pub const DATASET: DatasetId = 0;
+
+/// What a test's chain starts from. By default every account in `1..=20` holds 10,000 and
+/// the treasury 100,000, at block 1; the `with_*` methods add to that through the pallet's
+/// own calls.
+pub struct ExtBuilder {
+	balances: Vec<(AccountId, Balance)>,
+	dataset_budget: Option<Balance>,
 }
 
-/// Runs `test` from block 1, then checks the pallet's invariants.
-pub fn test(test: impl FnOnce()) {
-	new_test_ext().execute_with(|| {
-		test();
-		DataRewards::do_try_state().expect("invariants hold");
-	});
-}
-
-/// Moves to block `n`, running `on_initialize` of each block on the way.
-pub fn run_to(n: u64) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		DataRewards::on_initialize(next);
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|who| (who, 10_000)).collect();
+		balances.push((TREASURY, 100_000));
+		Self { balances, dataset_budget: None }
 	}
+}
+
+impl ExtBuilder {
+	/// Each `(who, amount)`: `who` holds `amount` at genesis instead of the default.
+	pub fn with_balances(mut self, balances: &[(AccountId, Balance)]) -> Self {
+		for (who, amount) in balances {
+			self.balances.retain(|(account, _)| account != who);
+			self.balances.push((*who, *amount));
+		}
+		self
+	}
+
+	/// Dataset [`DATASET`], created by [`SPONSOR`] with [`CURATORS`], quorum 2, no cap per
+	/// era and `budget` in its pot (see [`create_default`]).
+	pub fn with_dataset(mut self, budget: Balance) -> Self {
+		self.dataset_budget = Some(budget);
+		self
+	}
+
+	/// The chain, at block 1.
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut ext = infera_test_support::ext::funded::<Test>(self.balances);
+		ext.execute_with(|| {
+			if let Some(budget) = self.dataset_budget {
+				assert_eq!(create_default(budget), DATASET);
+			}
+		});
+		ext
+	}
+
+	/// Runs `test` on the chain, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		infera_test_support::ext::execute_and_check(self.build(), test, DataRewards::do_try_state);
+	}
+}
+
+/// The default chain, for the benchmarks' test suite.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
+}
+
+/// Runs the blocks up to `n` through every pallet's hooks.
+pub fn run_to_block(n: u64) {
+	infera_test_support::run_to_block::<Test, AllPalletsWithSystem>(n);
 }
 
 pub fn text<S: frame_support::traits::Get<u32>>(text: &str) -> BoundedVec<u8, S> {

@@ -2,56 +2,19 @@
 
 use crate as pallet_model_registry;
 use crate::*;
-use frame_support::{
-	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64},
-	BoundedVec,
-};
-use frame_system::EnsureRoot;
+use frame_support::{assert_ok, traits::ConstU64, BoundedVec};
+use infera_test_support::minilm;
 use sp_core::H256;
-use sp_runtime::{BuildStorage, Permill};
 
-type Block = frame_system::mocking::MockBlock<Test>;
 pub type Balance = u64;
 pub type AccountId = u64;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type Registry = pallet_model_registry;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type ExistentialDeposit = ConstU64<1>;
-	type RuntimeHoldReason = RuntimeHoldReason;
+infera_test_support::mock_runtime! {
+	runtime: Test,
+	block: frame_system::mocking::MockBlock<Test>,
+	account_id: AccountId,
+	existential_deposit: ConstU64<1>,
+	pallets: { 2 => Registry: pallet_model_registry },
 }
 
 /// Datasets 0..10 exist.
@@ -67,32 +30,12 @@ impl DatasetRegistry for TenDatasets {
 	}
 }
 
-parameter_types! {
-	pub const PriceWeight: Permill = Permill::from_percent(30);
-	pub const LatencyWeight: Permill = Permill::from_percent(30);
-	pub const AgreementWeight: Permill = Permill::from_percent(40);
-}
-
-impl Config for Test {
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type AdminOrigin = EnsureRoot<AccountId>;
-	type Datasets = TenDatasets;
-	type DepositBase = ConstU64<100>;
-	type DepositPerByte = ConstU64<1>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxLicenceLen = ConstU32<32>;
-	type MaxUrlLen = ConstU32<64>;
-	type MaxCidLen = ConstU32<40>;
-	type MaxReasonLen = ConstU32<32>;
-	type MaxDatasets = ConstU32<4>;
-	type MaxVersions = ConstU32<4>;
-	type MaxRoutableModels = ConstU32<3>;
-	type PriceWeight = PriceWeight;
-	type LatencyWeight = LatencyWeight;
-	type AgreementWeight = AgreementWeight;
-	type LatencyReference = ConstU32<10>;
-	type WeightInfo = ();
+infera_test_support::impl_model_registry_config! {
+	runtime: Test,
+	datasets: TenDatasets,
+	deposit_base: ConstU64<100>,
+	deposit_per_byte: ConstU64<1>,
+	max_routable_models: 3,
 }
 
 pub const ALICE: AccountId = 1;
@@ -102,49 +45,80 @@ pub const CHARLIE: AccountId = 3;
 pub const PAUPER: AccountId = 4;
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 
-pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![
-			(ALICE, INITIAL_BALANCE),
-			(BOB, INITIAL_BALANCE),
-			(CHARLIE, INITIAL_BALANCE),
-			(PAUPER, 50),
-		],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
+/// The model [`ExtBuilder::with_model`] or [`ExtBuilder::with_approved_model`] registers
+/// first.
+pub const MODEL: ModelId = 0;
+
+/// What a test's chain starts from. By default [`ALICE`], [`BOB`] and [`CHARLIE`] hold
+/// [`INITIAL_BALANCE`] and [`PAUPER`] 50, at block 1; the `with_*` methods add models
+/// through the registry's own calls, with ids from [`MODEL`] on in the order given.
+pub struct ExtBuilder {
+	balances: Vec<(AccountId, Balance)>,
+	/// Owner, weights seed, price, and whether version 1 is approved.
+	models: Vec<(AccountId, u8, Balance, bool)>,
 }
 
-/// Runs `test` on a fresh chain, then checks the registry's invariants.
-pub fn run_test(test: impl FnOnce()) {
-	new_test_ext().execute_with(|| {
-		test();
-		Registry::do_try_state().expect("registry invariants hold");
-	});
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self {
+			balances: vec![
+				(ALICE, INITIAL_BALANCE),
+				(BOB, INITIAL_BALANCE),
+				(CHARLIE, INITIAL_BALANCE),
+				(PAUPER, 50),
+			],
+			models: Vec::new(),
+		}
+	}
+}
+
+impl ExtBuilder {
+	/// An embedding model of `owner` (see [`register`]), its version 1 pending.
+	pub fn with_model(mut self, owner: AccountId, seed: u8, price: Balance) -> Self {
+		self.models.push((owner, seed, price, false));
+		self
+	}
+
+	/// An embedding model of `owner` (see [`register`]), its version 1 approved.
+	pub fn with_approved_model(mut self, owner: AccountId, seed: u8, price: Balance) -> Self {
+		self.models.push((owner, seed, price, true));
+		self
+	}
+
+	/// The chain, at block 1.
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut ext = infera_test_support::ext::funded::<Test>(self.balances);
+		ext.execute_with(|| {
+			for (owner, seed, price, approved) in self.models {
+				if approved {
+					register_approved(owner, seed, price);
+				} else {
+					register(owner, seed, price);
+				}
+			}
+		});
+		ext
+	}
+
+	/// Runs `test` on the chain, then checks the registry's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		infera_test_support::ext::execute_and_check(self.build(), test, Registry::do_try_state);
+	}
+}
+
+/// The default chain, for the benchmarks' test suite.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().build()
 }
 
 pub fn bounded<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
 	BoundedVec::try_from(bytes.to_vec()).expect("test value within bound")
 }
 
-/// Safetensors artifacts with weights digest `seed`, fetched over HTTPS.
+/// The MiniLM artifacts with weights digest `seed`.
 pub fn artifacts(seed: u8) -> Artifacts<Test> {
-	Artifacts {
-		format: ArtifactFormat::Safetensors,
-		weights: H256::repeat_byte(seed),
-		tokenizer: Some(H256::repeat_byte(0xaa)),
-		config: Some(H256::repeat_byte(0xbb)),
-		size_bytes: 90_000_000,
-		location: ArtifactLocation {
-			url: Some(bounded(b"https://models.example/minilm")),
-			cid: None,
-		},
-	}
+	infera_test_support::minilm_artifacts!(pallet_model_registry, H256::repeat_byte(seed))
 }
 
 /// Registers an embedding model of `owner` priced `price` with weights `seed`, version 1
@@ -155,11 +129,11 @@ pub fn register(owner: AccountId, seed: u8, price: Balance) -> ModelId {
 
 pub fn register_for(owner: AccountId, seed: u8, price: Balance, task: TaskKind) -> ModelId {
 	let id = NextModelId::<Test>::get();
-	frame_support::assert_ok!(Registry::register_model(
+	assert_ok!(Registry::register_model(
 		RuntimeOrigin::signed(owner),
-		bounded(b"all-MiniLM-L6-v2"),
+		bounded(minilm::NAME),
 		task,
-		bounded(b"Apache-2.0"),
+		bounded(minilm::LICENCE),
 		price,
 		None,
 		datasets(&[1, 2]),
@@ -176,7 +150,7 @@ pub fn datasets(ids: &[DatasetId]) -> DatasetsOf<Test> {
 /// Registers and approves version 1.
 pub fn register_approved(owner: AccountId, seed: u8, price: Balance) -> ModelId {
 	let id = register(owner, seed, price);
-	frame_support::assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
+	assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
 	id
 }
 

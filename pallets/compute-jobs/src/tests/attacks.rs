@@ -7,7 +7,6 @@ use crate::{mock::*, results::commitment_of, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{GetDispatchInfo, Pays},
-	traits::Hooks,
 };
 
 const GOOD: [i8; 3] = [50, 50, 50];
@@ -34,9 +33,8 @@ fn submit_as(who: AccountId, model: ModelId, replicas: u8, deadline_in: u64) -> 
 
 #[test]
 fn a_copied_commitment_and_replayed_reveal_never_verify() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
-		let job = submit(model, 2);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		let job = submit(MODEL, 2);
 		// W1 commits honestly; W2 copies W1's commitment from the chain without running.
 		commit(job, W1, &good());
 		let JobState::Assigned { assignments, .. } = Jobs::<Test>::get(job).unwrap().state else { panic!() };
@@ -46,7 +44,7 @@ fn a_copied_commitment_and_replayed_reveal_never_verify() {
 		assert_ok!(reveal(job, W1, good()));
 		assert_noop!(reveal(job, W2, good()), Error::<Test>::CommitmentMismatch);
 		// W2 cannot open it, so it ends as a withheld commitment and pays like a dissenter.
-		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
+		run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W2, job_id: job, amount: 100, reason: SlashReason::Withheld }
 				.into(),
@@ -57,7 +55,7 @@ fn a_copied_commitment_and_replayed_reveal_never_verify() {
 
 #[test]
 fn a_commitment_names_its_chain_job_and_worker() {
-	run_test(|_| {
+	ExtBuilder::default().build_and_execute(|| {
 		let verdict = Verdict::<Test>::Output(good());
 		let base = commitment_of::<Test>(0, &W1, &verdict, &SALT);
 		assert_ne!(base, commitment_of::<Test>(1, &W1, &verdict, &SALT));
@@ -71,16 +69,15 @@ fn a_commitment_names_its_chain_job_and_worker() {
 
 #[test]
 fn withholding_a_committed_result_costs_as_much_as_disagreeing() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 3);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 3);
 		for worker in [W1, W2, W3] {
 			commit(job, worker, &good());
 		}
 		// W3 sees it would lose (or just wants to hide) and withholds its reveal.
 		assert_ok!(reveal(job, W1, good()));
 		assert_ok!(reveal(job, W2, good()));
-		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
+		run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W3, job_id: job, amount: 100, reason: SlashReason::Withheld }
 				.into(),
@@ -91,10 +88,10 @@ fn withholding_a_committed_result_costs_as_much_as_disagreeing() {
 
 #[test]
 fn breaking_quorum_with_a_garbage_reveal_costs_the_requester_the_job() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		// W2 is the requester's second account; W1 is honest.
-		workers(model, &[W1, W2]);
-		let job = submit(model, 2);
+		workers(MODEL, &[W1, W2]);
+		let job = submit(MODEL, 2);
 		let garbage = embedding(&[-50, 50, -50]);
 		commit(job, W1, &good());
 		commit(job, W2, &garbage);
@@ -122,9 +119,8 @@ fn breaking_quorum_with_a_garbage_reveal_costs_the_requester_the_job() {
 
 #[test]
 fn a_majority_reporting_bad_input_closes_the_job_and_the_requester_pays_the_workers() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 3);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 3);
 		let bad = Verdict::Failure(FailureReason::InvalidInput);
 		for worker in [W1, W2, W3] {
 			commit_verdict(job, worker, &bad);
@@ -153,16 +149,15 @@ fn a_majority_reporting_bad_input_closes_the_job_and_the_requester_pays_the_work
 		assert_eq!(free(OWNER), owner_before);
 		assert!(!Results::<Test>::contains_key(job));
 		// Bad input says nothing about the model.
-		let usage = pallet_model_registry::Usage::<Test>::get(model);
+		let usage = pallet_model_registry::Usage::<Test>::get(MODEL);
 		assert_eq!((usage.jobs_failed, usage.open_jobs), (0, 0));
 	});
 }
 
 #[test]
 fn an_unavailable_model_refunds_the_requester_and_slashes_nobody_who_reported_it() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 3);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 3);
 		let gone = Verdict::Failure(FailureReason::ModelUnavailable);
 		commit_verdict(job, W1, &gone);
 		commit_verdict(job, W2, &gone);
@@ -186,20 +181,19 @@ fn an_unavailable_model_refunds_the_requester_and_slashes_nobody_who_reported_it
 
 #[test]
 fn a_committed_worker_is_never_slashed_because_a_co_replica_was_slow() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
 		// The shortest deadline: MinDeadline (8) = DRAW_DELAY (3) + CommitWindow (3) +
 		// RevealWindow (2). Submitted at block 1, drawn at 4, due at 9.
-		let job = submit_as(REQUESTER, model, 2, 8).unwrap();
+		let job = submit_as(REQUESTER, MODEL, 2, 8).unwrap();
 		let deadline = Jobs::<Test>::get(job).unwrap().deadline;
 		assert_eq!(deadline, 9);
 		wait_for_draw();
 		assert_eq!(assigned_workers(job).len(), 2);
 		commit(job, W1, &good());
 		// W2 is slow: reveals open only when the commit window ends.
-		advance_to(4 + 3);
+		run_to_block(4 + 3);
 		assert_ok!(reveal(job, W1, good()));
-		advance_to(deadline);
+		run_to_block(deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W2, job_id: job, amount: 10, reason: SlashReason::NoShow }
 				.into(),
@@ -211,29 +205,27 @@ fn a_committed_worker_is_never_slashed_because_a_co_replica_was_slow() {
 
 #[test]
 fn a_deadline_shorter_than_commit_and_reveal_is_refused() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		// MinDeadline (8) = DRAW_DELAY (3) + CommitWindow (3) + RevealWindow (2).
-		assert_noop!(submit_as(REQUESTER, model, 1, 7), Error::<Test>::InvalidDeadline);
-		assert_ok!(submit_as(REQUESTER, model, 1, 8));
+		assert_noop!(submit_as(REQUESTER, MODEL, 1, 7), Error::<Test>::InvalidDeadline);
+		assert_ok!(submit_as(REQUESTER, MODEL, 1, 8));
 	});
 }
 
 #[test]
 fn a_queued_job_is_not_assigned_once_its_deadline_leaves_no_time_to_reveal() {
-	run_test(|model| {
-		busy_worker(model, W1);
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1]).build_and_execute(|| {
 		// Submitted at block 1, due at 10; drawn at 4 with nobody free, so it queues.
-		let job = submit_as(REQUESTER, model, 1, 9).unwrap();
+		let job = submit_as(REQUESTER, MODEL, 1, 9).unwrap();
 		wait_for_draw();
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
 		// W1 frees up at block 6: 6 + 3 + 2 > deadline 10, so the job is not handed out
 		// (at block 5 it still would have been).
-		advance_to(5);
+		run_to_block(5);
 		free_worker(W1);
-		advance_to(6);
+		run_to_block(6);
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
-		advance_to(10);
+		run_to_block(10);
 		System::assert_last_event(
 			Event::JobClosed { job_id: job, reason: CloseReason::Expired, refunded: 50 }.into(),
 		);
@@ -245,46 +237,44 @@ fn a_queued_job_is_not_assigned_once_its_deadline_leaves_no_time_to_reveal() {
 
 #[test]
 fn paused_squatters_lose_their_slots_to_a_newcomer() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		// MaxWorkersPerModel is 4: four cheap workers take every slot and pause.
-		workers(model, &[W1, W2, W3, W4]);
+		workers(MODEL, &[W1, W2, W3, W4]);
 		for squatter in [W1, W2, W3, W4] {
 			assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(squatter)));
 		}
-		workers(model, &[W5]);
-		assert!(ModelWorkers::<Test>::get(model).contains(&W5));
-		assert_eq!(ModelWorkers::<Test>::get(model).len(), 4);
+		workers(MODEL, &[W5]);
+		assert!(ModelWorkers::<Test>::get(MODEL).contains(&W5));
+		assert_eq!(ModelWorkers::<Test>::get(MODEL).len(), 4);
 		let evicted = [W1, W2, W3, W4]
 			.into_iter()
-			.find(|w| !ModelWorkers::<Test>::get(model).contains(w))
+			.find(|w| !ModelWorkers::<Test>::get(MODEL).contains(w))
 			.unwrap();
-		System::assert_has_event(Event::WorkerEvicted { worker: evicted, model }.into());
+		System::assert_has_event(Event::WorkerEvicted { worker: evicted, model: MODEL }.into());
 		assert!(Workers::<Test>::get(evicted).unwrap().models.is_empty());
 	});
 }
 
 #[test]
 fn active_slots_are_held_by_stake() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3, W4]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3, W4]).build_and_execute(|| {
 		// The same bond does not displace anyone…
 		assert_noop!(
-			ComputeJobs::register_worker(RuntimeOrigin::signed(W5), BOND, models(&[model]), 2),
+			ComputeJobs::register_worker(RuntimeOrigin::signed(W5), BOND, models(&[MODEL]), 2),
 			Error::<Test>::TooManyWorkersForModel
 		);
 		// …more bond displaces the smallest.
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W1), 1));
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W2), 1));
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W4), 1));
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W5), BOND + 500, models(&[model]), 2));
-		System::assert_has_event(Event::WorkerEvicted { worker: W3, model }.into());
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W5), BOND + 500, models(&[MODEL]), 2));
+		System::assert_has_event(Event::WorkerEvicted { worker: W3, model: MODEL }.into());
 	});
 }
 
 #[test]
 fn draws_weigh_stake_times_reputation() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W2), 4 * BOND));
 		let weight = |who| ComputeJobs::draw_weight(&Workers::<Test>::get(who).unwrap());
 		assert_eq!(weight(W2), 5 * weight(W1));
@@ -295,7 +285,7 @@ fn draws_weigh_stake_times_reputation() {
 		// drawn far more often.
 		let mut picks = [0u32; 2];
 		for _ in 0..200u64 {
-			let job = submit(model, 1);
+			let job = submit(MODEL, 1);
 			picks[usize::from(assigned_workers(job)[0] == W2)] += 1;
 			assert_ok!(reveal_after_commit(job));
 		}
@@ -311,15 +301,15 @@ fn reveal_after_commit(job: JobId) -> sp_runtime::DispatchResult {
 
 #[test]
 fn a_job_no_worker_can_take_is_refused_at_submission() {
-	run_test(|model| {
-		assert_noop!(submit_as(REQUESTER, model, 1, 10), Error::<Test>::NotEnoughWorkers);
-		workers(model, &[W1]);
-		assert_noop!(submit_as(REQUESTER, model, 2, 10), Error::<Test>::NotEnoughWorkers);
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		assert_noop!(submit_as(REQUESTER, MODEL, 1, 10), Error::<Test>::NotEnoughWorkers);
+		workers(MODEL, &[W1]);
+		assert_noop!(submit_as(REQUESTER, MODEL, 2, 10), Error::<Test>::NotEnoughWorkers);
 		// Paused workers and the requester itself do not count.
-		workers(model, &[W2, REQUESTER]);
+		workers(MODEL, &[W2, REQUESTER]);
 		assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(W2)));
-		assert_noop!(submit_as(REQUESTER, model, 2, 10), Error::<Test>::NotEnoughWorkers);
-		assert_ok!(submit_as(OWNER, model, 2, 10));
+		assert_noop!(submit_as(REQUESTER, MODEL, 2, 10), Error::<Test>::NotEnoughWorkers);
+		assert_ok!(submit_as(OWNER, MODEL, 2, 10));
 	});
 }
 
@@ -327,10 +317,9 @@ fn a_job_no_worker_can_take_is_refused_at_submission() {
 /// one whose requester's queue share is full then closes `QueueFull`, refunded in full.
 #[test]
 fn one_requester_cannot_fill_the_queue() {
-	run_test(|model| {
-		busy_worker(model, W1);
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1]).build_and_execute(|| {
 		// MaxQueuedPerRequester is 2 (of MaxQueuedJobs 3).
-		let jobs: Vec<_> = (0..3).map(|_| submit_as(REQUESTER, model, 1, 15).unwrap()).collect();
+		let jobs: Vec<_> = (0..3).map(|_| submit_as(REQUESTER, MODEL, 1, 15).unwrap()).collect();
 		let before = Balances::free_balance(REQUESTER);
 		assert_eq!(escrow_of(REQUESTER), 3 * 50);
 		wait_for_draw();
@@ -350,7 +339,7 @@ fn one_requester_cannot_fill_the_queue() {
 		assert_eq!(Balances::free_balance(REQUESTER), before + 50);
 		assert_eq!(escrow_of(REQUESTER), 2 * 50);
 		// Someone else still gets in.
-		let other = submit_as(OWNER, model, 1, 15).unwrap();
+		let other = submit_as(OWNER, MODEL, 1, 15).unwrap();
 		wait_for_draw();
 		assert_eq!(Jobs::<Test>::get(other).unwrap().state, JobState::Queued);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 2);
@@ -361,18 +350,17 @@ fn one_requester_cannot_fill_the_queue() {
 
 #[test]
 fn a_full_deadline_bucket_spills_to_the_next_block() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3, W4]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3, W4]).build_and_execute(|| {
 		for w in [W1, W2, W3, W4] {
 			Workers::<Test>::mutate(w, |info| info.as_mut().unwrap().capacity = 100);
 		}
 		// MaxJobsPerBlock is 4, MaxDeadlineSpill 2: twelve jobs with one requested deadline fit.
 		for i in 0..12u64 {
-			let job = submit_as(if i % 2 == 0 { REQUESTER } else { OWNER }, model, 1, 10).unwrap();
+			let job = submit_as(if i % 2 == 0 { REQUESTER } else { OWNER }, MODEL, 1, 10).unwrap();
 			assert_eq!(Jobs::<Test>::get(job).unwrap().deadline, 11 + i / 4);
 		}
-		assert_noop!(submit_as(REQUESTER, model, 1, 10), Error::<Test>::DeadlineBlockFull);
-		advance_to(14);
+		assert_noop!(submit_as(REQUESTER, MODEL, 1, 10), Error::<Test>::DeadlineBlockFull);
+		run_to_block(14);
 		assert!(Jobs::<Test>::iter().all(|(_, job)| matches!(job.state, JobState::Closed { .. })));
 	});
 }
@@ -381,9 +369,8 @@ fn a_full_deadline_bucket_spills_to_the_next_block() {
 
 #[test]
 fn valid_duties_are_free_and_invalid_ones_pay() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 2);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 2);
 		let assigned = assigned_workers(job);
 		let outsider = [W1, W2, W3].into_iter().find(|w| !assigned.contains(w)).unwrap();
 		let verdict = Verdict::Output(good());
@@ -411,10 +398,9 @@ fn valid_duties_are_free_and_invalid_ones_pay() {
 
 #[test]
 fn submit_job_refunds_the_worker_records_it_did_not_read() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		let call = Call::<Test>::submit_job {
-			model: ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
+			model: ModelChoice::Model { model_id: MODEL, version: None, max_price: PRICE },
 			input: text(b"x"),
 			max_fee: 50,
 			replicas: 1,
@@ -423,7 +409,7 @@ fn submit_job_refunds_the_worker_records_it_did_not_read() {
 		let declared = call.get_dispatch_info().call_weight;
 		let post = ComputeJobs::submit_job(
 			RuntimeOrigin::signed(REQUESTER),
-			ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
+			ModelChoice::Model { model_id: MODEL, version: None, max_price: PRICE },
 			text(b"x"),
 			50,
 			1,
@@ -439,11 +425,10 @@ fn submit_job_refunds_the_worker_records_it_did_not_read() {
 
 #[test]
 fn a_price_raised_after_the_quote_refuses_the_job_instead_of_charging_more() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		// The owner front-runs a pending submission quoted at PRICE.
-		assert_ok!(Registry::set_price(RuntimeOrigin::signed(OWNER), model, PRICE + 10));
-		assert_noop!(submit_as(REQUESTER, model, 1, 10), Error::<Test>::PriceAboveQuote);
+		assert_ok!(Registry::set_price(RuntimeOrigin::signed(OWNER), MODEL, PRICE + 10));
+		assert_noop!(submit_as(REQUESTER, MODEL, 1, 10), Error::<Test>::PriceAboveQuote);
 		assert_eq!(free(REQUESTER), INITIAL_BALANCE);
 		// Routing by task respects its max_price the same way (nothing within 20 now).
 		assert_noop!(
@@ -464,13 +449,12 @@ fn a_price_raised_after_the_quote_refuses_the_job_instead_of_charging_more() {
 
 #[test]
 fn an_operator_key_does_the_duties_and_the_bonded_worker_is_paid() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		const OPERATOR: AccountId = 21;
 		const NEW_OPERATOR: AccountId = 22;
-		workers(model, &[W1]);
 		assert_ok!(ComputeJobs::set_operator(RuntimeOrigin::signed(W1), Some(OPERATOR)));
 		System::assert_last_event(Event::OperatorSet { worker: W1, operator: Some(OPERATOR) }.into());
-		let job = submit(model, 1);
+		let job = submit(MODEL, 1);
 		// The operator signs the commit and reveal; they count as W1's.
 		let verdict = Verdict::Output(good());
 		assert_ok!(ComputeJobs::commit_result(
@@ -492,7 +476,7 @@ fn an_operator_key_does_the_duties_and_the_bonded_worker_is_paid() {
 		assert_noop!(ComputeJobs::pause(RuntimeOrigin::signed(OPERATOR)), Error::<Test>::NotWorker);
 		assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(NEW_OPERATOR)));
 		// An operator cannot be a worker or serve two workers.
-		workers(model, &[W2]);
+		workers(MODEL, &[W2]);
 		assert_noop!(
 			ComputeJobs::set_operator(RuntimeOrigin::signed(W2), Some(NEW_OPERATOR)),
 			Error::<Test>::OperatorInUse
@@ -502,10 +486,11 @@ fn an_operator_key_does_the_duties_and_the_bonded_worker_is_paid() {
 			Error::<Test>::OperatorInUse
 		);
 		assert_noop!(
-			ComputeJobs::register_worker(RuntimeOrigin::signed(NEW_OPERATOR), BOND, models(&[model]), 1),
+			ComputeJobs::register_worker(RuntimeOrigin::signed(NEW_OPERATOR), BOND, models(&[MODEL]), 1),
 			Error::<Test>::OperatorInUse
 		);
-		let _ = ComputeJobs::on_initialize(2);
+		// The next block's hooks run with the operator maps as they are now.
+		run_to_block(System::block_number() + 1);
 	});
 }
 
@@ -544,14 +529,13 @@ fn four_equal_workers(model: ModelId) {
 /// submission). Returns whom each job was drawn for.
 fn draws_with_later_vrf_outputs(later_salt: u64) -> Vec<AccountId> {
 	let mut drawn = Vec::new();
-	new_test_ext().execute_with(|| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		VrfSalt::set(0);
-		let model = approved_model(1, PRICE);
-		four_equal_workers(model);
-		let jobs: Vec<_> = (0..8).map(|_| submit_undrawn(model, 1)).collect();
-		advance_to(2);
+		four_equal_workers(MODEL);
+		let jobs: Vec<_> = (0..8).map(|_| submit_undrawn(MODEL, 1)).collect();
+		run_to_block(2);
 		VrfSalt::set(later_salt);
-		advance_to(4);
+		run_to_block(4);
 		VrfSalt::set(0);
 		ComputeJobs::do_try_state().unwrap();
 		drawn = jobs.iter().map(|job| assigned_workers(*job)[0]).collect();
@@ -567,18 +551,18 @@ fn draws_with_later_vrf_outputs(later_salt: u64) -> Vec<AccountId> {
 /// other outputs draw other workers, while the same outputs always draw the same ones.
 #[test]
 fn nobody_knows_the_draw_when_a_job_is_submitted() {
-	run_test(|model| {
-		four_equal_workers(model);
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		four_equal_workers(MODEL);
 		let submitted_at = System::block_number();
-		let job = submit_undrawn(model, 1);
+		let job = submit_undrawn(MODEL, 1);
 		for block in submitted_at..submitted_at + u64::from(DRAW_DELAY) {
-			advance_to(block);
+			run_to_block(block);
 			assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
 			assert_eq!(ComputeJobs::job(job).unwrap().status, crate::views::JobStatus::Drawing);
 			assert!(job_assigned_events().is_empty(), "block {block}");
 			assert!(WorkerJobs::<Test>::iter().next().is_none(), "block {block}");
 		}
-		advance_to(submitted_at + 3);
+		run_to_block(submitted_at + 3);
 		assert_eq!(u64::from(DRAW_DELAY), 3);
 		let JobState::Assigned { assigned_at, .. } = Jobs::<Test>::get(job).unwrap().state else {
 			panic!("drawn at S + DRAW_DELAY")
@@ -631,20 +615,20 @@ fn candidates(model: ModelId) -> Vec<(AccountId, u64)> {
 /// the pallet's own: fed the beacon seed, it predicts every assignment.
 #[test]
 fn an_author_who_predicts_from_the_parent_hash_cannot_steer_the_draw() {
-	run_test(|model| {
-		four_equal_workers(model);
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		four_equal_workers(MODEL);
 		let mut predicted: Vec<(JobId, AccountId)> = Vec::new();
 		// Imports the next block and checks the jobs it drew against the replayed draw with
 		// the beacon seed; returns how many it drew.
 		let next_block_draws = |predicted: &[(JobId, AccountId)]| {
-			advance_to(System::block_number() + 1);
+			run_to_block(System::block_number() + 1);
 			let beacon = DrawBeacon::<Test>::get();
 			let mut drawn = 0;
 			for (job, _) in predicted {
 				let info = Jobs::<Test>::get(job).unwrap();
 				if matches!(info.state, JobState::Assigned { assigned_at, .. } if assigned_at == System::block_number()) {
 					let seed = sp_io::hashing::blake2_256(&codec::Encode::encode(&(beacon, *job)));
-					assert_eq!(vec![predict_one(seed, &candidates(model))], assigned_workers(*job));
+					assert_eq!(vec![predict_one(seed, &candidates(MODEL))], assigned_workers(*job));
 					drawn += 1;
 				}
 			}
@@ -657,9 +641,9 @@ fn an_author_who_predicts_from_the_parent_hash_cannot_steer_the_draw() {
 			System::set_parent_hash(H256::from_low_u64_be(0xa11ce + block));
 			let parent = System::parent_hash();
 			for i in 0..10u64 {
-				let job = submit_as(REQUESTER, model, 1, 20 + 10 * block + i).unwrap();
+				let job = submit_as(REQUESTER, MODEL, 1, 20 + 10 * block + i).unwrap();
 				let seed = sp_io::hashing::blake2_256(&codec::Encode::encode(&(parent, job)));
-				predicted.push((job, predict_one(seed, &candidates(model))));
+				predicted.push((job, predict_one(seed, &candidates(MODEL))));
 			}
 			checked += next_block_draws(&predicted);
 		}
@@ -688,14 +672,14 @@ fn an_author_who_predicts_from_the_parent_hash_cannot_steer_the_draw() {
 /// third (by then two outputs folded in were produced after them).
 #[test]
 fn without_vrf_output_jobs_wait_for_fresh_randomness() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		VrfMissing::set(true);
-		workers(model, &[W1, W2]);
-		let jobs = [submit_as(REQUESTER, model, 1, 40).unwrap(), submit_as(REQUESTER, model, 1, 40).unwrap()];
+		workers(MODEL, &[W1, W2]);
+		let jobs = [submit_as(REQUESTER, MODEL, 1, 40).unwrap(), submit_as(REQUESTER, MODEL, 1, 40).unwrap()];
 		let beacon = DrawBeacon::<Test>::get();
 		let marks = DrawMarks::<Test>::get();
 		for block in 2..=20 {
-			advance_to(block);
+			run_to_block(block);
 			for job in jobs {
 				assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
 			}
@@ -708,13 +692,13 @@ fn without_vrf_output_jobs_wait_for_fresh_randomness() {
 		VrfMissing::set(false);
 		// Block 21 folds block 20's output and block 22 block 21's: the jobs wait.
 		for block in [21, 22] {
-			advance_to(block);
+			run_to_block(block);
 			assert_ne!(DrawBeacon::<Test>::get(), beacon, "block {block} folds an output");
 			for job in jobs {
 				assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing, "block {block}");
 			}
 		}
-		advance_to(23);
+		run_to_block(23);
 		for job in jobs {
 			let JobState::Assigned { assigned_at, .. } = Jobs::<Test>::get(job).unwrap().state else {
 				panic!("job {job} drawn once outputs came back")
@@ -732,11 +716,10 @@ fn without_vrf_output_jobs_wait_for_fresh_randomness() {
 /// job: no worker is assigned, no duty or slash can follow.
 #[test]
 fn a_job_cancelled_before_its_draw_is_refunded_and_never_drawn() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
-		let job = submit_undrawn(model, 1);
-		let kept = submit_undrawn(model, 1);
-		advance_to(System::block_number() + 1);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		let job = submit_undrawn(MODEL, 1);
+		let kept = submit_undrawn(MODEL, 1);
+		run_to_block(System::block_number() + 1);
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Drawing);
 		assert_eq!(escrow_of(REQUESTER), 2 * 50);
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(OWNER), job), Error::<Test>::NotRequester);
@@ -746,7 +729,7 @@ fn a_job_cancelled_before_its_draw_is_refunded_and_never_drawn() {
 		ComputeJobs::do_try_state().unwrap();
 
 		// Well past its draw and its deadline.
-		advance_to(Jobs::<Test>::get(kept).unwrap().deadline + 1);
+		run_to_block(Jobs::<Test>::get(kept).unwrap().deadline + 1);
 		let info = Jobs::<Test>::get(job).unwrap();
 		assert!(matches!(info.state, JobState::Closed { reason: CloseReason::Cancelled, .. }));
 		assert_eq!(info.escrow, 0);
@@ -767,23 +750,22 @@ fn a_job_cancelled_before_its_draw_is_refunded_and_never_drawn() {
 /// `QueueFull` at its draw.
 #[test]
 fn jobs_closed_before_their_draw_give_their_deadline_places_back() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		// MaxJobsPerBlock 4, spilling up to 2 blocks later: 12 places for one deadline.
-		let squatted: Vec<_> = (0..12).map(|_| submit_as(REQUESTER, model, 1, 10).unwrap()).collect();
+		let squatted: Vec<_> = (0..12).map(|_| submit_as(REQUESTER, MODEL, 1, 10).unwrap()).collect();
 		let deadline = System::block_number() + 10;
 		for job in &squatted {
 			assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), *job));
 		}
 		assert_eq!(free(REQUESTER), INITIAL_BALANCE, "the attacker got everything back");
 		assert!((0..3).all(|i| Deadlines::<Test>::get(deadline + i).is_empty()));
-		let honest = submit_as(OWNER, model, 1, 10).unwrap();
+		let honest = submit_as(OWNER, MODEL, 1, 10).unwrap();
 		assert_eq!(Jobs::<Test>::get(honest).unwrap().deadline, deadline);
 
 		// A job that finds the queue full at its draw leaves its bucket too.
-		busy_worker(model, W2);
+		busy_worker(MODEL, W2);
 		Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 0);
-		let [first, second, third] = [0, 1, 2].map(|_| submit_as(REQUESTER, model, 1, 10).unwrap());
+		let [first, second, third] = [0, 1, 2].map(|_| submit_as(REQUESTER, MODEL, 1, 10).unwrap());
 		let their_deadline = Jobs::<Test>::get(third).unwrap().deadline;
 		wait_for_draw();
 		assert!(matches!(

@@ -19,25 +19,9 @@
 
 use crate::{mock::*, results::commitment_of, *};
 use sp_core::H256;
-use frame_support::{traits::Hooks, weights::Weight, BoundedVec};
+use frame_support::BoundedVec;
+use infera_test_support::Rng;
 use std::collections::BTreeMap;
-
-/// xorshift64*: a small deterministic generator, so failures replay by seed.
-struct Rng(u64);
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n
-	}
-	fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-		items[self.below(items.len() as u64) as usize].clone()
-	}
-}
 
 const WORKERS: [AccountId; 5] = [W1, W2, W3, W4, W5];
 const REQUESTERS: [AccountId; 3] = [REQUESTER, OWNER, POOR];
@@ -66,13 +50,6 @@ fn commitment_on_chain(job: JobId, worker: AccountId) -> Option<H256> {
 			assignments.into_iter().find(|a| a.worker == worker)?.commitment,
 		_ => None,
 	}
-}
-
-fn next_block() {
-	let next = System::block_number() + 1;
-	System::set_block_number(next);
-	ComputeJobs::on_initialize(next);
-	ComputeJobs::on_idle(next, Weight::MAX);
 }
 
 fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
@@ -119,7 +96,7 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 			// Blocks go by: the job is drawn DRAW_DELAY blocks after its submission.
 			if rng.below(3) == 0 {
 				for _ in 0..DRAW_DELAY {
-					next_block();
+					run_to_block(System::block_number() + 1);
 				}
 			}
 			result
@@ -194,7 +171,7 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 			None => Ok(()),
 		},
 		_ => {
-			next_block();
+			run_to_block(System::block_number() + 1);
 			Ok(())
 		},
 	};
@@ -226,14 +203,13 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 	let mut closed: BTreeMap<String, usize> = BTreeMap::new();
 	let sequences = sequences();
 	for seed in 1..=sequences {
-		new_test_ext().execute_with(|| {
-			// Trained on a dataset that takes lineage rewards and one that does not.
-			let model = approved_model_trained_on(1, PRICE, &[7, 9]);
+		// Trained on a dataset that takes lineage rewards and one that does not.
+		ExtBuilder::default().with_approved_model_trained_on(&[7, 9]).build_and_execute(|| {
 			let issuance = Balances::total_issuance();
-			let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+			let mut rng = Rng::new(seed);
 			let mut committed = BTreeMap::new();
 			for index in 0..STEPS {
-				step(&mut rng, model, &mut committed);
+				step(&mut rng, MODEL, &mut committed);
 				steps += 1;
 				if let Err(error) = ComputeJobs::do_try_state() {
 					panic!("seed {seed}, step {index}: {error:?}");
@@ -245,24 +221,19 @@ fn random_call_sequences_conserve_funds_and_keep_invariants() {
 			}
 			// Run out every deadline (at most 19 blocks, spilled at most 2 later): every job ends
 			// closed and every escrow is gone.
-			for _ in 0..22 {
-				let next = System::block_number() + 1;
-				System::set_block_number(next);
-				ComputeJobs::on_initialize(next);
-			}
+			run_to_block(System::block_number() + 22);
 			for (job_id, job) in Jobs::<Test>::iter() {
-				let JobState::Closed { reason, .. } = job.state else {
-					panic!("seed {seed}: job {job_id} still open");
-				};
-				*closed.entry(format!("{reason:?}")).or_default() += 1;
+				assert!(matches!(job.state, JobState::Closed { .. }), "seed {seed}: job {job_id} still open");
 			}
-			let slashes = System::events()
-				.iter()
-				.filter(|record| {
-					matches!(record.event, RuntimeEvent::ComputeJobs(Event::WorkerSlashed { .. }))
-				})
-				.count();
-			*closed.entry("slashes".into()).or_default() += slashes;
+			// Counted from the events: `on_idle` has pruned the jobs closed longest ago.
+			for record in System::events() {
+				let outcome = match record.event {
+					RuntimeEvent::ComputeJobs(Event::JobClosed { reason, .. }) => format!("{reason:?}"),
+					RuntimeEvent::ComputeJobs(Event::WorkerSlashed { .. }) => "slashes".into(),
+					_ => continue,
+				};
+				*closed.entry(outcome).or_default() += 1;
+			}
 			ComputeJobs::do_try_state().unwrap();
 			assert_eq!(Balances::total_issuance(), issuance);
 		});

@@ -1,6 +1,6 @@
 //! Submitting jobs into escrow and cancelling them.
 
-use super::{busy_worker, wait_for_draw, workers};
+use super::wait_for_draw;
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_core::H256;
@@ -21,18 +21,15 @@ fn submit(who: AccountId, model: ModelId, max_fee: Balance, replicas: u8) -> sp_
 
 #[test]
 fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1, W2, W3]).build_and_execute(|| {
 		// Price 20 + 3 replicas × WorkerFee 5 = 35, plus the treasury's 10 %, rounded up.
 		assert_eq!(ComputeJobs::required_escrow(PRICE, 3), 39);
-		for worker in [W1, W2, W3] {
-			busy_worker(model, worker);
-		}
-		assert_ok!(submit(REQUESTER, model, 50, 3));
+		assert_ok!(submit(REQUESTER, MODEL, 50, 3));
 		System::assert_last_event(
 			Event::JobSubmitted {
 				job_id: 0,
 				requester: REQUESTER,
-				model_id: model,
+				model_id: MODEL,
 				version: 1,
 				escrow: 50,
 				deadline: 11,
@@ -49,10 +46,10 @@ fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 		wait_for_draw();
 		assert_eq!(Jobs::<Test>::get(0).unwrap().state, JobState::Queued);
 		assert_eq!(escrow_of(REQUESTER), 50);
-		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).open_jobs, 1);
+		assert_eq!(pallet_model_registry::Usage::<Test>::get(MODEL).open_jobs, 1);
 		// The model cannot retire while the job is open.
 		assert_noop!(
-			Registry::retire(RuntimeOrigin::signed(OWNER), model),
+			Registry::retire(RuntimeOrigin::signed(OWNER), MODEL),
 			pallet_model_registry::Error::<Test>::ModelHasOpenJobs
 		);
 	});
@@ -60,7 +57,8 @@ fn submission_holds_the_maximum_fee_and_opens_a_job_on_the_model() {
 
 #[test]
 fn a_task_is_routed_to_the_best_model_within_the_price() {
-	run_test(|expensive| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		let expensive = MODEL;
 		let cheap = approved_model(2, 5);
 		workers(cheap, &[W1]);
 		assert_ok!(ComputeJobs::submit_job(
@@ -89,40 +87,36 @@ fn a_task_is_routed_to_the_best_model_within_the_price() {
 
 #[test]
 fn replica_limit_is_a_live_parameter_capped_by_the_storage_bound() {
-	run_test(|model| {
-		for worker in [W1, W2, W3, W4] {
-			busy_worker(model, worker);
-		}
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1, W2, W3, W4]).build_and_execute(|| {
 		ReplicaLimit::set(2);
-		assert_noop!(submit(REQUESTER, model, 100, 3), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, MODEL, 100, 3), Error::<Test>::InvalidReplicas);
 		assert_eq!(
-			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX }, 3),
+			ComputeJobs::estimate_fee(ModelChoice::Model { model_id: MODEL, version: None, max_price: u64::MAX }, 3),
 			Err(views::FeeEstimateError::InvalidReplicas { max: 2 })
 		);
-		assert_ok!(submit(REQUESTER, model, 100, 2));
+		assert_ok!(submit(REQUESTER, MODEL, 100, 2));
 
 		// Above `MaxReplicas` (5) the storage bound still applies.
 		ReplicaLimit::set(9);
 		assert_eq!(ComputeJobs::replica_limit(), 5);
-		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, MODEL, 100, 6), Error::<Test>::InvalidReplicas);
 		// 5 replicas pass the replica check; only 4 workers exist for the model.
-		assert_noop!(submit(REQUESTER, model, 100, 5), Error::<Test>::NotEnoughWorkers);
+		assert_noop!(submit(REQUESTER, MODEL, 100, 5), Error::<Test>::NotEnoughWorkers);
 	});
 }
 
 #[test]
 fn submissions_are_checked() {
-	run_test(|model| {
-		busy_worker(model, W1);
-		assert_noop!(submit(REQUESTER, model, 100, 0), Error::<Test>::InvalidReplicas);
-		assert_noop!(submit(REQUESTER, model, 100, 6), Error::<Test>::InvalidReplicas);
-		assert_noop!(submit(REQUESTER, model, 38, 3), Error::<Test>::MaxFeeTooLow);
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1]).build_and_execute(|| {
+		assert_noop!(submit(REQUESTER, MODEL, 100, 0), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, MODEL, 100, 6), Error::<Test>::InvalidReplicas);
+		assert_noop!(submit(REQUESTER, MODEL, 38, 3), Error::<Test>::MaxFeeTooLow);
 		assert_noop!(submit(REQUESTER, 9, 100, 1), pallet_model_registry::Error::<Test>::UnknownModel);
-		assert_noop!(submit(POOR, model, 600, 1), TokenError::FundsUnavailable);
+		assert_noop!(submit(POOR, MODEL, 600, 1), TokenError::FundsUnavailable);
 		let with = |input: JobInput<Test>, deadline_in| {
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
+				ModelChoice::Model { model_id: MODEL, version: None, max_price: u64::MAX },
 				input,
 				100,
 				1,
@@ -145,7 +139,7 @@ fn submissions_are_checked() {
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: Some(2), max_price: u64::MAX },
+				ModelChoice::Model { model_id: MODEL, version: Some(2), max_price: u64::MAX },
 				text(b"x"),
 				100,
 				1,
@@ -158,11 +152,8 @@ fn submissions_are_checked() {
 
 #[test]
 fn cancelling_a_queued_job_refunds_everything_once() {
-	run_test(|model| {
-		for worker in [W1, W2, W3] {
-			busy_worker(model, worker);
-		}
-		assert_ok!(submit(REQUESTER, model, 50, 3));
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1, W2, W3]).build_and_execute(|| {
+		assert_ok!(submit(REQUESTER, MODEL, 50, 3));
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(OWNER), 0), Error::<Test>::NotRequester);
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 9), Error::<Test>::UnknownJob);
 		assert_ok!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 0));
@@ -175,8 +166,8 @@ fn cancelling_a_queued_job_refunds_everything_once() {
 		assert_eq!(job.escrow, 0);
 		assert_noop!(ComputeJobs::cancel_job(RuntimeOrigin::signed(REQUESTER), 0), Error::<Test>::JobNotQueued);
 		// Cancellation says nothing about the model's quality and frees it to retire.
-		let usage = pallet_model_registry::Usage::<Test>::get(model);
+		let usage = pallet_model_registry::Usage::<Test>::get(MODEL);
 		assert_eq!((usage.open_jobs, usage.jobs_failed, usage.jobs_completed), (0, 0, 0));
-		assert_ok!(Registry::retire(RuntimeOrigin::signed(OWNER), model));
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(OWNER), MODEL));
 	});
 }

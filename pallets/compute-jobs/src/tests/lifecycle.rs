@@ -6,10 +6,9 @@ use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn agreeing_replicas_settle_and_the_escrow_is_split_exactly() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
 		let issuance = total();
-		let job = submit(model, 3);
+		let job = submit(MODEL, 3);
 		let mut assigned = assigned_workers(job);
 		assigned.sort();
 		assert_eq!(assigned, vec![W1, W2, W3]);
@@ -54,19 +53,18 @@ fn agreeing_replicas_settle_and_the_escrow_is_split_exactly() {
 		let agreed = Results::<Test>::get(job).unwrap();
 		assert!(agreed == output || agreed == embedding(&[100, -20, 6, 60]), "{agreed:?}");
 		assert_eq!(total(), issuance, "settlement moves money, never mints or burns");
-		let usage = pallet_model_registry::Usage::<Test>::get(model);
+		let usage = pallet_model_registry::Usage::<Test>::get(MODEL);
 		assert_eq!((usage.open_jobs, usage.jobs_completed, usage.agreeing_replicas), (0, 1, 3));
 		// Closed once: the deadline later finds nothing to do.
-		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
+		run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
 		assert_eq!(free(REQUESTER), INITIAL_BALANCE - 39);
 	});
 }
 
 #[test]
 fn a_result_outside_the_majority_is_slashed_harder_than_a_no_show() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 3);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 3);
 		let (good, bad) = (embedding(&[50, 50, 50]), embedding(&[-50, 50, 50]));
 		commit(job, W1, &good);
 		commit(job, W2, &bad);
@@ -88,9 +86,8 @@ fn a_result_outside_the_majority_is_slashed_harder_than_a_no_show() {
 
 #[test]
 fn commit_and_reveal_are_checked() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 2);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 2);
 		let assigned = assigned_workers(job);
 		let outsider = [W1, W2, W3].into_iter().find(|w| !assigned.contains(w)).unwrap();
 		let (first, second) = (assigned[0], assigned[1]);
@@ -124,18 +121,18 @@ fn commit_and_reveal_are_checked() {
 
 #[test]
 fn the_requester_is_never_assigned_its_own_job() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		assert_ok!(ComputeJobs::register_worker(
 			RuntimeOrigin::signed(REQUESTER),
 			BOND,
-			models(&[model]),
+			models(&[MODEL]),
 			5
 		));
 		// Its own worker does not count: nobody else could ever take the job.
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
+				ModelChoice::Model { model_id: MODEL, version: None, max_price: PRICE },
 				text(b"x"),
 				50,
 				1,
@@ -143,20 +140,19 @@ fn the_requester_is_never_assigned_its_own_job() {
 			),
 			Error::<Test>::NotEnoughWorkers
 		);
-		busy_worker(model, W1);
-		let job = submit(model, 1);
+		busy_worker(MODEL, W1);
+		let job = submit(MODEL, 1);
 		assert_eq!(Jobs::<Test>::get(job).unwrap().state, JobState::Queued);
 		free_worker(W1);
-		advance_to(System::block_number() + 1);
+		run_to_block(System::block_number() + 1);
 		assert_eq!(assigned_workers(job), vec![W1]);
 	});
 }
 
 #[test]
 fn no_shows_are_slashed_and_the_job_completes_with_the_rest() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
-		let job = submit(model, 3);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let job = submit(MODEL, 3);
 		let output = embedding(&[1, 2, 3]);
 		commit(job, W1, &output);
 		commit(job, W2, &output);
@@ -176,9 +172,8 @@ fn no_shows_are_slashed_and_the_job_completes_with_the_rest() {
 
 #[test]
 fn without_a_majority_the_requester_still_pays_and_nobody_who_answered_is_slashed() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
-		let job = submit(model, 2);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		let job = submit(MODEL, 2);
 		let (a, b) = (embedding(&[9, 0, 0]), embedding(&[0, 9, 0]));
 		commit(job, W1, &a);
 		commit(job, W2, &b);
@@ -192,34 +187,32 @@ fn without_a_majority_the_requester_still_pays_and_nobody_who_answered_is_slashe
 		assert_eq!((free(REQUESTER), worker_bond(W1), worker_bond(W2)), (INITIAL_BALANCE - 33, BOND, BOND));
 		// Nobody can be called wrong: reputations stay.
 		assert_eq!(Workers::<Test>::get(W1).unwrap().reputation, sp_runtime::Permill::from_percent(50));
-		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).jobs_failed, 1);
+		assert_eq!(pallet_model_registry::Usage::<Test>::get(MODEL).jobs_failed, 1);
 	});
 }
 
 #[test]
 fn a_queued_job_expires_with_a_full_refund() {
-	run_test(|model| {
-		busy_worker(model, W1);
-		let job = submit(model, 1);
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1]).build_and_execute(|| {
+		let job = submit(MODEL, 1);
 		assert_eq!(Queue::<Test>::get().to_vec(), vec![job]);
-		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
+		run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_last_event(
 			Event::JobClosed { job_id: job, reason: CloseReason::Expired, refunded: 50 }.into(),
 		);
 		assert_eq!(free(REQUESTER), INITIAL_BALANCE);
 		assert!(Queue::<Test>::get().is_empty());
-		assert_eq!(pallet_model_registry::Usage::<Test>::get(model).open_jobs, 0);
+		assert_eq!(pallet_model_registry::Usage::<Test>::get(MODEL).open_jobs, 0);
 	});
 }
 
 #[test]
 fn an_assigned_job_nobody_answers_expires_and_slashes_the_no_shows() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
 		let issuance = total();
-		let job = submit(model, 1);
+		let job = submit(MODEL, 1);
 		assert_eq!(assigned_workers(job), vec![W1]);
-		advance_to(Jobs::<Test>::get(job).unwrap().deadline);
+		run_to_block(Jobs::<Test>::get(job).unwrap().deadline);
 		System::assert_has_event(
 			Event::WorkerSlashed { worker: W1, job_id: job, amount: 10, reason: SlashReason::NoShow }
 				.into(),
@@ -229,19 +222,18 @@ fn an_assigned_job_nobody_answers_expires_and_slashes_the_no_shows() {
 		);
 		assert_eq!((free(REQUESTER), worker_bond(W1), free(TREASURY)), (INITIAL_BALANCE, 990, 11));
 		assert_eq!(total(), issuance, "slashes go to the treasury, not burned");
-		let usage = pallet_model_registry::Usage::<Test>::get(model);
+		let usage = pallet_model_registry::Usage::<Test>::get(MODEL);
 		assert_eq!((usage.jobs_failed, usage.total_replicas), (1, 1));
 	});
 }
 
 #[test]
 fn queued_jobs_are_assigned_when_workers_free_up() {
-	run_test(|model| {
-		busy_worker(model, W1);
-		let job = submit(model, 1);
+	ExtBuilder::default().with_approved_model().with_busy_workers(&[W1]).build_and_execute(|| {
+		let job = submit(MODEL, 1);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 1);
 		free_worker(W1);
-		advance_to(System::block_number() + 1);
+		run_to_block(System::block_number() + 1);
 		assert_eq!(QueuedPerRequester::<Test>::get(REQUESTER), 0);
 		System::assert_last_event(Event::JobAssigned { job_id: job, workers: vec![W1] }.into());
 		assert!(Queue::<Test>::get().is_empty());
@@ -251,13 +243,13 @@ fn queued_jobs_are_assigned_when_workers_free_up() {
 
 #[test]
 fn the_queue_and_deadline_buckets_are_bounded() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		// MaxQueuedJobs is 3 (at most 2 per requester).
-		busy_worker(model, W1);
+		busy_worker(MODEL, W1);
 		let queue = |who| {
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(who),
-				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
+				ModelChoice::Model { model_id: MODEL, version: None, max_price: u64::MAX },
 				text(b"x"),
 				50,
 				1,
@@ -280,14 +272,14 @@ fn the_queue_and_deadline_buckets_are_bounded() {
 		// 24, 12 deadlines fit in blocks 24 to 26, and a 13th is refused.
 		assert_eq!(System::block_number(), 4);
 		free_worker(W1);
-		workers(model, &[W2, W3]);
+		workers(MODEL, &[W2, W3]);
 		for w in [W1, W2, W3] {
 			Workers::<Test>::mutate(w, |info| info.as_mut().unwrap().capacity = 100);
 		}
 		let at_block_24 = || {
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
+				ModelChoice::Model { model_id: MODEL, version: None, max_price: u64::MAX },
 				text(b"x"),
 				50,
 				1,

@@ -16,11 +16,10 @@ fn complete_one(model: ModelId) -> JobId {
 
 #[test]
 fn datasets_that_take_rewards_share_the_data_part_of_the_price_evenly() {
-	run_test(|_| {
-		let model = approved_model_trained_on(2, PRICE, &[7, 8]);
+	ExtBuilder::default().with_approved_model_trained_on(&[7, 8]).build_and_execute(|| {
 		let owner_before = free(OWNER);
 		let issuance = Balances::total_issuance();
-		let job = complete_one(model);
+		let job = complete_one(MODEL);
 
 		// 30 % of 20 = 6, three each; owner 14; treasury ⌈10 % × (5 + 14 + 6)⌉ = 3;
 		// the requester gets 50 − 5 − 20 − 3 = 22 back.
@@ -43,11 +42,10 @@ fn datasets_that_take_rewards_share_the_data_part_of_the_price_evenly() {
 
 #[test]
 fn a_dataset_without_rewards_leaves_its_part_with_the_owner() {
-	run_test(|_| {
-		// Dataset 9 takes no rewards: dataset 7 gets the whole 30 % (6).
-		let model = approved_model_trained_on(2, PRICE, &[7, 9]);
+	// Dataset 9 takes no rewards: dataset 7 gets the whole 30 % (6).
+	ExtBuilder::default().with_approved_model_trained_on(&[7, 9]).build_and_execute(|| {
 		let owner_before = free(OWNER);
-		let job = complete_one(model);
+		let job = complete_one(MODEL);
 		System::assert_has_event(Event::LineagePaid { job_id: job, dataset: 7, amount: 6 }.into());
 		assert_eq!(free(70), 6);
 		assert_eq!(free(OWNER), owner_before + 14);
@@ -56,14 +54,13 @@ fn a_dataset_without_rewards_leaves_its_part_with_the_owner() {
 
 #[test]
 fn a_payee_that_cannot_receive_is_skipped_and_nothing_is_lost() {
-	run_test(|_| {
-		let model = approved_model_trained_on(2, PRICE, &[7, 8]);
+	ExtBuilder::default().with_approved_model_trained_on(&[7, 8]).build_and_execute(|| {
 		// Shares of 3 cannot open the empty dataset accounts at an existential deposit of 10,
 		// nor lift the treasury (holding 1) to it.
 		ExistentialDeposit::set(10);
 		let owner_before = free(OWNER);
 		let issuance = Balances::total_issuance();
-		let job = complete_one(model);
+		let job = complete_one(MODEL);
 		System::assert_has_event(
 			Event::JobSettled { job_id: job, workers_paid: 5, owner_paid: 20, data_paid: 0, treasury_paid: 0 }
 				.into(),
@@ -83,12 +80,11 @@ fn a_payee_that_cannot_receive_is_skipped_and_nothing_is_lost() {
 
 #[test]
 fn a_model_with_more_datasets_than_a_job_pays_is_refused() {
-	run_test(|_| {
-		let model = approved_model_trained_on(2, PRICE, &[7, 8, 9]);
+	ExtBuilder::default().with_approved_model_trained_on(&[7, 8, 9]).build_and_execute(|| {
 		assert_noop!(
 			ComputeJobs::submit_job(
 				RuntimeOrigin::signed(REQUESTER),
-				ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX },
+				ModelChoice::Model { model_id: MODEL, version: None, max_price: u64::MAX },
 				text(b"hello"),
 				50,
 				1,
@@ -104,14 +100,13 @@ fn a_model_with_more_datasets_than_a_job_pays_is_refused() {
 /// amendment keeps the lineage it was opened with; a job submitted afterwards pays dataset 7.
 #[test]
 fn an_amended_lineage_pays_from_the_next_job_on() {
-	run_test(|_| {
-		let model = approved_model_trained_on(2, PRICE, &[8]);
-		workers(model, &[W1]);
-		let before = submit_undrawn(model, 1);
+	ExtBuilder::default().with_approved_model_trained_on(&[8]).build_and_execute(|| {
+		workers(MODEL, &[W1]);
+		let before = submit_undrawn(MODEL, 1);
 		assert_noop!(
 			Registry::amend_lineage(
 				RuntimeOrigin::signed(OWNER),
-				model,
+				MODEL,
 				1,
 				frame_support::BoundedVec::truncate_from(vec![7])
 			),
@@ -119,11 +114,11 @@ fn an_amended_lineage_pays_from_the_next_job_on() {
 		);
 		assert_ok!(Registry::amend_lineage(
 			RuntimeOrigin::root(),
-			model,
+			MODEL,
 			1,
 			frame_support::BoundedVec::truncate_from(vec![7])
 		));
-		let after = submit_undrawn(model, 1);
+		let after = submit_undrawn(MODEL, 1);
 		wait_for_draw();
 		assert_eq!(Jobs::<Test>::get(before).unwrap().datasets.to_vec(), vec![8]);
 		assert_eq!(Jobs::<Test>::get(after).unwrap().datasets.to_vec(), vec![7]);

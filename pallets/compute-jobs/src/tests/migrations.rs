@@ -60,12 +60,10 @@ fn write_v0(id: JobId, output: Option<JobOutput<Test>>) {
 
 #[test]
 fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
-	run_test(|model| {
-		workers(model, &[W1]);
-		busy_worker(model, W2);
-		let assigned = submit(model, 1);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).with_busy_workers(&[W2]).build_and_execute(|| {
+		let assigned = submit(MODEL, 1);
 		Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 1);
-		let queued = submit(model, 1);
+		let queued = submit(MODEL, 1);
 		assert_eq!(Jobs::<Test>::get(queued).unwrap().state, JobState::Queued);
 		write_v0(assigned, Some(embedding(&[1, 2, 3])));
 		write_v0(queued, None);
@@ -93,9 +91,8 @@ fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
 
 #[test]
 fn v1_chains_start_drawing_after_their_last_job() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
-		let old_jobs = [submit(model, 1), submit(model, 1)];
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		let old_jobs = [submit(MODEL, 1), submit(MODEL, 1)];
 		let before: Vec<_> = old_jobs.iter().map(|id| Jobs::<Test>::get(id).unwrap()).collect();
 		// A v1 chain has no draw state: its jobs were assigned at submission.
 		DrawCursor::<Test>::kill();
@@ -108,7 +105,7 @@ fn v1_chains_start_drawing_after_their_last_job() {
 		assert_eq!(DrawCursor::<Test>::get(), NextJobId::<Test>::get());
 		ComputeJobs::do_try_state().unwrap();
 		// Later folds draw new jobs only; the old ones keep their workers.
-		let new_job = submit(model, 1);
+		let new_job = submit(MODEL, 1);
 		for (id, job) in old_jobs.iter().zip(before) {
 			assert_eq!(Jobs::<Test>::get(id).unwrap().state, job.state);
 		}
@@ -120,13 +117,12 @@ fn v1_chains_start_drawing_after_their_last_job() {
 #[test]
 fn v2_requester_indices_are_rekeyed_in_id_order() {
 	use crate::migrations::v3::{MigrateToV3, OldRequesterJobs};
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
 		// Ids on both sides of 256, where little- and big-endian orders differ.
 		NextJobId::<Test>::put(254);
 		DrawCursor::<Test>::put(254);
 		DrawMarks::<Test>::put((254, 254));
-		let jobs: Vec<JobId> = (0..4).map(|_| submit_undrawn(model, 1)).collect();
+		let jobs: Vec<JobId> = (0..4).map(|_| submit_undrawn(MODEL, 1)).collect();
 		assert_eq!(jobs, vec![254, 255, 256, 257]);
 		// Written in the v2 layout.
 		let _ = RequesterJobs::<Test>::clear(u32::MAX, None);

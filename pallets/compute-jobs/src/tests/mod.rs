@@ -14,28 +14,12 @@ mod workers;
 // Helpers shared by the job tests.
 
 use crate::{mock::*, results::commitment_of, *};
-use frame_support::{assert_ok, traits::Hooks, BoundedVec};
+use frame_support::{assert_ok, BoundedVec};
+
+/// The name `tests/views.rs` steps blocks by; the other tests call [`run_to_block`].
+pub(super) use crate::mock::run_to_block as advance_to;
 
 pub(super) const SALT: [u8; 32] = [7; 32];
-pub(super) const BOND: Balance = 1_000;
-
-pub(super) fn workers(model: ModelId, who: &[AccountId]) {
-	for worker in who {
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(*worker), BOND, models(&[model]), 2));
-	}
-}
-
-/// Registers `who` and takes all its capacity, as if it were busy with jobs elsewhere: it
-/// counts as an available worker, but new jobs queue.
-pub(super) fn busy_worker(model: ModelId, who: AccountId) {
-	workers(model, &[who]);
-	Workers::<Test>::mutate(who, |w| w.as_mut().unwrap().capacity = 0);
-}
-
-/// Gives a busy worker its capacity back.
-pub(super) fn free_worker(who: AccountId) {
-	Workers::<Test>::mutate(who, |w| w.as_mut().unwrap().capacity = 2);
-}
 
 pub(super) fn embedding(values: &[i8]) -> JobOutput<Test> {
 	JobOutput::<Test>::Embedding(BoundedVec::truncate_from(values.to_vec()))
@@ -65,7 +49,7 @@ pub(super) fn submit_undrawn(model: ModelId, replicas: u8) -> JobId {
 
 /// Runs the `DRAW_DELAY` blocks after which the jobs submitted in this block are drawn.
 pub(super) fn wait_for_draw() {
-	advance_to(System::block_number() + u64::from(DRAW_DELAY));
+	run_to_block(System::block_number() + u64::from(DRAW_DELAY));
 }
 
 pub(super) fn commit(job: JobId, worker: AccountId, output: &JobOutput<Test>) {
@@ -94,14 +78,6 @@ pub(super) fn assigned_workers(job: JobId) -> Vec<AccountId> {
 	match Jobs::<Test>::get(job).unwrap().state {
 		JobState::Assigned { assignments, .. } => assignments.iter().map(|a| a.worker).collect(),
 		state => panic!("job {job} is not assigned: {state:?}"),
-	}
-}
-
-pub(super) fn advance_to(block: u64) {
-	while System::block_number() < block {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		ComputeJobs::on_initialize(next);
 	}
 }
 

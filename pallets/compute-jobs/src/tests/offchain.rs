@@ -5,79 +5,45 @@
 
 use crate::{
 	self as pallet_compute_jobs,
+	mock::{approved_minilm, DataShare, DisagreeSlash, EmbeddingAgreement, NoShowSlash, ReputationStep, TreasuryShare},
 	offchain::{sent_key, verdict_key, InferenceWorker, OffchainInference, WORKER_KEY_TYPE},
 	results::commitment_of,
 	*,
 };
 use codec::{Decode, Encode};
 use frame_support::{
-	assert_ok, derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, Hooks},
+	assert_ok, parameter_types,
+	traits::{ConstU32, ConstU64},
 	BoundedVec,
 };
-use frame_system::EnsureRoot;
 use infera_primitives::inference::{
 	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, INFERENCE_ENDPOINT_KEY,
 };
 use infera_primitives::ArtifactRef;
-use pallet_model_registry::{ArtifactFormat, ArtifactLocation, Artifacts};
+use infera_test_support::minilm;
+use pallet_model_registry::ArtifactFormat;
 use sp_core::{
 	offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
 	H256,
 };
 use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::{
-	offchain::storage::StorageValueRef,
-	traits::{IdentifyAccount, IdentityLookup},
-	AccountId32, BuildStorage, MultiSignature, MultiSigner, Permill,
+	offchain::storage::StorageValueRef, traits::IdentifyAccount, AccountId32, MultiSignature, MultiSigner,
 };
 use std::sync::Arc;
 
 type AccountId = AccountId32;
-type Balance = u64;
-type Block = frame_system::mocking::MockBlockU32<Test>;
 type Extrinsic = sp_runtime::generic::UncheckedExtrinsic<AccountId, RuntimeCall, (), ()>;
 
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeFreezeReason,
-		RuntimeHoldReason,
-		RuntimeSlashReason,
-		RuntimeLockId,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-	#[runtime::pallet_index(1)]
-	pub type Balances = pallet_balances;
-	#[runtime::pallet_index(2)]
-	pub type Registry = pallet_model_registry;
-	#[runtime::pallet_index(3)]
-	pub type ComputeJobs = pallet_compute_jobs;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountId = AccountId;
-	type Lookup = IdentityLookup<AccountId>;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
+infera_test_support::mock_runtime! {
+	runtime: Test,
+	block: frame_system::mocking::MockBlockU32<Test>,
+	account_id: AccountId,
+	existential_deposit: ConstU64<1>,
+	pallets: {
+		2 => Registry: pallet_model_registry,
+		3 => ComputeJobs: pallet_compute_jobs,
+	},
 }
 
 impl frame_system::offchain::SigningTypes for Test {
@@ -109,35 +75,19 @@ where
 }
 
 parameter_types! {
-	pub const Share: Permill = Permill::from_percent(30);
-	pub const AgreementWeight: Permill = Permill::from_percent(40);
-	pub const Agreement: Permill = Permill::from_percent(99);
-	pub const Slash: Permill = Permill::from_percent(10);
 	pub const TreasuryAccount: AccountId = AccountId32::new([100; 32]);
 }
 
-impl pallet_model_registry::Config for Test {
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Currency = Balances;
-	type AdminOrigin = EnsureRoot<AccountId>;
-	type Datasets = ();
-	type DepositBase = ConstU64<10>;
-	type DepositPerByte = ConstU64<0>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxLicenceLen = ConstU32<32>;
-	type MaxUrlLen = ConstU32<64>;
-	type MaxCidLen = ConstU32<40>;
-	type MaxReasonLen = ConstU32<32>;
-	type MaxDatasets = ConstU32<4>;
-	type MaxVersions = ConstU32<4>;
-	type MaxRoutableModels = ConstU32<8>;
-	type PriceWeight = Share;
-	type LatencyWeight = Share;
-	type AgreementWeight = AgreementWeight;
-	type LatencyReference = ConstU32<10>;
-	type WeightInfo = ();
+infera_test_support::impl_model_registry_config! {
+	runtime: Test,
+	datasets: (),
+	deposit_base: ConstU64<10>,
+	deposit_per_byte: ConstU64<0>,
+	max_routable_models: 8,
 }
 
+/// Block numbers are `u32` here, as in the runtime, and the commit and reveal windows are
+/// wider than in [`crate::mock`]; the percentages are the other mock's.
 impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
@@ -160,14 +110,14 @@ impl Config for Test {
 	type MaxDeadlineSpill = ConstU32<2>;
 	type MaxQueuedPerRequester = ConstU32<2>;
 	type MaxStakeUnits = ConstU32<10>;
-	type EmbeddingAgreement = Agreement;
-	type DisagreeSlash = Slash;
-	type NoShowSlash = Slash;
-	type ReputationStep = Slash;
-	type TreasuryShare = Slash;
+	type EmbeddingAgreement = EmbeddingAgreement;
+	type DisagreeSlash = DisagreeSlash;
+	type NoShowSlash = NoShowSlash;
+	type ReputationStep = ReputationStep;
+	type TreasuryShare = TreasuryShare;
 	type TreasuryAccount = TreasuryAccount;
 	type Lineage = ();
-	type DataShare = Share;
+	type DataShare = DataShare;
 	type MaxLineage = ConstU32<4>;
 	type ClosedJobRetention = ConstU32<20>;
 	type OffchainWorker = Worker;
@@ -208,49 +158,21 @@ fn harness() -> (sp_io::TestExternalities, Harness) {
 	let keystore = MemoryKeystore::new();
 	let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).unwrap();
 	let key = MultiSigner::from(public).into_account();
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![
-			(owner(), 100_000),
-			(requester(), 100_000),
-			(key.clone(), 100_000),
-			(account(11), 100_000),
-			(TreasuryAccount::get(), 1),
-		],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	let mut ext = infera_test_support::ext::funded::<Test>(vec![
+		(owner(), 100_000),
+		(requester(), 100_000),
+		(key.clone(), 100_000),
+		(account(11), 100_000),
+		(TreasuryAccount::get(), 1),
+	]);
 	let (offchain, offchain_state) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
-	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
 	ext.register_extension(OffchainWorkerExt::new(offchain));
 	ext.register_extension(TransactionPoolExt::new(pool));
 	ext.register_extension(KeystoreExt::new(keystore));
 	ext.execute_with(|| {
-		System::set_block_number(1);
-		assert_ok!(Registry::register_model(
-			RuntimeOrigin::signed(owner()),
-			BoundedVec::truncate_from(b"minilm".to_vec()),
-			TaskKind::TextEmbedding,
-			BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
-			20,
-			None,
-			BoundedVec::new(),
-			Artifacts {
-				format: ArtifactFormat::Safetensors,
-				weights: H256::repeat_byte(1),
-				tokenizer: Some(H256::repeat_byte(2)),
-				config: Some(H256::repeat_byte(3)),
-				size_bytes: 1_000,
-				location: ArtifactLocation {
-					url: Some(BoundedVec::truncate_from(b"file:///models/minilm".to_vec())),
-					cid: None,
-				},
-			},
-		));
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), 0, 1));
+		assert_eq!(approved_minilm::<Test>(owner(), 1, 20, &[]), 0);
 		StorageValueRef::persistent(INFERENCE_ENDPOINT_KEY).set(&ENDPOINT.as_bytes().to_vec());
 	});
 	(ext, Harness { offchain: offchain_state, pool: pool_state, key })
@@ -289,10 +211,10 @@ fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceRespo
 			task: TaskKind::TextEmbedding,
 			format: ArtifactFormat::Safetensors,
 			weights: H256::repeat_byte(1),
-			tokenizer: Some(H256::repeat_byte(2)),
-			config: Some(H256::repeat_byte(3)),
-			size_bytes: 1_000,
-			url: Some(b"file:///models/minilm".to_vec()),
+			tokenizer: Some(minilm::TOKENIZER),
+			config: Some(minilm::CONFIG),
+			size_bytes: minilm::SIZE_BYTES,
+			url: Some(minilm::URL.to_vec()),
 			cid: None,
 		},
 		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
@@ -332,11 +254,7 @@ fn embedding(values: &[i8]) -> Verdict<Test> {
 /// the first at which the off-chain worker sees the assignments.
 fn draw() -> u32 {
 	let at = System::block_number() + DRAW_DELAY;
-	while System::block_number() < at {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		ComputeJobs::on_initialize(next);
-	}
+	infera_test_support::run_to_block::<Test, AllPalletsWithSystem>(at);
 	assert!(
 		Jobs::<Test>::iter().all(|(_, job)| job.state != JobState::Drawing),
 		"every submitted job was drawn"

@@ -2,13 +2,13 @@
 
 use super::*;
 use crate::{mock::*, views::*, *};
-use frame_support::{assert_ok, traits::Hooks, weights::Weight};
+use frame_support::{assert_ok, weights::Weight};
 use sp_runtime::Permill;
 
 #[test]
 fn a_job_is_viewed_from_submission_to_its_result() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
+		let model = MODEL;
 		let queued = {
 			Workers::<Test>::mutate(W1, |w| w.as_mut().unwrap().capacity = 0);
 			submit_undrawn(model, 1)
@@ -41,8 +41,8 @@ fn a_job_is_viewed_from_submission_to_its_result() {
 
 #[test]
 fn a_requesters_jobs_page_in_id_order() {
-	run_test(|model| {
-		workers(model, &[W1, W2]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		let model = MODEL;
 		let ids: Vec<JobId> = (0..3).map(|_| submit(model, 1)).collect();
 		let all: Vec<JobId> =
 			ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).iter().map(|job| job.id).collect();
@@ -56,8 +56,8 @@ fn a_requesters_jobs_page_in_id_order() {
 
 #[test]
 fn workers_are_viewed_with_their_reputation() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
+		let model = MODEL;
 		let worker = ComputeJobs::worker(W1).unwrap();
 		assert_eq!(worker.account, W1);
 		assert_eq!(worker.bond, BOND);
@@ -70,7 +70,8 @@ fn workers_are_viewed_with_their_reputation() {
 
 #[test]
 fn fees_are_estimated_as_submission_checks_them() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		let model = MODEL;
 		let estimate = ComputeJobs::estimate_fee(ModelChoice::Model { model_id: model, version: None, max_price: u64::MAX }, 3).unwrap();
 		// 20 + 3 × 5 = 35, treasury ⌈10 %⌉ = 4.
 		assert_eq!(
@@ -106,8 +107,8 @@ fn fees_are_estimated_as_submission_checks_them() {
 
 #[test]
 fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
-	run_test(|model| {
-		workers(model, &[W1]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1]).build_and_execute(|| {
+		let model = MODEL;
 		// Job 0 is drawn and completes at block 4; job 1, submitted then, stays open until
 		// its deadline (block 4 + 13 = 17).
 		let first = submit(model, 1);
@@ -116,12 +117,12 @@ fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
 		assert_ok!(reveal(first, W1, output));
 		assert!(matches!(Jobs::<Test>::get(first).unwrap().state, JobState::Closed { at: 4, .. }));
 		let open = submit(model, 1);
-		assert_eq!(ComputeJobs::on_idle(24, Weight::zero()), Weight::zero());
+		assert_eq!(ComputeJobs::prune_closed_jobs(24, Weight::zero()), Weight::zero());
 		assert!(Jobs::<Test>::contains_key(first), "no weight, no pruning");
 
-		ComputeJobs::on_idle(23, Weight::MAX);
+		ComputeJobs::prune_closed_jobs(23, Weight::MAX);
 		assert!(Jobs::<Test>::contains_key(first), "retained for 20 blocks");
-		ComputeJobs::on_idle(24, Weight::MAX);
+		ComputeJobs::prune_closed_jobs(24, Weight::MAX);
 		assert_eq!(ComputeJobs::job(first), None);
 		assert!(!Results::<Test>::contains_key(first));
 		assert_eq!(PruneCursor::<Test>::get(), open, "stops at the open job");
@@ -129,7 +130,7 @@ fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
 
 		advance_to(17);
 		assert!(matches!(Jobs::<Test>::get(open).unwrap().state, JobState::Closed { at: 17, .. }));
-		ComputeJobs::on_idle(37, Weight::MAX);
+		ComputeJobs::prune_closed_jobs(37, Weight::MAX);
 		assert!(ComputeJobs::jobs_by_requester(REQUESTER, 0, 10).is_empty());
 		assert_eq!(PruneCursor::<Test>::get(), NextJobId::<Test>::get());
 	});
@@ -139,8 +140,8 @@ fn closed_jobs_are_pruned_after_their_retention_in_id_order() {
 /// starting at the id it asks for, without collecting the requester's whole history.
 #[test]
 fn a_requesters_jobs_are_read_a_page_at_a_time_in_id_order() {
-	run_test(|model| {
-		workers(model, &[W1, W2, W3]);
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2, W3]).build_and_execute(|| {
+		let model = MODEL;
 		NextJobId::<Test>::put(250);
 		DrawCursor::<Test>::put(250);
 		DrawMarks::<Test>::put((250, 250));

@@ -6,8 +6,8 @@ use sp_runtime::TokenError;
 
 #[test]
 fn registering_holds_the_bond_and_lists_the_worker_under_its_models() {
-	run_test(|model| {
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_500, models(&[model]), 2));
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_500, models(&[MODEL]), 2));
 		System::assert_last_event(
 			Event::WorkerRegistered { worker: W1, bond: 1_500, capacity: 2 }.into(),
 		);
@@ -15,50 +15,49 @@ fn registering_holds_the_bond_and_lists_the_worker_under_its_models() {
 		assert_eq!(free(W1), INITIAL_BALANCE - 1_500);
 		let worker = Workers::<Test>::get(W1).unwrap();
 		assert_eq!((worker.capacity, worker.assigned, worker.state), (2, 0, WorkerState::Active));
-		assert_eq!(ModelWorkers::<Test>::get(model).to_vec(), vec![W1]);
+		assert_eq!(ModelWorkers::<Test>::get(MODEL).to_vec(), vec![W1]);
 	});
 }
 
 #[test]
 fn registration_is_checked() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		let register = |who, bond, served: &[ModelId], capacity| {
 			ComputeJobs::register_worker(RuntimeOrigin::signed(who), bond, models(served), capacity)
 		};
-		assert_noop!(register(W1, 999, &[model], 1), Error::<Test>::BondTooLow);
-		assert_noop!(register(W1, 1_000, &[model], 0), Error::<Test>::ZeroCapacity);
-		assert_noop!(register(W1, 1_000, &[model, model], 1), Error::<Test>::DuplicateModel);
+		assert_noop!(register(W1, 999, &[MODEL], 1), Error::<Test>::BondTooLow);
+		assert_noop!(register(W1, 1_000, &[MODEL], 0), Error::<Test>::ZeroCapacity);
+		assert_noop!(register(W1, 1_000, &[MODEL, MODEL], 1), Error::<Test>::DuplicateModel);
 		assert_noop!(
 			register(W1, 1_000, &[7], 1),
 			pallet_model_registry::Error::<Test>::UnknownModel
 		);
-		assert_noop!(register(POOR, 1_000, &[model], 1), TokenError::FundsUnavailable);
-		assert_ok!(register(W1, 1_000, &[model], 1));
-		assert_noop!(register(W1, 1_000, &[model], 1), Error::<Test>::AlreadyWorker);
+		assert_noop!(register(POOR, 1_000, &[MODEL], 1), TokenError::FundsUnavailable);
+		assert_ok!(register(W1, 1_000, &[MODEL], 1));
+		assert_noop!(register(W1, 1_000, &[MODEL], 1), Error::<Test>::AlreadyWorker);
 		// MaxWorkersPerModel is 4.
 		for worker in [W2, W3, W4] {
-			assert_ok!(register(worker, 1_000, &[model], 1));
+			assert_ok!(register(worker, 1_000, &[MODEL], 1));
 		}
-		assert_noop!(register(W5, 1_000, &[model], 1), Error::<Test>::TooManyWorkersForModel);
+		assert_noop!(register(W5, 1_000, &[MODEL], 1), Error::<Test>::TooManyWorkersForModel);
 	});
 }
 
 #[test]
 fn a_pending_model_cannot_be_served() {
-	new_test_ext().execute_with(|| {
-		let model = approved_model(1, PRICE);
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		assert_ok!(Registry::publish_version(
 			RuntimeOrigin::signed(OWNER),
-			model,
+			MODEL,
 			pallet_model_registry::Artifacts {
 				weights: sp_core::H256::repeat_byte(2),
-				..pallet_model_registry::Versions::<Test>::get(model, 1).unwrap().artifacts
+				..pallet_model_registry::Versions::<Test>::get(MODEL, 1).unwrap().artifacts
 			},
 			frame_support::BoundedVec::new()
 		));
-		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(OWNER), model));
+		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(OWNER), MODEL));
 		assert_noop!(
-			ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[model]), 1),
+			ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[MODEL]), 1),
 			pallet_model_registry::Error::<Test>::ModelDeprecated
 		);
 	});
@@ -66,9 +65,9 @@ fn a_pending_model_cannot_be_served() {
 
 #[test]
 fn bonds_grow_and_served_models_change() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		let other = approved_model(2, 30);
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[model]), 1));
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[MODEL]), 1));
 		assert_ok!(ComputeJobs::bond_more(RuntimeOrigin::signed(W1), 250));
 		System::assert_last_event(Event::WorkerBonded { worker: W1, added: 250, bond: 1_250 }.into());
 		assert_eq!(worker_bond(W1), 1_250);
@@ -78,7 +77,7 @@ fn bonds_grow_and_served_models_change() {
 		System::assert_last_event(
 			Event::WorkerUpdated { worker: W1, models: models(&[other]), capacity: 3 }.into(),
 		);
-		assert!(ModelWorkers::<Test>::get(model).is_empty());
+		assert!(ModelWorkers::<Test>::get(MODEL).is_empty());
 		assert_eq!(ModelWorkers::<Test>::get(other).to_vec(), vec![W1]);
 		assert_noop!(
 			ComputeJobs::set_served_models(RuntimeOrigin::signed(W1), models(&[other]), 0),
@@ -93,9 +92,9 @@ fn bonds_grow_and_served_models_change() {
 
 #[test]
 fn pause_and_resume() {
-	run_test(|model| {
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
 		assert_noop!(ComputeJobs::pause(RuntimeOrigin::signed(W1)), Error::<Test>::NotWorker);
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[model]), 1));
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[MODEL]), 1));
 		assert_noop!(ComputeJobs::resume(RuntimeOrigin::signed(W1)), Error::<Test>::WorkerNotPaused);
 		assert_ok!(ComputeJobs::pause(RuntimeOrigin::signed(W1)));
 		System::assert_last_event(Event::WorkerPaused { worker: W1 }.into());
@@ -108,8 +107,8 @@ fn pause_and_resume() {
 
 #[test]
 fn leaving_waits_for_the_delay_and_open_assignments() {
-	run_test(|model| {
-		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[model]), 1));
+	ExtBuilder::default().with_approved_model().build_and_execute(|| {
+		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(W1), 1_000, models(&[MODEL]), 1));
 		assert_noop!(ComputeJobs::withdraw_bond(RuntimeOrigin::signed(W1)), Error::<Test>::NotUnbonding);
 		assert_ok!(ComputeJobs::unbond(RuntimeOrigin::signed(W1)));
 		System::assert_last_event(Event::WorkerUnbonding { worker: W1, unlocks_at: 11 }.into());
@@ -129,7 +128,7 @@ fn leaving_waits_for_the_delay_and_open_assignments() {
 		System::assert_last_event(Event::WorkerLeft { worker: W1, bond: 1_000 }.into());
 		assert_eq!((worker_bond(W1), free(W1)), (0, INITIAL_BALANCE));
 		assert!(Workers::<Test>::get(W1).is_none());
-		assert!(ModelWorkers::<Test>::get(model).is_empty());
+		assert!(ModelWorkers::<Test>::get(MODEL).is_empty());
 		assert_noop!(ComputeJobs::withdraw_bond(RuntimeOrigin::signed(W1)), Error::<Test>::NotWorker);
 		assert_noop!(ComputeJobs::unbond(RuntimeOrigin::signed(W1)), Error::<Test>::NotWorker);
 	});

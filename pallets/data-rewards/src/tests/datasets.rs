@@ -6,7 +6,7 @@ use sp_runtime::{traits::BadOrigin, TokenError};
 
 #[test]
 fn a_sponsor_creates_a_dataset_and_funds_its_account() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = create_default(500);
 		let account = DataRewards::dataset_account(id);
 		assert_eq!(free(SPONSOR), 10_000 - 500 - DATASET_DEPOSIT);
@@ -23,7 +23,7 @@ fn a_sponsor_creates_a_dataset_and_funds_its_account() {
 
 #[test]
 fn policies_need_distinct_curators_and_a_reachable_quorum() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let create = |policy| DataRewards::create_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy, 0);
 		assert_noop!(create(mock::policy(&[], 1, None)), Error::<Test>::NoCurators);
 		assert_noop!(create(mock::policy(&[11, 12, 11], 1, None)), Error::<Test>::DuplicateCurator);
@@ -39,7 +39,7 @@ fn policies_need_distinct_curators_and_a_reachable_quorum() {
 
 #[test]
 fn governance_creates_public_datasets_paid_by_the_treasury() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(
 			DataRewards::create_public_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy(&[11], 1, None), 1_000),
 			BadOrigin
@@ -58,7 +58,7 @@ fn governance_creates_public_datasets_paid_by_the_treasury() {
 
 #[test]
 fn a_public_dataset_takes_no_more_from_the_treasury_than_the_origin_may_spend() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		// Issue 14, finding 1: the budget was uncapped.
 		assert_noop!(
 			DataRewards::create_public_dataset(RuntimeOrigin::root(), spec(), policy(&[11], 1, None), PUBLIC_LIMIT + 1),
@@ -70,7 +70,7 @@ fn a_public_dataset_takes_no_more_from_the_treasury_than_the_origin_may_spend() 
 
 #[test]
 fn governance_cannot_redirect_a_sponsors_pot() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		// Issue 14, finding 1: the admin origin could replace any sponsor's curators.
 		let id = create_default(500);
 		assert_noop!(
@@ -91,28 +91,26 @@ fn governance_cannot_redirect_a_sponsors_pot() {
 
 #[test]
 fn anyone_tops_up_a_pot() {
-	test(|| {
-		let id = create_default(0);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
 		assert_noop!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), 7, 10), Error::<Test>::UnknownDataset);
-		assert_noop!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), DATASET, 0), Error::<Test>::ZeroAmount);
 		assert_noop!(
-			DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 10_000),
+			DataRewards::top_up(RuntimeOrigin::signed(ALICE), DATASET, 10_000),
 			TokenError::NotExpendable
 		);
-		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 300));
-		assert_eq!(Datasets::<Test>::get(id).unwrap().pot, 300);
+		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), DATASET, 300));
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().pot, 300);
 		assert_eq!(free(ALICE), 9_700);
-		System::assert_last_event(Event::PotFunded { dataset: id, amount: 300, source: PotSource::TopUp }.into());
+		System::assert_last_event(Event::PotFunded { dataset: DATASET, amount: 300, source: PotSource::TopUp }.into());
 	});
 }
 
 #[test]
 fn only_the_sponsor_changes_its_policy() {
-	test(|| {
-		let id = create_default(0);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
 		let new = || policy(&[11, 14], 1, Some(50));
 		assert_noop!(
-			DataRewards::update_policy(RuntimeOrigin::signed(ALICE), id, new()),
+			DataRewards::update_policy(RuntimeOrigin::signed(ALICE), DATASET, new()),
 			Error::<Test>::NotSponsor
 		);
 		assert_noop!(
@@ -120,36 +118,35 @@ fn only_the_sponsor_changes_its_policy() {
 			Error::<Test>::UnknownDataset
 		);
 		assert_noop!(
-			DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), id, policy(&[11], 2, None)),
+			DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), DATASET, policy(&[11], 2, None)),
 			Error::<Test>::InvalidQuorum
 		);
-		assert_ok!(DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), id, new()));
+		assert_ok!(DataRewards::update_policy(RuntimeOrigin::signed(SPONSOR), DATASET, new()));
 		System::assert_last_event(
-			Event::PolicyUpdated { dataset: id, curators: 2, quorum: 1, reward_per_era: Some(50) }.into(),
+			Event::PolicyUpdated { dataset: DATASET, curators: 2, quorum: 1, reward_per_era: Some(50) }.into(),
 		);
-		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![11, 14]);
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().policy.curators.to_vec(), vec![11, 14]);
 	});
 }
 
 #[test]
 fn funds_sent_straight_to_a_dataset_join_its_pot_on_the_next_touch() {
-	test(|| {
-		let id = create_default(100);
+	ExtBuilder::default().with_dataset(100).build_and_execute(|| {
 		assert_ok!(Balances::transfer_allow_death(
 			RuntimeOrigin::signed(TREASURY),
-			DataRewards::dataset_account(id),
+			DataRewards::dataset_account(DATASET),
 			400
 		));
-		assert_eq!(DataRewards::dataset_details(id).unwrap().pot, 500);
-		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), id, 10));
-		assert_eq!(Datasets::<Test>::get(id).unwrap().pot, 510);
-		assert!(events().contains(&Event::PotFunded { dataset: id, amount: 400, source: PotSource::Transfer }));
+		assert_eq!(DataRewards::dataset_details(DATASET).unwrap().pot, 500);
+		assert_ok!(DataRewards::top_up(RuntimeOrigin::signed(ALICE), DATASET, 10));
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().pot, 510);
+		assert!(events().contains(&Event::PotFunded { dataset: DATASET, amount: 400, source: PotSource::Transfer }));
 	});
 }
 
 #[test]
 fn exhausted_ids_are_refused_without_a_trace() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		NextDatasetId::<Test>::put(DatasetId::MAX);
 		assert_noop!(
 			DataRewards::create_dataset(RuntimeOrigin::signed(SPONSOR), spec(), policy(&[11], 1, None), 0),

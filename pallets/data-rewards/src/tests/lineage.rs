@@ -9,7 +9,7 @@ use frame_support::{
 
 #[test]
 fn existing_datasets_take_lineage_income_into_their_pot() {
-	test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		assert!(!<DataRewards as DatasetRegistry>::dataset_exists(0));
 		assert_eq!(<DataRewards as LineageRewards<_, _>>::lineage_account(0), None);
 		let id = create_default(0);
@@ -27,7 +27,7 @@ fn existing_datasets_take_lineage_income_into_their_pot() {
 		// The income pays the era's contributors.
 		let a = contribute(ALICE, id, 1);
 		accept(a, 10);
-		run_to(ERA);
+		run_to_block(ERA);
 		assert_ok!(DataRewards::claim(RuntimeOrigin::signed(ALICE), a));
 		assert_eq!(free(ALICE), 10_003);
 	});

@@ -7,25 +7,12 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	tokens::Preservation,
 };
+use infera_test_support::Rng;
 use std::collections::BTreeMap;
-
-/// xorshift64*: a small deterministic generator, so failures replay by seed.
-struct Rng(u64);
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-	}
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n
-	}
-}
 
 #[test]
 fn era_splits_pay_by_points_and_leave_less_dust_than_claims() {
-	let mut rng = Rng(0x5eed);
+	let mut rng = Rng::from_state(0x5eed);
 	for _ in 0..5_000 {
 		let reward = match rng.below(3) {
 			0 => u128::from(rng.below(100)),
@@ -107,7 +94,7 @@ fn step(rng: &mut Rng, datasets: u32) {
 			Ok(())
 		},
 		_ => {
-			run_to(System::block_number() + 1 + rng.below(12));
+			run_to_block(System::block_number() + 1 + rng.below(12));
 			Ok(())
 		},
 	};
@@ -118,8 +105,8 @@ fn random_call_sequences_keep_every_invariant() {
 	let mut claims_seen = 0;
 	let mut accepted_seen = 0;
 	for seed in 1..=SEQUENCES {
-		new_test_ext().execute_with(|| {
-			let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+		ExtBuilder::default().build_and_execute(|| {
+			let mut rng = Rng::new(seed);
 			let datasets = 1 + rng.below(2) as u32;
 			for n in 0..datasets {
 				let cap = if n == 0 { None } else { Some(150) };
@@ -141,7 +128,7 @@ fn random_call_sequences_keep_every_invariant() {
 			}
 			// Finish every era and claim everything: each reward is paid exactly once, and
 			// what the datasets owe drops to zero.
-			run_to(System::block_number() + 2 * ERA + WINDOW);
+			run_to_block(System::block_number() + 2 * ERA + WINDOW);
 			if let Err(error) = DataRewards::do_try_state() {
 				panic!("seed {seed}, after the last blocks: {error:?}");
 			}

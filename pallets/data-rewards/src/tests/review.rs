@@ -30,9 +30,8 @@ fn a_quorum_of_matching_votes_decides() {
 
 #[test]
 fn acceptance_returns_the_deposit_and_earns_points_in_the_current_era() {
-	test(|| {
-		let id = create_default(0);
-		let c = contribute(ALICE, id, 1);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
+		let c = contribute(ALICE, DATASET, 1);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), c, Vote::Accept { quality: 60 }));
 		assert_eq!(held(ALICE), DEPOSIT);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(12), c, Vote::Accept { quality: 80 }));
@@ -41,7 +40,7 @@ fn acceptance_returns_the_deposit_and_earns_points_in_the_current_era() {
 			Contributions::<Test>::get(c).unwrap().status,
 			ContributionStatus::Accepted { era: 0, points: 140, claimed: false }
 		);
-		let info = Datasets::<Test>::get(id).unwrap();
+		let info = Datasets::<Test>::get(DATASET).unwrap();
 		assert_eq!((info.era_points, info.accepted, info.pending), (140, 1, 0));
 		System::assert_last_event(Event::Accepted { contribution: c, era: 0, points: 140 }.into());
 		assert_noop!(
@@ -53,14 +52,13 @@ fn acceptance_returns_the_deposit_and_earns_points_in_the_current_era() {
 
 #[test]
 fn rejection_costs_part_of_the_deposit_to_the_pot() {
-	test(|| {
-		let id = create_default(0);
-		let c = contribute(ALICE, id, 1);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
+		let c = contribute(ALICE, DATASET, 1);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), c, LOW));
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(13), c, Vote::Reject { reason: RejectReason::Licence }));
 		assert_eq!((held(ALICE), free(ALICE)), (0, 10_000 - DEPOSIT / 2));
-		assert_eq!(Datasets::<Test>::get(id).unwrap().pot, DEPOSIT / 2);
-		assert_eq!(free(DataRewards::dataset_account(id)), DATASET_DEPOSIT + DEPOSIT / 2);
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().pot, DEPOSIT / 2);
+		assert_eq!(free(DataRewards::dataset_account(DATASET)), DATASET_DEPOSIT + DEPOSIT / 2);
 		assert_eq!(
 			Contributions::<Test>::get(c).unwrap().status,
 			ContributionStatus::Rejected { reason: RejectReason::LowQuality }
@@ -69,17 +67,16 @@ fn rejection_costs_part_of_the_deposit_to_the_pot() {
 			Event::Rejected { contribution: c, reason: RejectReason::LowQuality, penalty: DEPOSIT / 2 }.into(),
 		);
 		// A corrected version of the same content may be submitted again.
-		assert_eq!(ContributionDigests::<Test>::get(id, digest(1)), None);
-		contribute(ALICE, id, 1);
+		assert_eq!(ContributionDigests::<Test>::get(DATASET, digest(1)), None);
+		contribute(ALICE, DATASET, 1);
 	});
 }
 
 #[test]
 fn only_curators_vote_once_with_a_valid_score_and_never_on_their_own_data() {
-	test(|| {
-		let id = create_default(0);
-		let c = contribute(ALICE, id, 1);
-		let own = contribute(11, id, 2);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
+		let c = contribute(ALICE, DATASET, 1);
+		let own = contribute(11, DATASET, 2);
 		let vote = |who, c, vote| DataRewards::review(RuntimeOrigin::signed(who), c, vote);
 		assert_noop!(vote(11, 9, LOW), Error::<Test>::UnknownContribution);
 		assert_noop!(vote(BOB, c, LOW), Error::<Test>::NotCurator);
@@ -96,36 +93,34 @@ fn only_curators_vote_once_with_a_valid_score_and_never_on_their_own_data() {
 
 #[test]
 fn curators_who_keep_voting_against_the_quorum_are_removed() {
-	test(|| {
-		let id = create_default(0);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
 		for n in 1..=2 {
-			let c = contribute(ALICE, id, n);
+			let c = contribute(ALICE, DATASET, n);
 			assert_ok!(DataRewards::review(RuntimeOrigin::signed(13), c, LOW));
 			accept(c, 70);
 		}
 		// Two strikes removed curator 13; 11 and 12 remain, as many as the quorum.
-		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![11, 12]);
-		assert!(events().contains(&Event::CuratorRemoved { dataset: id, curator: 13, strikes: 2 }));
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().policy.curators.to_vec(), vec![11, 12]);
+		assert!(events().contains(&Event::CuratorRemoved { dataset: DATASET, curator: 13, strikes: 2 }));
 		assert_eq!(
-			CuratorStandings::<Test>::get(id, 11),
+			CuratorStandings::<Test>::get(DATASET, 11),
 			CuratorStanding { agreed: 2, disagreed: 0, strikes: 0 }
 		);
-		assert_eq!(CuratorStandings::<Test>::get(id, 13), CuratorStanding { agreed: 0, disagreed: 2, strikes: 2 });
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 13), CuratorStanding { agreed: 0, disagreed: 2, strikes: 2 });
 	});
 }
 
 #[test]
 fn agreeing_votes_take_strikes_away() {
-	test(|| {
-		let id = create_default(0);
-		let c = contribute(ALICE, id, 1);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
+		let c = contribute(ALICE, DATASET, 1);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), c, LOW));
 		accept_by(c, &[12, 13]);
-		assert_eq!(CuratorStandings::<Test>::get(id, 11), CuratorStanding { agreed: 0, disagreed: 1, strikes: 1 });
-		let c = contribute(ALICE, id, 2);
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 11), CuratorStanding { agreed: 0, disagreed: 1, strikes: 1 });
+		let c = contribute(ALICE, DATASET, 2);
 		accept_by(c, &[11, 12]);
-		assert_eq!(CuratorStandings::<Test>::get(id, 11), CuratorStanding { agreed: 1, disagreed: 1, strikes: 0 });
-		assert_eq!(CuratorStandings::<Test>::get(id, 13), CuratorStanding { agreed: 1, disagreed: 0, strikes: 0 });
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 11), CuratorStanding { agreed: 1, disagreed: 1, strikes: 0 });
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 13), CuratorStanding { agreed: 1, disagreed: 0, strikes: 0 });
 	});
 }
 
@@ -140,24 +135,23 @@ fn accept_by(c: ContributionId, curators: &[AccountId]) {
 /// while more than the quorum remain, so a dataset's reviews cannot stall on them forever.
 #[test]
 fn curators_who_let_reviews_expire_get_strikes_and_are_removed() {
-	test(|| {
-		let id = create_default(0);
+	ExtBuilder::default().with_dataset(0).build_and_execute(|| {
 		// CURATORS [11, 12, 13], quorum 2, CuratorStrikeLimit 2. Only 11 ever votes.
-		let first = contribute(ALICE, id, 1);
+		let first = contribute(ALICE, DATASET, 1);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), first, Vote::Accept { quality: 50 }));
-		run_to(2 + WINDOW);
+		run_to_block(2 + WINDOW);
 		assert_eq!(Contributions::<Test>::get(first).unwrap().status, ContributionStatus::Expired);
-		assert!(events().contains(&Event::CuratorMissedReview { dataset: id, curator: 12, contribution: first }));
-		assert!(events().contains(&Event::CuratorMissedReview { dataset: id, curator: 13, contribution: first }));
+		assert!(events().contains(&Event::CuratorMissedReview { dataset: DATASET, curator: 12, contribution: first }));
+		assert!(events().contains(&Event::CuratorMissedReview { dataset: DATASET, curator: 13, contribution: first }));
 		assert!(!events().iter().any(|e| matches!(e, Event::CuratorMissedReview { curator: 11, .. })));
-		assert_eq!(CuratorStandings::<Test>::get(id, 12).strikes, 1);
-		assert_eq!(CuratorStandings::<Test>::get(id, 11).strikes, 0);
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 12).strikes, 1);
+		assert_eq!(CuratorStandings::<Test>::get(DATASET, 11).strikes, 0);
 
-		let second = contribute(BOB, id, 2);
+		let second = contribute(BOB, DATASET, 2);
 		assert_ok!(DataRewards::review(RuntimeOrigin::signed(11), second, Vote::Accept { quality: 50 }));
-		run_to(3 + 2 * WINDOW);
+		run_to_block(3 + 2 * WINDOW);
 		// 12 reaches the limit first and goes; 13 stays, as the quorum needs two curators.
-		assert!(events().contains(&Event::CuratorRemoved { dataset: id, curator: 12, strikes: 2 }));
-		assert_eq!(Datasets::<Test>::get(id).unwrap().policy.curators.to_vec(), vec![11, 13]);
+		assert!(events().contains(&Event::CuratorRemoved { dataset: DATASET, curator: 12, strikes: 2 }));
+		assert_eq!(Datasets::<Test>::get(DATASET).unwrap().policy.curators.to_vec(), vec![11, 13]);
 	});
 }

@@ -10,32 +10,30 @@ fn reason() -> ReasonOf<Test> {
 
 #[test]
 fn only_the_admin_origin_curates() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		let signed = RuntimeOrigin::signed(ALICE);
-		assert_noop!(Registry::approve_version(signed.clone(), id, 1), DispatchError::BadOrigin);
+		assert_noop!(Registry::approve_version(signed.clone(), MODEL, 1), DispatchError::BadOrigin);
 		assert_noop!(
-			Registry::reject_version(signed.clone(), id, 1, reason()),
+			Registry::reject_version(signed.clone(), MODEL, 1, reason()),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(Registry::suspend_version(signed, id, 1, reason()), DispatchError::BadOrigin);
+		assert_noop!(Registry::suspend_version(signed, MODEL, 1, reason()), DispatchError::BadOrigin);
 	});
 }
 
 #[test]
 fn approval_makes_a_model_take_jobs_and_routable() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
-		assert_noop!(Registry::job_terms(id, None), Error::<Test>::NoApprovedVersion);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_noop!(Registry::job_terms(MODEL, None), Error::<Test>::NoApprovedVersion);
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), None);
 
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
-		System::assert_has_event(Event::VersionApproved { model_id: id, version: 1 }.into());
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), MODEL, 1));
+		System::assert_has_event(Event::VersionApproved { model_id: MODEL, version: 1 }.into());
 		System::assert_last_event(
-			Event::CurrentVersionChanged { model_id: id, from: None, to: Some(1) }.into(),
+			Event::CurrentVersionChanged { model_id: MODEL, from: None, to: Some(1) }.into(),
 		);
-		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![id]);
-		let terms = Registry::job_terms(id, None).unwrap();
+		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![MODEL]);
+		let terms = Registry::job_terms(MODEL, None).unwrap();
 		assert_eq!((terms.owner, terms.price, terms.version), (ALICE, 10, 1));
 		assert_eq!(terms.datasets, vec![1, 2]);
 	});
@@ -43,32 +41,31 @@ fn approval_makes_a_model_take_jobs_and_routable() {
 
 #[test]
 fn curation_transitions_are_checked() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		let root = || RuntimeOrigin::root();
 		assert_noop!(Registry::approve_version(root(), 9, 1), Error::<Test>::UnknownModel);
-		assert_noop!(Registry::approve_version(root(), id, 2), Error::<Test>::UnknownVersion);
+		assert_noop!(Registry::approve_version(root(), MODEL, 2), Error::<Test>::UnknownVersion);
 		assert_noop!(Registry::reject_version(root(), 9, 1, reason()), Error::<Test>::UnknownModel);
-		assert_noop!(Registry::reject_version(root(), id, 2, reason()), Error::<Test>::UnknownVersion);
+		assert_noop!(Registry::reject_version(root(), MODEL, 2, reason()), Error::<Test>::UnknownVersion);
 		assert_noop!(Registry::suspend_version(root(), 9, 1, reason()), Error::<Test>::UnknownModel);
-		assert_noop!(Registry::suspend_version(root(), id, 2, reason()), Error::<Test>::UnknownVersion);
+		assert_noop!(Registry::suspend_version(root(), MODEL, 2, reason()), Error::<Test>::UnknownVersion);
 		assert_noop!(
-			Registry::reject_version(root(), id, 1, bounded(b" ")),
+			Registry::reject_version(root(), MODEL, 1, bounded(b" ")),
 			Error::<Test>::InvalidReason
 		);
 		assert_noop!(
-			Registry::suspend_version(root(), id, 1, bounded(b"")),
+			Registry::suspend_version(root(), MODEL, 1, bounded(b"")),
 			Error::<Test>::InvalidReason
 		);
 		assert_noop!(
-			Registry::suspend_version(root(), id, 1, reason()),
+			Registry::suspend_version(root(), MODEL, 1, reason()),
 			Error::<Test>::VersionNotApproved
 		);
 
-		assert_ok!(Registry::approve_version(root(), id, 1));
-		assert_noop!(Registry::approve_version(root(), id, 1), Error::<Test>::VersionAlreadyApproved);
+		assert_ok!(Registry::approve_version(root(), MODEL, 1));
+		assert_noop!(Registry::approve_version(root(), MODEL, 1), Error::<Test>::VersionAlreadyApproved);
 		assert_noop!(
-			Registry::reject_version(root(), id, 1, reason()),
+			Registry::reject_version(root(), MODEL, 1, reason()),
 			Error::<Test>::VersionNotPending
 		);
 	});
@@ -76,76 +73,79 @@ fn curation_transitions_are_checked() {
 
 #[test]
 fn rejection_keeps_the_record_with_its_reason() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		let deposit = held(ALICE);
-		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), id, 1, reason()));
+		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), MODEL, 1, reason()));
 		System::assert_last_event(
-			Event::VersionRejected { model_id: id, version: 1, reason: reason() }.into(),
+			Event::VersionRejected { model_id: MODEL, version: 1, reason: reason() }.into(),
 		);
 		assert_eq!(
-			Versions::<Test>::get(id, 1).unwrap().status,
+			Versions::<Test>::get(MODEL, 1).unwrap().status,
 			CurationStatus::Rejected { reason: reason() }
 		);
 		// The deposit was sized for the longest reason: curation never moves it.
 		assert_eq!(held(ALICE), deposit);
 		assert_noop!(
-			Registry::approve_version(RuntimeOrigin::root(), id, 1),
+			Registry::approve_version(RuntimeOrigin::root(), MODEL, 1),
 			Error::<Test>::VersionRejected
 		);
-		assert_noop!(Registry::job_terms(id, Some(1)), Error::<Test>::VersionNotApproved);
+		assert_noop!(Registry::job_terms(MODEL, Some(1)), Error::<Test>::VersionNotApproved);
 		// The owner can retire it and get everything back.
-		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), id));
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), MODEL));
 		assert_eq!(free(ALICE), INITIAL_BALANCE);
 	});
 }
 
 #[test]
 fn suspending_the_current_version_falls_back_to_the_newest_older_approved_one() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
 		for seed in 2..=4 {
-			assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(seed), datasets(&[1, 2])));
+			assert_ok!(Registry::publish_version(
+				RuntimeOrigin::signed(ALICE),
+				MODEL,
+				artifacts(seed),
+				datasets(&[1, 2])
+			));
 		}
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 2));
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 4));
-		assert_eq!(Models::<Test>::get(id).unwrap().current_version, Some(4));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), MODEL, 2));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), MODEL, 4));
+		assert_eq!(Models::<Test>::get(MODEL).unwrap().current_version, Some(4));
 
 		// v3 is pending, so v4 falls back to v2.
-		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 4, reason()));
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), MODEL, 4, reason()));
 		System::assert_has_event(
-			Event::VersionSuspended { model_id: id, version: 4, reason: reason() }.into(),
+			Event::VersionSuspended { model_id: MODEL, version: 4, reason: reason() }.into(),
 		);
 		System::assert_last_event(
-			Event::CurrentVersionChanged { model_id: id, from: Some(4), to: Some(2) }.into(),
+			Event::CurrentVersionChanged { model_id: MODEL, from: Some(4), to: Some(2) }.into(),
 		);
-		assert_eq!(Registry::job_terms(id, None).unwrap().version, 2);
-		assert_noop!(Registry::job_terms(id, Some(4)), Error::<Test>::VersionNotApproved);
+		assert_eq!(Registry::job_terms(MODEL, None).unwrap().version, 2);
+		assert_noop!(Registry::job_terms(MODEL, Some(4)), Error::<Test>::VersionNotApproved);
 
 		// Suspending an older approved version leaves the current one alone.
-		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 1, reason()));
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), MODEL, 1, reason()));
 		System::assert_last_event(
-			Event::VersionSuspended { model_id: id, version: 1, reason: reason() }.into(),
+			Event::VersionSuspended { model_id: MODEL, version: 1, reason: reason() }.into(),
 		);
-		assert_eq!(Models::<Test>::get(id).unwrap().current_version, Some(2));
+		assert_eq!(Models::<Test>::get(MODEL).unwrap().current_version, Some(2));
 
 		// With no approved version left the model leaves routing ...
-		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 2, reason()));
+		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), MODEL, 2, reason()));
 		System::assert_last_event(
-			Event::CurrentVersionChanged { model_id: id, from: Some(2), to: None }.into(),
+			Event::CurrentVersionChanged { model_id: MODEL, from: Some(2), to: None }.into(),
 		);
 		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
-		assert_noop!(Registry::job_terms(id, None), Error::<Test>::NoApprovedVersion);
+		assert_noop!(Registry::job_terms(MODEL, None), Error::<Test>::NoApprovedVersion);
 
 		// ... and comes back when a suspended version is approved again.
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 4));
-		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![id]);
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), MODEL, 4));
+		assert_eq!(Routable::<Test>::get(TaskKind::TextEmbedding).to_vec(), vec![MODEL]);
 	});
 }
 
 #[test]
 fn the_routing_index_is_bounded_per_task() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		// MaxRoutableModels is 3.
 		for seed in 1..=3 {
 			register_approved(ALICE, seed, 10);
@@ -166,10 +166,9 @@ fn the_routing_index_is_bounded_per_task() {
 
 #[test]
 fn approving_a_deprecated_model_does_not_route_it() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
-		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), id));
-		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), MODEL));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), MODEL, 1));
 		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
 	});
 }
@@ -178,7 +177,7 @@ fn approving_a_deprecated_model_does_not_route_it() {
 /// used to keep the digest registered, blocking the real owner until the squatter retired.
 #[test]
 fn a_rejected_squatter_does_not_block_the_real_owner() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let squatted = register(BOB, 7, 10);
 		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), squatted, 1, reason()));
 		assert_eq!(DigestIndex::<Test>::get(artifacts(7).weights), None, "rejection frees the digest");

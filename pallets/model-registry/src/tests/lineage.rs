@@ -54,7 +54,7 @@ fn lineage_of(id: ModelId, version: VersionId) -> Vec<DatasetId> {
 /// and, at model level, the current version's.
 #[test]
 fn an_approved_versions_lineage_is_what_its_jobs_pay() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register_trained_on(1, &[REAL]);
 		assert_eq!(lineage_of(id, 1), vec![REAL]);
 		// No approved version yet: the model-level view shows no lineage.
@@ -83,7 +83,7 @@ fn an_approved_versions_lineage_is_what_its_jobs_pay() {
 /// lineage.
 #[test]
 fn a_sham_lineage_in_a_new_version_is_amended_before_it_pays() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register_trained_on(1, &[REAL]);
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
 		publish(id, 2, &[SHAM]);
@@ -122,7 +122,7 @@ fn a_sham_lineage_in_a_new_version_is_amended_before_it_pays() {
 /// the approved version; jobs submitted from then on pay the correction.
 #[test]
 fn curators_amend_an_approved_versions_lineage() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register_trained_on(1, &[SHAM]);
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
 		// A job submitted now snapshots the sham lineage.
@@ -150,7 +150,7 @@ fn curators_amend_an_approved_versions_lineage() {
 /// never takes jobs again and keeps the lineage it was refused with.
 #[test]
 fn suspended_versions_can_be_amended_and_rejected_ones_cannot() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register_trained_on(1, &[SHAM]);
 		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), id, 1));
 		assert_ok!(Registry::suspend_version(RuntimeOrigin::root(), id, 1, reason()));
@@ -169,7 +169,7 @@ fn suspended_versions_can_be_amended_and_rejected_ones_cannot() {
 /// nothing changes.
 #[test]
 fn amending_is_checked() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register_trained_on(1, &[REAL]);
 		assert_noop!(amend(9, 1, &[REAL]), Error::<Test>::UnknownModel);
 		assert_noop!(amend(id, 2, &[REAL]), Error::<Test>::UnknownVersion);

@@ -54,7 +54,7 @@ fn write_v1(id: ModelId, lineage: &[DatasetId]) {
 /// and the registry's invariants hold.
 #[test]
 fn v1_lineage_moves_onto_every_version_of_its_model() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let first = register_approved(ALICE, 1, 10);
 		for seed in [2, 3] {
 			assert_ok!(Registry::publish_version(

@@ -7,35 +7,33 @@ use sp_runtime::TokenError;
 
 #[test]
 fn owners_set_the_price() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
-		assert_noop!(Registry::set_price(RuntimeOrigin::signed(BOB), id, 5), Error::<Test>::NotOwner);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_noop!(Registry::set_price(RuntimeOrigin::signed(BOB), MODEL, 5), Error::<Test>::NotOwner);
 		assert_noop!(
 			Registry::set_price(RuntimeOrigin::signed(ALICE), 9, 5),
 			Error::<Test>::UnknownModel
 		);
-		assert_ok!(Registry::set_price(RuntimeOrigin::signed(ALICE), id, 25));
-		assert_eq!(Models::<Test>::get(id).unwrap().price, 25);
+		assert_ok!(Registry::set_price(RuntimeOrigin::signed(ALICE), MODEL, 25));
+		assert_eq!(Models::<Test>::get(MODEL).unwrap().price, 25);
 		System::assert_last_event(
-			Event::PriceChanged { model_id: id, old_price: 10, new_price: 25 }.into(),
+			Event::PriceChanged { model_id: MODEL, old_price: 10, new_price: 25 }.into(),
 		);
 	});
 }
 
 #[test]
 fn metadata_updates_move_the_deposit_both_ways() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		let before = held(ALICE);
 		let set = |name: &[u8], licence: &[u8]| {
-			Registry::set_metadata(RuntimeOrigin::signed(ALICE), id, bounded(name), bounded(licence))
+			Registry::set_metadata(RuntimeOrigin::signed(ALICE), MODEL, bounded(name), bounded(licence))
 		};
 		// "all-MiniLM-L6-v2" (16 bytes) → "all-MiniLM-L6-v2-int8" (21): five bytes more.
 		assert_ok!(set(b"all-MiniLM-L6-v2-int8", b"Apache-2.0"));
 		assert_eq!(held(ALICE), before + 5);
-		let model = Models::<Test>::get(id).unwrap();
+		let model = Models::<Test>::get(MODEL).unwrap();
 		assert_eq!(model.name.to_vec(), b"all-MiniLM-L6-v2-int8".to_vec());
-		System::assert_last_event(Event::MetadataUpdated { model_id: id, deposit: model.deposit }.into());
+		System::assert_last_event(Event::MetadataUpdated { model_id: MODEL, deposit: model.deposit }.into());
 		assert_ok!(set(b"m", b"MIT"));
 		assert_eq!(held(ALICE), before - 15 - 7);
 		assert_eq!(free(ALICE) + held(ALICE), INITIAL_BALANCE);
@@ -43,7 +41,7 @@ fn metadata_updates_move_the_deposit_both_ways() {
 		assert_noop!(set(b"", b"MIT"), Error::<Test>::EmptyName);
 		assert_noop!(set(b"m", b"MIT;"), Error::<Test>::InvalidLicence);
 		assert_noop!(
-			Registry::set_metadata(RuntimeOrigin::signed(BOB), id, bounded(b"m"), bounded(b"MIT")),
+			Registry::set_metadata(RuntimeOrigin::signed(BOB), MODEL, bounded(b"m"), bounded(b"MIT")),
 			Error::<Test>::NotOwner
 		);
 		assert_noop!(
@@ -55,43 +53,41 @@ fn metadata_updates_move_the_deposit_both_ways() {
 
 #[test]
 fn ownership_moves_on_acceptance_with_the_whole_deposit() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), MODEL, artifacts(2), datasets(&[1, 2])));
 		let deposit = held(ALICE);
 
-		assert_ok!(Registry::offer_ownership(RuntimeOrigin::signed(ALICE), id, Some(BOB)));
-		System::assert_last_event(Event::OwnershipOffered { model_id: id, owner: ALICE, to: BOB }.into());
+		assert_ok!(Registry::offer_ownership(RuntimeOrigin::signed(ALICE), MODEL, Some(BOB)));
+		System::assert_last_event(Event::OwnershipOffered { model_id: MODEL, owner: ALICE, to: BOB }.into());
 		// Offers do not move the deposit.
 		assert_eq!(held(ALICE), deposit);
 		assert_noop!(
-			Registry::accept_ownership(RuntimeOrigin::signed(CHARLIE), id),
+			Registry::accept_ownership(RuntimeOrigin::signed(CHARLIE), MODEL),
 			Error::<Test>::NotPendingOwner
 		);
 
-		assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(BOB), id));
+		assert_ok!(Registry::accept_ownership(RuntimeOrigin::signed(BOB), MODEL));
 		System::assert_last_event(
-			Event::OwnershipTransferred { model_id: id, from: ALICE, to: BOB }.into(),
+			Event::OwnershipTransferred { model_id: MODEL, from: ALICE, to: BOB }.into(),
 		);
 		assert_eq!((held(ALICE), free(ALICE)), (0, INITIAL_BALANCE));
 		assert_eq!((held(BOB), free(BOB)), (deposit, INITIAL_BALANCE - deposit));
-		let model = Models::<Test>::get(id).unwrap();
+		let model = Models::<Test>::get(MODEL).unwrap();
 		assert_eq!((model.owner, model.pending_owner), (BOB, None));
-		assert_eq!(Registry::job_terms(id, None).unwrap().owner, BOB);
+		assert_eq!(Registry::job_terms(MODEL, None).unwrap().owner, BOB);
 	});
 }
 
 #[test]
 fn ownership_offers_are_checked_and_can_be_withdrawn() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		let offer = |who, id, to| Registry::offer_ownership(RuntimeOrigin::signed(who), id, to);
 		assert_noop!(offer(ALICE, 9, Some(BOB)), Error::<Test>::UnknownModel);
-		assert_noop!(offer(BOB, id, Some(BOB)), Error::<Test>::NotOwner);
-		assert_noop!(offer(ALICE, id, Some(ALICE)), Error::<Test>::AlreadyOwner);
-		assert_noop!(offer(ALICE, id, None), Error::<Test>::NoOwnershipOffer);
+		assert_noop!(offer(BOB, MODEL, Some(BOB)), Error::<Test>::NotOwner);
+		assert_noop!(offer(ALICE, MODEL, Some(ALICE)), Error::<Test>::AlreadyOwner);
+		assert_noop!(offer(ALICE, MODEL, None), Error::<Test>::NoOwnershipOffer);
 		assert_noop!(
-			Registry::accept_ownership(RuntimeOrigin::signed(BOB), id),
+			Registry::accept_ownership(RuntimeOrigin::signed(BOB), MODEL),
 			Error::<Test>::NotPendingOwner
 		);
 		assert_noop!(
@@ -99,11 +95,11 @@ fn ownership_offers_are_checked_and_can_be_withdrawn() {
 			Error::<Test>::UnknownModel
 		);
 
-		assert_ok!(offer(ALICE, id, Some(BOB)));
-		assert_ok!(offer(ALICE, id, None));
-		System::assert_last_event(Event::OwnershipOfferWithdrawn { model_id: id }.into());
+		assert_ok!(offer(ALICE, MODEL, Some(BOB)));
+		assert_ok!(offer(ALICE, MODEL, None));
+		System::assert_last_event(Event::OwnershipOfferWithdrawn { model_id: MODEL }.into());
 		assert_noop!(
-			Registry::accept_ownership(RuntimeOrigin::signed(BOB), id),
+			Registry::accept_ownership(RuntimeOrigin::signed(BOB), MODEL),
 			Error::<Test>::NotPendingOwner
 		);
 	});
@@ -111,11 +107,10 @@ fn ownership_offers_are_checked_and_can_be_withdrawn() {
 
 #[test]
 fn a_new_owner_who_cannot_cover_the_deposit_cannot_accept() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
-		assert_ok!(Registry::offer_ownership(RuntimeOrigin::signed(ALICE), id, Some(PAUPER)));
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::offer_ownership(RuntimeOrigin::signed(ALICE), MODEL, Some(PAUPER)));
 		assert_noop!(
-			Registry::accept_ownership(RuntimeOrigin::signed(PAUPER), id),
+			Registry::accept_ownership(RuntimeOrigin::signed(PAUPER), MODEL),
 			TokenError::FundsUnavailable
 		);
 	});
@@ -123,35 +118,33 @@ fn a_new_owner_who_cannot_cover_the_deposit_cannot_accept() {
 
 #[test]
 fn deprecation_stops_new_jobs_and_routing() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(id));
-		assert_noop!(Registry::deprecate(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(MODEL));
+		assert_noop!(Registry::deprecate(RuntimeOrigin::signed(BOB), MODEL), Error::<Test>::NotOwner);
 		assert_noop!(Registry::deprecate(RuntimeOrigin::signed(ALICE), 9), Error::<Test>::UnknownModel);
-		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), id));
-		System::assert_last_event(Event::ModelDeprecated { model_id: id }.into());
+		assert_ok!(Registry::deprecate(RuntimeOrigin::signed(ALICE), MODEL));
+		System::assert_last_event(Event::ModelDeprecated { model_id: MODEL }.into());
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), None);
-		assert_noop!(Registry::job_terms(id, None), Error::<Test>::ModelDeprecated);
-		assert_noop!(Registry::deprecate(RuntimeOrigin::signed(ALICE), id), Error::<Test>::ModelDeprecated);
+		assert_noop!(Registry::job_terms(MODEL, None), Error::<Test>::ModelDeprecated);
+		assert_noop!(Registry::deprecate(RuntimeOrigin::signed(ALICE), MODEL), Error::<Test>::ModelDeprecated);
 	});
 }
 
 #[test]
 fn retirement_removes_everything_and_returns_the_deposit() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), MODEL, artifacts(2), datasets(&[1, 2])));
 		let deposit = held(ALICE);
-		assert_noop!(Registry::retire(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotOwner);
+		assert_noop!(Registry::retire(RuntimeOrigin::signed(BOB), MODEL), Error::<Test>::NotOwner);
 		assert_noop!(Registry::retire(RuntimeOrigin::signed(ALICE), 9), Error::<Test>::UnknownModel);
 
-		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), id));
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), MODEL));
 		System::assert_last_event(
-			Event::ModelRetired { model_id: id, owner: ALICE, deposit_released: deposit }.into(),
+			Event::ModelRetired { model_id: MODEL, owner: ALICE, deposit_released: deposit }.into(),
 		);
 		assert_eq!((held(ALICE), free(ALICE)), (0, INITIAL_BALANCE));
-		assert!(Models::<Test>::get(id).is_none());
-		assert_eq!(Versions::<Test>::iter_prefix(id).count(), 0);
+		assert!(Models::<Test>::get(MODEL).is_none());
+		assert_eq!(Versions::<Test>::iter_prefix(MODEL).count(), 0);
 		assert!(DigestIndex::<Test>::get(H256::repeat_byte(1)).is_none());
 		assert!(Routable::<Test>::get(TaskKind::TextEmbedding).is_empty());
 		// The weights are free to register again.
@@ -161,11 +154,10 @@ fn retirement_removes_everything_and_returns_the_deposit() {
 
 #[test]
 fn retirement_waits_for_open_jobs() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::note_job_opened(id));
-		assert_noop!(Registry::retire(RuntimeOrigin::signed(ALICE), id), Error::<Test>::ModelHasOpenJobs);
-		Registry::note_job_closed(id, JobOutcome::Withdrawn);
-		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), id));
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::note_job_opened(MODEL));
+		assert_noop!(Registry::retire(RuntimeOrigin::signed(ALICE), MODEL), Error::<Test>::ModelHasOpenJobs);
+		Registry::note_job_closed(MODEL, JobOutcome::Withdrawn);
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), MODEL));
 	});
 }

@@ -27,7 +27,7 @@ fn register_with(
 
 #[test]
 fn registration_stores_the_model_holds_the_deposit_and_emits_an_event() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let id = register(ALICE, 1, 10);
 		assert_eq!(id, 0);
 		assert_eq!(NextModelId::<Test>::get(), 1);
@@ -70,7 +70,7 @@ fn registration_stores_the_model_holds_the_deposit_and_emits_an_event() {
 
 #[test]
 fn the_deposit_is_proportional_to_the_bytes_stored() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let short = register(ALICE, 1, 10);
 		assert_ok!(register_with(BOB, b"all-MiniLM-L6-v2 long", b"Apache-2.0", None, vec![1, 2], artifacts(2)));
 		let long = short + 1;
@@ -82,8 +82,7 @@ fn the_deposit_is_proportional_to_the_bytes_stored() {
 
 #[test]
 fn the_same_weights_cannot_be_registered_twice() {
-	run_test(|| {
-		let id = register(ALICE, 1, 10);
+	ExtBuilder::default().with_model(ALICE, 1, 10).build_and_execute(|| {
 		System::set_block_number(5);
 		assert_noop!(
 			register_with(BOB, b"copy", b"MIT", None, vec![], artifacts(1)),
@@ -94,13 +93,13 @@ fn the_same_weights_cannot_be_registered_twice() {
 			Error::<Test>::DigestAlreadyRegistered
 		);
 		let first = DigestIndex::<Test>::get(H256::repeat_byte(1)).unwrap();
-		assert_eq!((first.model_id, first.registered_at), (id, 1));
+		assert_eq!((first.model_id, first.registered_at), (MODEL, 1));
 	});
 }
 
 #[test]
 fn names_and_licences_are_checked() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		for (name, error) in [
 			(&b""[..], Error::<Test>::EmptyName),
 			(b"   ", Error::<Test>::EmptyName),
@@ -121,7 +120,7 @@ fn names_and_licences_are_checked() {
 
 #[test]
 fn artifacts_are_checked() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let mut zero = artifacts(1);
 		zero.size_bytes = 0;
 		let mut no_tokenizer = artifacts(1);
@@ -149,7 +148,7 @@ fn artifacts_are_checked() {
 
 #[test]
 fn gguf_needs_no_separate_tokenizer_and_a_cid_alone_is_a_location() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let mut gguf = artifacts(1);
 		gguf.format = ArtifactFormat::Gguf;
 		gguf.tokenizer = None;
@@ -163,7 +162,7 @@ fn gguf_needs_no_separate_tokenizer_and_a_cid_alone_is_a_location() {
 
 #[test]
 fn lineage_and_datasets_are_checked() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(
 			register_with(ALICE, b"m", b"MIT", Some(7), vec![], artifacts(1)),
 			Error::<Test>::UnknownParentModel
@@ -184,7 +183,7 @@ fn lineage_and_datasets_are_checked() {
 
 #[test]
 fn registration_needs_a_signed_origin_and_funds_for_the_deposit() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(
 			Registry::register_model(
 				RuntimeOrigin::root(),
@@ -208,7 +207,7 @@ fn registration_needs_a_signed_origin_and_funds_for_the_deposit() {
 
 #[test]
 fn model_ids_cannot_overflow() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		NextModelId::<Test>::put(ModelId::MAX);
 		assert_noop!(
 			register_with(ALICE, b"m", b"MIT", None, vec![], artifacts(1)),

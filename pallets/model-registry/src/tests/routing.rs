@@ -38,7 +38,7 @@ fn score_parts_follow_the_documented_formulas() {
 
 #[test]
 fn cheaper_wins_between_new_models_and_price_caps_filter() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let dear = register_approved(ALICE, 1, 80);
 		let cheap = register_approved(BOB, 2, 20);
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(cheap));
@@ -61,7 +61,7 @@ fn cheaper_wins_between_new_models_and_price_caps_filter() {
 
 #[test]
 fn fast_and_agreeing_models_overtake_cheap_unreliable_ones() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let reliable = register_approved(ALICE, 1, 50);
 		let flaky = register_approved(BOB, 2, 40);
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(flaky));
@@ -76,7 +76,7 @@ fn fast_and_agreeing_models_overtake_cheap_unreliable_ones() {
 
 #[test]
 fn ties_go_to_the_lower_price_then_the_older_model() {
-	run_test(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		let older = register_approved(ALICE, 1, 30);
 		let _younger = register_approved(BOB, 2, 30);
 		assert_eq!(Registry::best_model(TaskKind::TextEmbedding, 100), Some(older));

@@ -5,19 +5,18 @@ use frame_support::{assert_noop, assert_ok};
 
 #[test]
 fn outcomes_update_the_statistics() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
 		assert_noop!(Registry::note_job_opened(9), Error::<Test>::UnknownModel);
 		for _ in 0..4 {
-			assert_ok!(Registry::note_job_opened(id));
+			assert_ok!(Registry::note_job_opened(MODEL));
 		}
-		assert_eq!(Usage::<Test>::get(id).open_jobs, 4);
-		Registry::note_job_closed(id, JobOutcome::Completed { blocks_to_result: 3, agreeing: 2, replicas: 3 });
-		Registry::note_job_closed(id, JobOutcome::Completed { blocks_to_result: 5, agreeing: 3, replicas: 3 });
-		Registry::note_job_closed(id, JobOutcome::Failed { replicas: 3 });
-		Registry::note_job_closed(id, JobOutcome::Withdrawn);
+		assert_eq!(Usage::<Test>::get(MODEL).open_jobs, 4);
+		Registry::note_job_closed(MODEL, JobOutcome::Completed { blocks_to_result: 3, agreeing: 2, replicas: 3 });
+		Registry::note_job_closed(MODEL, JobOutcome::Completed { blocks_to_result: 5, agreeing: 3, replicas: 3 });
+		Registry::note_job_closed(MODEL, JobOutcome::Failed { replicas: 3 });
+		Registry::note_job_closed(MODEL, JobOutcome::Withdrawn);
 
-		let usage = Usage::<Test>::get(id);
+		let usage = Usage::<Test>::get(MODEL);
 		assert_eq!(
 			usage,
 			UsageStats {
@@ -31,8 +30,8 @@ fn outcomes_update_the_statistics() {
 		);
 		assert_eq!(usage.mean_blocks_to_result(), Some(4));
 		// The usage record is covered by the model's deposit and removed on retirement.
-		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), id));
-		assert!(!Usage::<Test>::contains_key(id));
+		assert_ok!(Registry::retire(RuntimeOrigin::signed(ALICE), MODEL));
+		assert!(!Usage::<Test>::contains_key(MODEL));
 	});
 }
 
@@ -41,22 +40,20 @@ fn outcomes_update_the_statistics() {
 #[test]
 #[cfg_attr(debug_assertions, should_panic(expected = "a job closes only after it was opened"))]
 fn closing_more_jobs_than_opened_is_a_defensive_failure() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		Registry::note_job_closed(id, JobOutcome::Withdrawn);
-		assert_eq!(Usage::<Test>::get(id).open_jobs, 0);
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		Registry::note_job_closed(MODEL, JobOutcome::Withdrawn);
+		assert_eq!(Usage::<Test>::get(MODEL).open_jobs, 0);
 	});
 }
 
 #[test]
 fn views_return_models_versions_and_usage() {
-	run_test(|| {
-		let id = register_approved(ALICE, 1, 10);
-		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), id, artifacts(2), datasets(&[1, 2])));
-		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), id, 2, bounded(b"bad weights")));
+	ExtBuilder::default().with_approved_model(ALICE, 1, 10).build_and_execute(|| {
+		assert_ok!(Registry::publish_version(RuntimeOrigin::signed(ALICE), MODEL, artifacts(2), datasets(&[1, 2])));
+		assert_ok!(Registry::reject_version(RuntimeOrigin::root(), MODEL, 2, bounded(b"bad weights")));
 		let classifier = register_for(BOB, 3, 5, TaskKind::TextClassification);
 
-		let details = Registry::model_details(id).unwrap();
+		let details = Registry::model_details(MODEL).unwrap();
 		assert_eq!(details.name, b"all-MiniLM-L6-v2".to_vec());
 		assert_eq!(details.deposit, held(ALICE));
 		assert_eq!(details.versions.len(), 2);
@@ -72,7 +69,7 @@ fn views_return_models_versions_and_usage() {
 		assert_eq!(Registry::models(0, 1, None).len(), 1);
 
 		let location = Registry::digest_location(artifacts(1).weights).unwrap();
-		assert_eq!((location.model_id, location.version), (id, 1));
+		assert_eq!((location.model_id, location.version), (MODEL, 1));
 		// A rejected version's digest is free again.
 		assert!(Registry::digest_location(artifacts(2).weights).is_none());
 	});
