@@ -3,7 +3,9 @@
 //! What a worker's node runs for the off-chain worker:
 //!
 //! - [`store`]: the model directory, keyed by SHA-256; artifacts are fetched from their
-//!   registered location when missing and verified before any use.
+//!   registered location when missing and verified before any use, within a disk quota.
+//! - [`fetch`]: downloads over `https://`, `http://` and IPFS gateways: streamed, hashed,
+//!   capped, resumable and bounded in time.
 //! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
 //!   sequence classification.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
@@ -13,9 +15,10 @@
 pub mod bert;
 pub mod engine;
 pub mod error;
+pub mod fetch;
 pub mod quantize;
 pub mod service;
 pub mod store;
 
 pub use engine::Engine;
-pub use error::{InferenceError, Result};
+pub use error::{FetchError, InferenceError, Result};
