@@ -6,16 +6,19 @@
 //!   registered location when missing and verified before any use, within a disk quota.
 //! - [`fetch`]: downloads over `https://`, `http://` and IPFS gateways: streamed, hashed,
 //!   capped, resumable and bounded in time.
+//! - [`prepare`]: which served versions are ready, fetching the others in the background.
 //! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
 //!   sequence classification.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
-//! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls.
+//! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls
+//!   (`/v1/infer`, `/v1/prepare`).
 
 pub mod bert;
 pub mod engine;
 pub mod error;
 pub mod fetch;
+pub mod prepare;
 pub mod quantize;
 pub mod service;
 pub mod store;
