@@ -11,6 +11,7 @@
 //!   sequence classification.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
+//! - [`registry`]: reads model versions through a node's JSON-RPC, for operators' tools.
 //! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls
 //!   (`/v1/infer`, `/v1/prepare`).
 
@@ -20,6 +21,7 @@ pub mod error;
 pub mod fetch;
 pub mod prepare;
 pub mod quantize;
+pub mod registry;
 pub mod service;
 pub mod store;
 
