@@ -5,7 +5,7 @@ use crate::{
 	bert::{Classifier, ModelFiles, SentenceEmbedder},
 	error::{InferenceError, Result},
 	quantize::quantize,
-	store::{Artifact, ModelStore},
+	store::{flight::Progress, ModelStore},
 };
 use candle_core::Device;
 use infera_primitives::{
@@ -29,7 +29,7 @@ pub const MAX_LOADED_MODELS: usize = 4;
 
 /// The inference engine of a node.
 pub struct Engine {
-	store: ModelStore,
+	store: Arc<ModelStore>,
 	device: Device,
 	loaded: Mutex<BTreeMap<(H256, TaskKind), (Arc<LoadedModel>, u64)>>,
 	uses: std::sync::atomic::AtomicU64,
@@ -38,12 +38,17 @@ pub struct Engine {
 impl Engine {
 	/// An engine over `store`, computing on `device`.
 	pub fn new(store: ModelStore, device: Device) -> Self {
-		Self { store, device, loaded: Mutex::new(BTreeMap::new()), uses: Default::default() }
+		Self { store: Arc::new(store), device, loaded: Mutex::new(BTreeMap::new()), uses: Default::default() }
 	}
 
 	/// The model store.
 	pub fn store(&self) -> &ModelStore {
 		&self.store
+	}
+
+	/// The model store, shared (for background fetches).
+	pub fn shared_store(&self) -> Arc<ModelStore> {
+		self.store.clone()
 	}
 
 	/// The model for `spec`, loading (and fetching) it on first use.
@@ -70,14 +75,12 @@ impl Engine {
 			return Err(InferenceError::Unsupported(format!("{} weights", spec.format.as_str())));
 		}
 		let missing = |what: &str| InferenceError::InvalidModel(format!("no {what} digest registered"));
-		let location = spec.url.as_deref().map(String::from_utf8_lossy);
-		let location = location.as_deref();
-		let weights = self.store.ensure(Artifact { digest: spec.weights, file_name: "model.safetensors" }, location)?;
-		let tokenizer_digest = spec.tokenizer.ok_or_else(|| missing("tokenizer"))?;
-		let tokenizer = self.store.ensure(Artifact { digest: tokenizer_digest, file_name: "tokenizer.json" }, location)?;
-		let config_digest = spec.config.ok_or_else(|| missing("config"))?;
-		let config = self.store.ensure(Artifact { digest: config_digest, file_name: "config.json" }, location)?;
-		let files = ModelFiles { weights: &weights, tokenizer: &tokenizer, config: &config };
+		spec.tokenizer.ok_or_else(|| missing("tokenizer"))?;
+		spec.config.ok_or_else(|| missing("config"))?;
+		let paths = self.store.ensure_version(spec, &Progress::default())?;
+		let tokenizer = paths.tokenizer.ok_or_else(|| missing("tokenizer"))?;
+		let config = paths.config.ok_or_else(|| missing("config"))?;
+		let files = ModelFiles { weights: &paths.weights, tokenizer: &tokenizer, config: &config };
 		let started = std::time::Instant::now();
 		// The head follows the answer the task asks for (`TaskKind::output_kind`).
 		let model = match spec.task.output_kind() {
@@ -117,7 +120,12 @@ impl Engine {
 		let mut outputs = match self.run_batch(&request.model, &valid) {
 			Ok(outputs) => outputs.into_iter().map(Ok).collect::<Vec<_>>(),
 			Err(error) => {
-				log::warn!(target: "inference", "model {:?}: {error}", request.model.weights);
+				// The store already logged why a fetch failed.
+				if error.logged_by_store() {
+					log::debug!(target: "inference", "model {:?}: {error}", request.model.weights);
+				} else {
+					log::warn!(target: "inference", "model {:?}: {error}", request.model.weights);
+				}
 				vec![Err(error.failure()); valid.len()]
 			},
 		}

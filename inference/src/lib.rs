@@ -3,19 +3,27 @@
 //! What a worker's node runs for the off-chain worker:
 //!
 //! - [`store`]: the model directory, keyed by SHA-256; artifacts are fetched from their
-//!   registered location when missing and verified before any use.
+//!   registered location when missing and verified before any use, within a disk quota.
+//! - [`fetch`]: downloads over `https://`, `http://` and IPFS gateways: streamed, hashed,
+//!   capped, resumable and bounded in time.
+//! - [`prepare`]: which served versions are ready, fetching the others in the background.
 //! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
 //!   sequence classification.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
-//! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls.
+//! - [`registry`]: reads model versions through a node's JSON-RPC, for operators' tools.
+//! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls
+//!   (`/v1/infer`, `/v1/prepare`).
 
 pub mod bert;
 pub mod engine;
 pub mod error;
+pub mod fetch;
+pub mod prepare;
 pub mod quantize;
+pub mod registry;
 pub mod service;
 pub mod store;
 
 pub use engine::Engine;
-pub use error::{InferenceError, Result};
+pub use error::{FetchError, InferenceError, Result};

@@ -1,20 +1,37 @@
 //! The node's inference service: a loopback-only HTTP endpoint the runtime's off-chain
 //! worker calls with the standard `sp_io::offchain::http_*` host functions.
 //!
-//! `POST /v1/infer` with a SCALE-encoded [`InferenceRequest`] answers `200` with a
-//! SCALE-encoded [`InferenceResponse`] (one result per input); anything else gets `400`,
-//! `404` or `405` with a text reason. Requests are served one at a time on one thread
-//! (each already uses every core through candle), so concurrent jobs queue instead of
-//! competing for the CPU.
+//! - `POST /v1/infer` with a SCALE-encoded [`InferenceRequest`] answers `200` with a
+//!   SCALE-encoded [`InferenceResponse`] (one result per input). Inference requests are
+//!   run one at a time on one thread (each already uses every core through candle), so
+//!   concurrent jobs queue instead of competing for the CPU; a missing model is fetched
+//!   first, synchronously.
+//! - `POST /v1/prepare` with a SCALE-encoded `Vec<ArtifactRef>` answers `200` at once with
+//!   a SCALE-encoded `Vec<Readiness>`, one per version ([`crate::prepare`]); it is answered
+//!   on the listening thread, so it never waits behind inference.
+//!
+//! Anything else gets `400`, `404` or `405` with a text reason.
 
-use crate::engine::Engine;
+use crate::{
+	engine::Engine,
+	prepare::{Backoff, Preparer},
+};
 use codec::{Decode, Encode};
-use infera_primitives::inference::{InferenceRequest, InferenceResponse, INFERENCE_PATH};
+use infera_primitives::{
+	inference::{InferenceRequest, InferenceResponse, INFERENCE_PATH, PREPARE_PATH},
+	ArtifactRef,
+};
 use prometheus_endpoint::{
 	exponential_buckets, register, CounterVec, HistogramOpts, HistogramVec, Opts, PrometheusError,
 	Registry, U64,
 };
-use std::{io::Read, net::SocketAddr, sync::Arc, thread::JoinHandle, time::Instant};
+use std::{
+	io::Read,
+	net::SocketAddr,
+	sync::{mpsc, Arc},
+	thread::JoinHandle,
+	time::Instant,
+};
 
 /// Largest request body accepted (inputs are bounded on chain far below this).
 pub const MAX_REQUEST_BYTES: u64 = 4 << 20;
@@ -55,8 +72,10 @@ impl Metrics {
 pub struct Service {
 	/// Where it listens (always loopback).
 	pub address: SocketAddr,
-	/// The serving thread.
+	/// The listening thread (it also answers `/v1/prepare`).
 	pub thread: JoinHandle<()>,
+	/// The thread running inference requests.
+	pub worker: JoinHandle<()>,
 }
 
 impl Service {
@@ -94,32 +113,69 @@ pub fn answer(engine: &Engine, metrics: Option<&Metrics>, body: &[u8]) -> (u16, 
 	(200, response.encode())
 }
 
-/// Starts the service on `127.0.0.1:port` (0 picks a free port).
+/// Answers a prepare request; returns the status and body.
+pub fn answer_prepare(preparer: &Preparer, body: &[u8]) -> (u16, Vec<u8>) {
+	let Ok(specs) = Vec::<ArtifactRef>::decode(&mut &body[..]) else {
+		return (400, b"the body is not a SCALE-encoded Vec<ArtifactRef>".to_vec());
+	};
+	(200, preparer.prepare(&specs).encode())
+}
+
+/// Starts the service on `127.0.0.1:port` (0 picks a free port), retrying failed prepares
+/// after the default [`Backoff`].
 pub fn spawn(engine: Arc<Engine>, metrics: Option<Metrics>, port: u16) -> std::io::Result<Service> {
+	spawn_with(engine, metrics, port, Backoff::default())
+}
+
+/// Starts the service on `127.0.0.1:port` (0 picks a free port), retrying failed prepares
+/// after `backoff`.
+pub fn spawn_with(engine: Arc<Engine>, metrics: Option<Metrics>, port: u16, backoff: Backoff) -> std::io::Result<Service> {
 	let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(std::io::Error::other)?;
 	let address = server
 		.server_addr()
 		.to_ip()
 		.ok_or_else(|| std::io::Error::other("the inference service is not on an IP socket"))?;
-	let thread = std::thread::Builder::new().name("inference".into()).spawn(move || {
+	let preparer = Preparer::new(engine.shared_store(), backoff);
+	let (queue, requests) = mpsc::channel::<(tiny_http::Request, Vec<u8>)>();
+	let worker = std::thread::Builder::new().name("inference".into()).spawn(move || {
+		for (request, body) in requests {
+			let (status, body) = answer(&engine, metrics.as_ref(), &body);
+			respond(request, status, body);
+		}
+	})?;
+	let thread = std::thread::Builder::new().name("inference-http".into()).spawn(move || {
 		for mut request in server.incoming_requests() {
-			let (status, body) = if request.url() != INFERENCE_PATH {
-				(404, format!("unknown path; POST {INFERENCE_PATH}").into_bytes())
-			} else if *request.method() != tiny_http::Method::Post {
-				(405, format!("use POST {INFERENCE_PATH}").into_bytes())
-			} else {
-				let mut body = Vec::new();
-				match request.as_reader().take(MAX_REQUEST_BYTES + 1).read_to_end(&mut body) {
-					Ok(_) if body.len() as u64 > MAX_REQUEST_BYTES => (400, b"request too large".to_vec()),
-					Ok(_) => answer(&engine, metrics.as_ref(), &body),
-					Err(error) => (400, format!("cannot read the request: {error}").into_bytes()),
-				}
-			};
-			let response = tiny_http::Response::from_data(body).with_status_code(status);
-			if let Err(error) = request.respond(response) {
-				log::warn!(target: "inference", "cannot answer an inference request: {error}");
+			let path = request.url().to_string();
+			if path != INFERENCE_PATH && path != PREPARE_PATH {
+				let reason = format!("unknown path; POST {INFERENCE_PATH} or {PREPARE_PATH}");
+				respond(request, 404, reason.into_bytes());
+				continue;
+			}
+			if *request.method() != tiny_http::Method::Post {
+				respond(request, 405, format!("use POST {path}").into_bytes());
+				continue;
+			}
+			let mut body = Vec::new();
+			match request.as_reader().take(MAX_REQUEST_BYTES + 1).read_to_end(&mut body) {
+				Ok(_) if body.len() as u64 > MAX_REQUEST_BYTES => respond(request, 400, b"request too large".to_vec()),
+				Ok(_) if path == PREPARE_PATH => {
+					let (status, body) = answer_prepare(&preparer, &body);
+					respond(request, status, body);
+				},
+				Ok(_) =>
+					if let Err(mpsc::SendError((request, _))) = queue.send((request, body)) {
+						respond(request, 500, b"the inference thread has stopped".to_vec());
+					},
+				Err(error) => respond(request, 400, format!("cannot read the request: {error}").into_bytes()),
 			}
 		}
 	})?;
-	Ok(Service { address, thread })
+	Ok(Service { address, thread, worker })
+}
+
+fn respond(request: tiny_http::Request, status: u16, body: Vec<u8>) {
+	let response = tiny_http::Response::from_data(body).with_status_code(status);
+	if let Err(error) = request.respond(response) {
+		log::warn!(target: "inference", "cannot answer an inference request: {error}");
+	}
 }

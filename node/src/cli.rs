@@ -48,4 +48,8 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The model store: fetch a model version's artifacts before serving it, list what is held.
+	#[command(subcommand)]
+	Models(crate::models::ModelsCmd),
 }

@@ -101,6 +101,13 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
+		Some(Subcommand::Models(cmd)) => {
+			// Warnings (e.g. a gateway that failed before the next one served) go to stderr;
+			// progress goes to stdout.
+			sc_cli::LoggerBuilder::new("warn").init()?;
+			let base_path = sc_service::BasePath::from_project("", "", &Cli::executable_name());
+			cmd.run(base_path.path().to_path_buf())
+		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let inference = cli.inference.clone();

@@ -4,6 +4,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod inference;
+mod models;
 mod pool_tasks;
 mod rpc;
 mod service;
