@@ -261,6 +261,12 @@ pub trait ModelRegistry<AccountId, Balance> {
 	/// `owner` at `price`, with weights digest derived from `seed`.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_approved_model(owner: AccountId, task: TaskKind, price: Balance, seed: u32) -> ModelId;
+
+	/// Benchmarks only: publishes and approves a new version of `model` (registered by
+	/// [`ModelRegistry::register_approved_model`]), with weights digest derived from `seed`;
+	/// it becomes the current version.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn publish_approved_version(model: ModelId, seed: u32) -> VersionId;
 }
 
 /// The datasets known to the chain, as seen by the model registry.

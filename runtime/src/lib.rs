@@ -167,6 +167,7 @@ type Migrations = (
 	pallet_compute_jobs::migrations::v1::MigrateToV1<Runtime>,
 	pallet_compute_jobs::migrations::v2::MigrateToV2<Runtime>,
 	pallet_compute_jobs::migrations::v3::MigrateToV3<Runtime>,
+	pallet_compute_jobs::migrations::v4::MigrateToV4<Runtime>,
 	pallet_data_rewards::migrations::v1::MigrateToV1<Runtime>,
 	pallet_model_registry::migrations::v2::MigrateToV2<Runtime>,
 );

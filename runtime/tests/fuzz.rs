@@ -297,16 +297,30 @@ fn next_move(rng: &mut Rng, people: &[AccountId], memory: &mut Memory) -> Option
 			return Some((call, RuntimeOrigin::from(Track::Curator)));
 		},
 		// Workers.
-		6 | 7 => RuntimeCall::ComputeJobs(Jobs::register_worker {
-			bond: if rng.chance(80) { (100 + rng.below(300)) as Balance * UNIT } else { rng.amount() },
-			models: BoundedVec::truncate_from(vec![some_id(rng, models) as u32]),
-			capacity: rng.below(4) as u32,
-		}),
-		8 => RuntimeCall::ComputeJobs(match rng.below(5) {
+		// A worker registers and, in the same batch, its node says it holds version 1 (what
+		// an honest node's off-chain worker sends once the files verify).
+		6 | 7 => {
+			let bond = if rng.chance(80) { (100 + rng.below(300)) as Balance * UNIT } else { rng.amount() };
+			let model_id = some_id(rng, models) as u32;
+			let register = RuntimeCall::ComputeJobs(Jobs::register_worker {
+				bond,
+				models: BoundedVec::truncate_from(vec![model_id]),
+				capacity: rng.below(4) as u32,
+			});
+			let ready = RuntimeCall::ComputeJobs(Jobs::set_readiness { model_id, version: 1, ready: true });
+			RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![register, ready] })
+		},
+		8 => RuntimeCall::ComputeJobs(match rng.below(7) {
 			0 => Jobs::pause {},
 			1 => Jobs::resume {},
 			2 => Jobs::unbond {},
 			3 => Jobs::withdraw_bond {},
+			// A node says it holds (mostly) or lost a version.
+			4 | 5 => Jobs::set_readiness {
+				model_id: some_id(rng, models) as u32,
+				version: 1 + rng.below(2) as u32,
+				ready: rng.chance(85),
+			},
 			_ => Jobs::bond_more { amount: rng.amount() },
 		}),
 		9 => RuntimeCall::ComputeJobs(Jobs::set_operator { operator: Some(rng.pick(people).clone()) }),

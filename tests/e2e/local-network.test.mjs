@@ -4,8 +4,9 @@
 // turn and finalize together. A smoldot light client then syncs from the spec with only its
 // WebSocket bootnodes (what a browser can dial), follows finality, reads a custom runtime
 // API and broadcasts a transfer. Each validator is also an inference worker (its `infr` key
-// in its own node): a job with 3 replicas reaches agreement through the three off-chain
-// workers; with Charlie's node stopped, the next job still completes with Alice and Bob,
+// in its own node, its own empty model store): the model's files are published by the test
+// on a loopback web server, each node fetches and verifies them and marks its worker ready,
+// then a job with 3 replicas reaches agreement through the three off-chain workers; with Charlie's node stopped, the next job still completes with Alice and Bob,
 // and Charlie is slashed as a no-show.
 
 import { test, before, after } from 'node:test';
@@ -18,7 +19,8 @@ import { hexToU8a } from '@polkadot/util';
 import { randomAsHex } from '@polkadot/util-crypto';
 import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail, assertPortsFree } from './lib/node.mjs';
 import { submitOk, eventsOf, UNIT, MILLI } from './lib/chain.mjs';
-import { fixture } from './lib/minilm.mjs';
+import { fixture, MINILM_DIR } from './lib/minilm.mjs';
+import { serveFiles } from './lib/file-server.mjs';
 import { approvedModelWithWorker } from './lib/jobs.mjs';
 import { protocolParameters, mulFloor } from './lib/params.mjs';
 import { startLightClient, withBootnodes, isWsAddress } from './lib/light-client.mjs';
@@ -62,7 +64,8 @@ before(async () => {
       name: v.name,
       host: v.host,
       listenAddrs: [`/ip4/${v.host}/tcp/${v.tcpPort}`, `/ip4/${v.host}/tcp/${v.wsPort}/ws`],
-      args: ['--chain', SPEC, `--${v.name}`, '--node-key-file', v.keyFile]
+      args: ['--chain', SPEC, `--${v.name}`, '--node-key-file', v.keyFile],
+      modelStore: true
     }));
   }
 });
@@ -237,14 +240,25 @@ test('each validator is a worker: a 3-replica job agrees, then a stopped worker 
   const [alice, bob, charlie, dave] = uris.map((uri) => keyring.addFromUri(uri));
   const workers = [alice, bob, charlie];
   const api = nodes[0].apis[0];
-  // Alice's model, approved through sudo; each validator's node holds its worker key.
-  const { modelId, bond } = await approvedModelWithWorker(api, {
-    owner: alice,
-    sudo: alice,
-    price: PRICE,
-    workers: workers.map((key, i) => ({ key, keystore: { rpcPort: nodes[i].rpcPort, suri: uris[i] } })),
-    capacity: 2
-  });
+  // Alice publishes her model's files on the web and registers it with that URL, approved
+  // through sudo; each validator's node holds its worker key, fetches the files into its
+  // own store and marks its worker ready.
+  const web = await serveFiles(MINILM_DIR, { prefix: '/minilm' });
+  let modelId, bond;
+  try {
+    ({ modelId, bond } = await approvedModelWithWorker(api, {
+      owner: alice,
+      sudo: alice,
+      price: PRICE,
+      location: { url: web.url, cid: null },
+      workers: workers.map((key, i) => ({ key, keystore: { rpcPort: nodes[i].rpcPort, suri: uris[i] } })),
+      capacity: 2
+    }));
+  } finally {
+    await web.close();
+  }
+  const fetched = web.requests.filter((r) => r.method === 'GET' && r.url.endsWith('/model.safetensors'));
+  assert.equal(fetched.length, 3, 'each node fetches the weights once');
   const { workerFee, noShowSlash } = await protocolParameters(api);
 
   /** Dave's 3-replica job on `sentence`, closed as completed: its JobClosed record. */

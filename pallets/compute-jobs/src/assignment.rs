@@ -1,7 +1,8 @@
 //! Picking workers for a job.
 //!
-//! Eligible workers serve the job's model, are active, bonded at least `MinWorkerBond`,
-//! have spare capacity and are not the requester. `replicas` of them are drawn without
+//! Eligible workers serve the job's model, are ready for its version (their node holds it,
+//! see [`crate::readiness`]), are active, bonded at least `MinWorkerBond`, have spare
+//! capacity and are not the requester. `replicas` of them are drawn without
 //! replacement, each with probability proportional to its stake times its reputation:
 //! `min(bond / MinWorkerBond, MaxStakeUnits) × max(reputation, 1 ppm)`. Reputation alone can
 //! be farmed with self-submitted jobs; weighing stake makes crowding honest workers out
@@ -44,7 +45,9 @@ impl<T: Config> Pallet<T> {
 			.filter(|who| *who != job.requester)
 			.filter_map(|who| {
 				let worker = Workers::<T>::get(&who)?;
-				let available = worker.takes_jobs() && worker.assigned < worker.capacity;
+				let available = worker.takes_jobs() &&
+					worker.assigned < worker.capacity &&
+					worker.is_ready(job.model_id, job.version);
 				available.then(|| (who, Self::draw_weight(&worker)))
 			})
 			.collect()

@@ -40,16 +40,30 @@ fn served<T: Config>(models: &[ModelId]) -> ServedModelsOf<T> {
 	BoundedVec::truncate_from(models.to_vec())
 }
 
-/// Registers `count` workers for `model` with room for many assignments.
+/// Registers `count` workers for `model` with room for many assignments, each ready for
+/// the model's version 1.
 fn workers<T: Config>(model: ModelId, count: u32) -> Vec<T::AccountId> {
 	(0..count)
 		.map(|i| {
 			let who = funded::<T>("worker", i);
 			Pallet::<T>::do_register_worker(who.clone(), bond::<T>(), served::<T>(&[model]), 1_000)
 				.expect("funded, approved model; qed");
+			Pallet::<T>::do_set_readiness(who.clone(), model, 1, true).expect("served, registered version; qed");
 			who
 		})
 		.collect()
+}
+
+/// Fills `who`'s readiness list up to one short of `MaxReadyVersions` with versions of
+/// `model` that do not exist (readiness is only checked against the registry when set).
+fn nearly_full_readiness<T: Config>(who: &T::AccountId, model: ModelId) {
+	Workers::<T>::mutate(who, |info| {
+		if let Some(info) = info {
+			for version in info.ready.len() as u32..T::MaxReadyVersions::get().saturating_sub(1) {
+				let _ = info.ready.try_push(ReadyVersion { model_id: model, version: 1_000 + version });
+			}
+		}
+	});
 }
 
 fn replicas<T: Config>() -> u8 {
@@ -201,12 +215,14 @@ mod benchmarks {
 		assert!(!Workers::<T>::contains_key(&who));
 	}
 
-	/// Routed by task to a model with a full worker list, all of whom are checked; the draw
-	/// comes later (charged as `assign_queued(1)`).
+	/// Routed by task to a model with a full worker list, all of whom are checked, whose
+	/// current version no worker holds yet, so the job falls back to the previous one; the
+	/// draw comes later (charged as `assign_queued(1)`).
 	#[benchmark]
 	fn submit_job() {
 		let model = model::<T>(0);
 		workers::<T>(model, T::MaxWorkersPerModel::get());
+		T::Models::publish_approved_version(model, 1_000);
 		let requester = funded::<T>("requester", 0);
 		let r = replicas::<T>();
 
@@ -220,7 +236,8 @@ mod benchmarks {
 			T::MaxDeadline::get(),
 		);
 
-		assert_eq!(Jobs::<T>::get(0).unwrap().state, JobState::Drawing);
+		let job = Jobs::<T>::get(0).unwrap();
+		assert_eq!((job.state, job.version), (JobState::Drawing, 1));
 	}
 
 	/// Cancels the newest job of a full queue.
@@ -351,6 +368,34 @@ mod benchmarks {
 		}
 
 		assert!(Queue::<T>::get().is_empty());
+	}
+
+	/// A worker whose readiness list is one short of full marks another version ready (the
+	/// registry is read for it, the list scanned).
+	#[benchmark]
+	fn set_readiness() {
+		let model = model::<T>(0);
+		let who = funded::<T>("worker", 0);
+		Pallet::<T>::do_register_worker(who.clone(), bond::<T>(), served::<T>(&[model]), 1_000).unwrap();
+		nearly_full_readiness::<T>(&who, model);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), model, 1, true);
+
+		assert!(Workers::<T>::get(&who).unwrap().is_ready(model, 1));
+	}
+
+	/// A worker replaces its operator: the old entries removed, the new ones written.
+	#[benchmark]
+	fn set_operator() {
+		let who = workers::<T>(model::<T>(0), 1).remove(0);
+		Pallet::<T>::do_set_operator(who.clone(), Some(account("operator", 0, 0))).unwrap();
+		let operator: T::AccountId = account("operator", 1, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(operator.clone()));
+
+		assert_eq!(Operators::<T>::get(&operator), Some(who));
 	}
 
 	/// One step of `on_idle` pruning: a closed job past its retention, with a result.

@@ -51,21 +51,6 @@ impl<T: Config> Pallet<T> {
 		T::ReplicaLimit::get().min(T::MaxReplicas::get())
 	}
 
-	/// How many of `model`'s workers could ever take a job of `requester`: active, bonded at
-	/// least `MinWorkerBond`, and not the requester (busy ones count: the job waits for
-	/// them). Returns the count and the worker records read.
-	pub(crate) fn available_workers(model: ModelId, requester: &T::AccountId) -> (u32, u32) {
-		let listed = ModelWorkers::<T>::get(model);
-		let read = listed.len() as u32;
-		let count = listed
-			.iter()
-			.filter(|who| *who != requester)
-			.filter_map(Workers::<T>::get)
-			.filter(WorkerInfo::takes_jobs)
-			.count() as u32;
-		(count, read)
-	}
-
 	/// The first block from `deadline` on, at most `MaxDeadlineSpill` blocks later, whose
 	/// deadline bucket has room: a full bucket moves the job's deadline later instead of
 	/// refusing it. Returns the block and how many buckets were read.
@@ -111,7 +96,16 @@ impl<T: Config> Pallet<T> {
 				max_price,
 			),
 		};
-		let terms = T::Models::job_terms(model_id, pinned)?;
+		let mut terms = T::Models::job_terms(model_id, pinned)?;
+		let (ready, workers_read) = Self::ready_workers(model_id, &requester);
+		if pinned.is_none() {
+			// While too few workers hold the current version, run the last one they do.
+			if let Some(older) = Self::fallback_version(terms.version, u32::from(replicas), &ready) {
+				if let Ok(older_terms) = T::Models::job_terms(model_id, Some(older)) {
+					terms = older_terms;
+				}
+			}
+		}
 		ensure!(terms.price <= quoted, Error::<T>::PriceAboveQuote);
 		ensure!(
 			max_fee >= Self::required_escrow(terms.price, replicas),
@@ -119,7 +113,7 @@ impl<T: Config> Pallet<T> {
 		);
 		let datasets =
 			BoundedVec::try_from(terms.datasets).map_err(|_| Error::<T>::TooManyDatasets)?;
-		let (available, workers_read) = Self::available_workers(model_id, &requester);
+		let available = ready.get(&terms.version).copied().unwrap_or(0);
 		ensure!(available >= u32::from(replicas), Error::<T>::NotEnoughWorkers);
 		let job_id = NextJobId::<T>::get();
 		let next = job_id.checked_add(1).ok_or(Error::<T>::JobIdsExhausted)?;

@@ -5,10 +5,13 @@
 //! - **Workers**: bond ([`HoldReason::WorkerBond`]), serve approved models within capacity,
 //!   top up, pause, resume, name an operator key for their node's duties, and leave after
 //!   `UnbondingDelay`. Full model lists evict the weakest stake for a newcomer with more.
+//! - **Readiness** ([`readiness`]): a worker is drawn only for the model versions its node
+//!   holds, verified; its off-chain worker says so. An unpinned job runs the newest approved
+//!   version enough workers hold.
 //! - **Jobs**: a model at a quoted `max_price` (optionally a pinned version) or a task routed
 //!   by `best_model`; inline or remote input; `max_fee` held ([`HoldReason::JobEscrow`]) to
-//!   cover price + `WorkerFee` per replica + treasury share. Refused when no active workers
-//!   could take it; full deadline buckets spill later; queue places are capped per
+//!   cover price + `WorkerFee` per replica + treasury share. Refused when too few active,
+//!   ready workers could take it; full deadline buckets spill later; queue places are capped per
 //!   requester. A queued job can be cancelled for a full refund.
 //! - **Assignment** ([`assignment`]): distinct eligible workers drawn without replacement,
 //!   weighted by stake × reputation, only while the deadline leaves `CommitWindow +
@@ -47,6 +50,7 @@ mod jobs;
 pub mod migrations;
 pub mod offchain;
 mod pruning;
+pub mod readiness;
 pub mod results;
 pub mod settlement;
 #[cfg(any(feature = "try-runtime", test))]
@@ -93,7 +97,7 @@ pub mod pallet {
 	/// The storage layout version: 1 added failure reports (`Assignment::verdict`) and
 	/// `QueuedPerRequester`; 2 added the draw beacon (`DrawBeacon`, `DrawMarks`,
 	/// `DrawCursor`) and `JobState::Drawing`; 3 keyed `RequesterJobs` by [`OrderedId`].
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -239,6 +243,11 @@ pub mod pallet {
 		/// Most jobs waiting for workers.
 		#[pallet::constant]
 		type MaxQueuedJobs: Get<u32>;
+
+		/// Most model versions one worker is marked ready for at once (its served models'
+		/// current versions, and the previous ones while their successors are fetched).
+		#[pallet::constant]
+		type MaxReadyVersions: Get<u32>;
 
 		/// What the off-chain worker runs: [`InferenceWorker`] on nodes that serve jobs, `()`
 		/// for none.
@@ -403,6 +412,9 @@ pub mod pallet {
 		WorkerEvicted { worker: T::AccountId, model: ModelId },
 		/// A worker named (or removed, `None`) the operator key its node signs with.
 		OperatorSet { worker: T::AccountId, operator: Option<T::AccountId> },
+		/// A worker's node holds (`ready`) or no longer holds a model version's artifacts:
+		/// it is drawn for that version's jobs only while ready.
+		WorkerReadinessChanged { worker: T::AccountId, model_id: ModelId, version: VersionId, ready: bool },
 	}
 
 	#[pallet::error]
@@ -473,11 +485,19 @@ pub mod pallet {
 		TooManyDatasets,
 		/// The model's price is above the `max_price` the job was quoted.
 		PriceAboveQuote,
-		/// Fewer active workers (other than the requester) serve the model than the job asks
-		/// replicas: it could never be assigned.
+		/// Fewer active workers (other than the requester) are ready for the version the job
+		/// runs than it asks replicas: it could not be assigned.
 		NotEnoughWorkers,
 		/// The operator account is a worker, another worker's operator, or the worker itself.
 		OperatorInUse,
+		/// The worker does not serve this model.
+		NotServingModel,
+		/// The model has no such version.
+		UnknownVersion,
+		/// The worker is already marked as it asks to be (ready, or not ready).
+		ReadinessUnchanged,
+		/// The worker is ready for `MaxReadyVersions` versions already; withdraw one first.
+		TooManyReadyVersions,
 	}
 
 	#[pallet::hooks]
@@ -723,12 +743,31 @@ pub mod pallet {
 		/// Origin: a worker. Emits [`Event::OperatorSet`].
 		/// Errors: [`Error::NotWorker`], [`Error::OperatorInUse`].
 		#[pallet::call_index(11)]
-		// Measured by no benchmark of its own yet: a worker read as in `bond_more`, plus the
-		// two operator maps read and written (old and new entries).
-		#[pallet::weight(T::WeightInfo::bond_more().saturating_add(T::DbWeight::get().reads_writes(3, 4)))]
+		#[pallet::weight(T::WeightInfo::set_operator())]
 		pub fn set_operator(origin: OriginFor<T>, operator: Option<T::AccountId>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_operator(who, operator)
+		}
+
+		/// Marks `version` of `model_id` ready (its node holds the artifacts, verified against
+		/// their digests) or not ready for the worker. Only ready workers are drawn for a
+		/// version's jobs; the worker's off-chain worker calls this once its node has fetched
+		/// a version, and again when it loses one (see [`readiness`]).
+		///
+		/// Origin: a worker, or its operator. Emits [`Event::WorkerReadinessChanged`].
+		/// Errors: [`Error::NotWorker`], [`Error::NotServingModel`], [`Error::UnknownVersion`]
+		/// (marking ready only), [`Error::ReadinessUnchanged`],
+		/// [`Error::TooManyReadyVersions`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_readiness())]
+		pub fn set_readiness(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			version: VersionId,
+			ready: bool,
+		) -> DispatchResult {
+			let who = Self::acting_worker(ensure_signed(origin)?);
+			Self::do_set_readiness(who, model_id, version, ready)
 		}
 	}
 }

@@ -12,6 +12,11 @@
 //! **v2 → v3** ([`v3::MigrateToV3`]): [`RequesterJobs`] is keyed by [`OrderedId`] (the job
 //! id's big-endian bytes, `Identity`-hashed) instead of `Twox64Concat` job ids, so a
 //! requester's jobs are read a page at a time in id order. Every entry is rewritten.
+//!
+//! **v3 → v4** ([`v4::MigrateToV4`]): workers are drawn only for the model versions their
+//! node holds ([`WorkerInfo::ready`]). Every worker is rewritten ready for none: its
+//! off-chain worker marks the versions its node holds within a few blocks of the upgrade,
+//! and jobs wait in the queue meanwhile.
 
 use crate::{pallet::*, *};
 
@@ -245,6 +250,76 @@ pub mod v3 {
 		2,
 		3,
 		UncheckedMigrateToV3<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v3 → v4 migration.
+pub mod v4 {
+	use super::*;
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	#[cfg(feature = "try-runtime")]
+	use codec::Decode;
+	use codec::{Encode, MaxEncodedLen};
+	use frame_support::{migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_runtime::Permill;
+
+	/// A worker as stored before v4 (without `ready`).
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo)]
+	#[scale_info(skip_type_params(T))]
+	pub struct OldWorkerInfo<T: Config> {
+		pub bond: BalanceOf<T>,
+		pub models: ServedModelsOf<T>,
+		pub capacity: u32,
+		pub assigned: u32,
+		pub state: WorkerState<BlockNumberFor<T>>,
+		pub reputation: Permill,
+		pub registered_at: BlockNumberFor<T>,
+	}
+
+	/// Rewrites every worker ready for no version.
+	pub struct UncheckedMigrateToV4<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV4<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut workers = 0u64;
+			Workers::<T>::translate::<OldWorkerInfo<T>, _>(|_, old| {
+				workers += 1;
+				Some(WorkerInfo {
+					bond: old.bond,
+					models: old.models,
+					capacity: old.capacity,
+					assigned: old.assigned,
+					state: old.state,
+					reputation: old.reputation,
+					registered_at: old.registered_at,
+					ready: Default::default(),
+				})
+			});
+			T::DbWeight::get().reads_writes(workers, workers)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Workers::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "pre-upgrade state")?;
+			ensure!(Workers::<T>::iter_values().count() as u64 == before, "a worker failed to decode");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateToV4`], run only at storage version 3, which it moves to 4.
+	pub type MigrateToV4<T> = VersionedMigration<
+		3,
+		4,
+		UncheckedMigrateToV4<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -79,6 +79,7 @@ impl Config for Test {
 	type OffchainWorker = ();
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
+	type MaxReadyVersions = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -125,6 +125,10 @@ impl<T: Config> Pallet<T> {
 			for model in worker.models.iter() {
 				ensure!(ModelWorkers::<T>::get(model).contains(&who), "worker missing from model list");
 			}
+			for (index, entry) in worker.ready.iter().enumerate() {
+				ensure!(worker.models.contains(&entry.model_id), "worker ready for a model it does not serve");
+				ensure!(!worker.ready[..index].contains(entry), "worker ready for a version twice");
+			}
 		}
 		for (who, _) in frame_system::Account::<T>::iter() {
 			if !escrows.contains_key(&who) {

@@ -31,6 +31,22 @@ pub enum WorkerState<BlockNumber> {
 	Unbonding { unlocks_at: BlockNumber },
 }
 
+/// A model version whose artifacts a worker's node holds, verified against their digests:
+/// the worker is drawn for that version's jobs (see [`crate::readiness`]).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+#[cfg_attr(feature = "std", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+pub struct ReadyVersion {
+	/// The model.
+	pub model_id: ModelId,
+	/// Its version.
+	pub version: VersionId,
+}
+
+/// The versions a worker is ready for.
+pub type ReadyVersionsOf<T> = BoundedVec<ReadyVersion, <T as Config>::MaxReadyVersions>;
+
 /// A registered worker.
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
@@ -51,9 +67,16 @@ pub struct WorkerInfo<T: Config> {
 	pub reputation: Permill,
 	/// Block of registration.
 	pub registered_at: BlockNumberFor<T>,
+	/// The versions of its served models its node holds: only these are assigned to it.
+	pub ready: ReadyVersionsOf<T>,
 }
 
 impl<T: Config> WorkerInfo<T> {
+	/// Whether its node holds `version` of `model_id`.
+	pub fn is_ready(&self, model_id: ModelId, version: VersionId) -> bool {
+		self.ready.contains(&ReadyVersion { model_id, version })
+	}
+
 	/// Whether it takes new jobs at all (busy or not): active and bonded at least
 	/// `MinWorkerBond`. What submission counts, draws require and eviction spares first.
 	pub fn takes_jobs(&self) -> bool {

@@ -58,14 +58,7 @@ pub enum JobStatus<AccountId, BlockNumber> {
 
 /// A job, as dApps see it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(
-		rename_all = "camelCase",
-		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
-	)
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	/// Job id.
 	pub id: JobId,
@@ -86,7 +79,7 @@ pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	/// The input.
 	pub input: InputView,
 	/// The model's price at submission.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub price: Balance,
 	/// Fee per agreeing replica.
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
@@ -109,19 +102,12 @@ pub struct JobDetails<AccountId, Balance, BlockNumber> {
 
 /// A worker, as dApps see it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(
-		rename_all = "camelCase",
-		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
-	)
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct WorkerDetails<AccountId, Balance, BlockNumber> {
 	/// The worker's account.
 	pub account: AccountId,
 	/// Bond held.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub bond: Balance,
 	/// Models served.
 	pub models: Vec<ModelId>,
@@ -137,22 +123,20 @@ pub struct WorkerDetails<AccountId, Balance, BlockNumber> {
 	pub reputation: Permill,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
+	/// The model versions its node holds: it is drawn only for these versions' jobs.
+	pub ready: Vec<ReadyVersion>,
 }
 
 /// What a job would cost now.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct FeeEstimate<Balance> {
 	/// The model the job would run (routed, for a task).
 	pub model_id: ModelId,
 	/// Its version.
 	pub version: VersionId,
 	/// The owner's price, of which `data_share` goes to the model's datasets.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub price: Balance,
 	/// The data-lineage part of `price` (paid only to datasets that take rewards).
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
@@ -258,6 +242,7 @@ impl<T: Config> Pallet<T> {
 			state: worker.state,
 			reputation: worker.reputation,
 			registered_at: worker.registered_at,
+			ready: worker.ready.into_inner(),
 		})
 	}
 

@@ -58,6 +58,7 @@ impl<T: Config> Pallet<T> {
 				Workers::<T>::mutate(&evicted, |info| {
 					if let Some(info) = info {
 						info.models.retain(|m| m != model);
+						info.ready.retain(|entry| entry.model_id != *model);
 					}
 				});
 				Self::deposit_event(Event::WorkerEvicted { worker: evicted, model: *model });
@@ -101,6 +102,7 @@ impl<T: Config> Pallet<T> {
 				state: WorkerState::Active,
 				reputation: Permill::from_percent(50),
 				registered_at: frame_system::Pallet::<T>::block_number(),
+				ready: Default::default(),
 			},
 		);
 		Self::deposit_event(Event::WorkerRegistered { worker: who, bond, capacity });
@@ -126,6 +128,8 @@ impl<T: Config> Pallet<T> {
 		Self::check_served_models(&models, capacity)?;
 		Self::remove_from_model_lists(&who, &worker.models);
 		Self::add_to_model_lists(&who, worker.bond, &models)?;
+		// A model no longer served takes its readiness with it.
+		worker.ready.retain(|entry| models.contains(&entry.model_id));
 		worker.models = models.clone();
 		worker.capacity = capacity;
 		Workers::<T>::insert(&who, worker);

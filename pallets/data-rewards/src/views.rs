@@ -19,14 +19,7 @@ use {
 
 /// A dataset as dApps read it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(
-		rename_all = "camelCase",
-		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
-	)
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct DatasetDetails<AccountId, Balance, BlockNumber> {
 	/// Its id.
 	pub id: DatasetId,
@@ -57,7 +50,7 @@ pub struct DatasetDetails<AccountId, Balance, BlockNumber> {
 	/// Matching votes that decide.
 	pub quorum: u32,
 	/// Most paid per era (`None`: the whole pot).
-	#[cfg_attr(feature = "std", serde(with = "json::option_balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::option_balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub reward_per_era: Option<Balance>,
 	/// Funds not yet given to an era, including funds sent straight to the account.
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
@@ -102,14 +95,7 @@ pub enum ContributionState<AccountId> {
 
 /// A contribution as dApps read it.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(
-		rename_all = "camelCase",
-		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
-	)
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct ContributionDetails<AccountId, Balance, BlockNumber> {
 	/// Its id.
 	pub id: ContributionId,
@@ -129,7 +115,7 @@ pub struct ContributionDetails<AccountId, Balance, BlockNumber> {
 	#[cfg_attr(feature = "std", serde(with = "json::option_text"))]
 	pub label: Option<Vec<u8>>,
 	/// Deposit held while pending.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub deposit: Balance,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,
@@ -142,11 +128,7 @@ pub struct ContributionDetails<AccountId, Balance, BlockNumber> {
 
 /// The reward of one accepted, unclaimed contribution.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct PendingReward<Balance> {
 	/// The contribution.
 	pub contribution: ContributionId,
@@ -158,7 +140,7 @@ pub struct PendingReward<Balance> {
 	pub points: u64,
 	/// What it gets: exact once the era has finished, else what it would get if the era
 	/// finished now.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub amount: Balance,
 	/// Whether `claim` pays it now (its era has finished).
 	pub claimable: bool,
@@ -166,14 +148,10 @@ pub struct PendingReward<Balance> {
 
 /// An account's unclaimed rewards.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct PendingRewards<Balance> {
 	/// Sum of the claimable amounts.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub claimable: Balance,
 	/// Sum of the estimates for eras still running.
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]

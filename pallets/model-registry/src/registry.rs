@@ -89,21 +89,7 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		seed: u32,
 	) -> ModelId {
 		use frame_support::BoundedVec;
-		let mut weights = [0u8; 32];
-		weights[..4].copy_from_slice(&seed.to_le_bytes());
-		weights[31] = 0xbe;
 		let model_id = NextModelId::<T>::get();
-		let artifacts = Artifacts::<T> {
-			format: ArtifactFormat::Gguf,
-			weights: sp_core::H256(weights),
-			tokenizer: None,
-			config: None,
-			size_bytes: 1,
-			location: ArtifactLocation {
-				url: Some(BoundedVec::truncate_from(b"ipfs://bench".to_vec())),
-				cid: None,
-			},
-		};
 		Self::do_register_model(
 			owner,
 			BoundedVec::truncate_from(b"bench".to_vec()),
@@ -112,10 +98,37 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			price,
 			None,
 			BoundedVec::new(),
-			artifacts,
+			bench_artifacts::<T>(seed),
 		)
 		.expect("funded owner, fresh digest; qed");
 		Self::do_approve_version(model_id, 1).expect("a pending version; qed");
 		model_id
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn publish_approved_version(model_id: ModelId, seed: u32) -> VersionId {
+		let model = Models::<T>::get(model_id).expect("registered by the benchmark; qed");
+		Self::do_publish_version(model.owner, model_id, bench_artifacts::<T>(seed), Default::default())
+			.expect("the owner's active model, fresh digest; qed");
+		let version = Models::<T>::get(model_id).expect("still registered; qed").latest_version;
+		Self::do_approve_version(model_id, version).expect("a pending version; qed");
+		version
+	}
+}
+
+/// Benchmarks only: GGUF artifacts whose weights digest is derived from `seed`.
+#[cfg(feature = "runtime-benchmarks")]
+fn bench_artifacts<T: Config>(seed: u32) -> Artifacts<T> {
+	use frame_support::BoundedVec;
+	let mut weights = [0u8; 32];
+	weights[..4].copy_from_slice(&seed.to_le_bytes());
+	weights[31] = 0xbe;
+	Artifacts::<T> {
+		format: ArtifactFormat::Gguf,
+		weights: sp_core::H256(weights),
+		tokenizer: None,
+		config: None,
+		size_bytes: 1,
+		location: ArtifactLocation { url: Some(BoundedVec::truncate_from(b"ipfs://bench".to_vec())), cid: None },
 	}
 }

@@ -25,18 +25,14 @@ use sp_runtime::{traits::UniqueSaturatedInto, Permill};
 /// A candidate model with its score and the parts of it (in JSON, scores are parts per
 /// million and the price a decimal string).
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(serde::Serialize),
-	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display"))
-)]
+#[cfg_attr(feature = "std", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct RankedModel<Balance> {
 	/// The model.
 	pub model_id: ModelId,
 	/// The version an unpinned job would run.
 	pub version: VersionId,
 	/// Its price per job.
-	#[cfg_attr(feature = "std", serde(with = "infera_primitives::json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "infera_primitives::json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub price: Balance,
 	/// The weighted score.
 	pub score: Permill,

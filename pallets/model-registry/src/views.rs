@@ -32,11 +32,7 @@ pub enum VersionStatus {
 
 /// One version of a model.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(rename_all = "camelCase", bound(serialize = "Balance: core::fmt::Display, BlockNumber: Serialize"))
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct VersionDetails<Balance, BlockNumber> {
 	/// Version number (from 1).
 	pub version: VersionId,
@@ -65,20 +61,13 @@ pub struct VersionDetails<Balance, BlockNumber> {
 	/// Block of publication.
 	pub published_at: BlockNumber,
 	/// Deposit held for this version.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub deposit: Balance,
 }
 
 /// A model with all its versions and usage.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
-#[cfg_attr(
-	feature = "std",
-	derive(Serialize),
-	serde(
-		rename_all = "camelCase",
-		bound(serialize = "AccountId: Serialize, Balance: core::fmt::Display, BlockNumber: Serialize")
-	)
-)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
 pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	/// Model id.
 	pub id: ModelId,
@@ -95,7 +84,7 @@ pub struct ModelDetails<AccountId, Balance, BlockNumber> {
 	#[cfg_attr(feature = "std", serde(with = "json::text"))]
 	pub licence: Vec<u8>,
 	/// Price per job.
-	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
 	pub price: Balance,
 	/// Parent model (fine-tune lineage).
 	pub parent: Option<ModelId>,

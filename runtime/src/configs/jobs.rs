@@ -69,5 +69,8 @@ impl pallet_compute_jobs::Config for Runtime {
 	type OffchainWorker = pallet_compute_jobs::InferenceWorker<Runtime, pallet_compute_jobs::crypto::WorkerKey>;
 	type MaxJobsPerBlock = ConstU32<64>;
 	type MaxQueuedJobs = ConstU32<128>;
+	/// Two versions per served model: the current one, and the previous one while the
+	/// current one is fetched.
+	type MaxReadyVersions = ConstU32<32>;
 	type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
 }

@@ -47,7 +47,8 @@ pub fn register_minilm(owner: &AccountId, price: Balance, datasets: Vec<DatasetI
 		.map_err(|error| error.error)
 }
 
-/// `who` bonds the minimum and serves model 0, with room for four jobs.
+/// `who` bonds the minimum and serves model 0, with room for four jobs, and its node holds
+/// version 1 (it is marked ready, as its off-chain worker would once the files verify).
 pub fn register_worker(who: &AccountId) {
 	let bond: Balance = <Runtime as pallet_compute_jobs::Config>::MinWorkerBond::get();
 	frame_support::assert_ok!(ComputeJobs::register_worker(
@@ -56,6 +57,7 @@ pub fn register_worker(who: &AccountId) {
 		BoundedVec::truncate_from(vec![0]),
 		4
 	));
+	frame_support::assert_ok!(ComputeJobs::set_readiness(RuntimeOrigin::signed(who.clone()), 0, 1, true));
 }
 
 /// A dataset `name` sponsored by `sponsor` with 1 INFR in its pot, reviewed by `curator`

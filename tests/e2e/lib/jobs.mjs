@@ -9,7 +9,8 @@ import { rpcCall, waitFor } from './node.mjs';
 /**
  * The fixture of an approved all-MiniLM-L6-v2 with bonded workers:
  * - `owner` registers the model (lib/minilm.mjs: real digests, files where scripts/setup
- *   put them) at `price` per job, version 1 trained on `datasets` (default none);
+ *   put them, or `location` { url, cid } as a test publishes them) at `price` per job,
+ *   version 1 trained on `datasets` (default none);
  * - version 1 is approved either by `sudo` (a key: `sudo.sudo(approveVersion)`, the admin
  *   origin on dev chains) or by `approve(modelId)`, an async function that sets approval
  *   going some other way (e.g. a `curator` referendum) and returns; the fixture then waits
@@ -17,13 +18,17 @@ import { rpcCall, waitFor } from './node.mjs';
  * - each of `workers`, `{ key, keystore }`, bonds `bond` (default twice the chain's
  *   `MinWorkerBond`) to serve it with `capacity` concurrent jobs. With `keystore:
  *   { rpcPort, suri }` the worker's `infr` key (`suri`) first goes into that node's
- *   keystore, so the node's off-chain worker runs its jobs; without it nobody does.
+ *   keystore, so the node's off-chain worker runs its jobs, and the fixture waits until
+ *   that node holds version 1 and has marked the worker ready for it (workers are drawn
+ *   only for versions their node holds); without it nobody runs its jobs, and the
+ *   fixture marks it ready itself (`computeJobs.setReadiness`) so tests can commit and
+ *   reveal by hand.
  * Every step is checked by its event. Returns { modelId, bond }.
  */
-export async function approvedModelWithWorker (api, { owner, price, datasets = [], sudo, approve, workers, bond, capacity = 8 }) {
+export async function approvedModelWithWorker (api, { owner, price, datasets = [], sudo, approve, workers, bond, capacity = 8, location }) {
   if (!sudo === !approve) throw new Error('approvedModelWithWorker: give either `sudo` or `approve`');
   const registered = await submitOk(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', price, null, datasets, minilmArtifacts()), owner);
+    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', price, null, datasets, minilmArtifacts(location)), owner);
   const modelId = onlyEvent(registered, 'modelRegistry', 'ModelRegistered').modelId.toNumber();
 
   if (sudo) {
@@ -45,8 +50,26 @@ export async function approvedModelWithWorker (api, { owner, price, datasets = [
     if (event.worker.toString() !== key.address || event.bond.toBigInt() !== bond) {
       throw new Error(`unexpected ${event.toString()} for ${key.address} bonding ${bond}`);
     }
+    if (!keystore) {
+      const marked = await submitOk(api, api.tx.computeJobs.setReadiness(modelId, 1, true), key);
+      onlyEvent(marked, 'computeJobs', 'WorkerReadinessChanged');
+    }
   }
+  for (const { key } of workers) await waitUntilReady(api, key.address, modelId, 1);
   return { modelId, bond };
+}
+
+/**
+ * Waits until `worker` is ready for `version` of `modelId` on chain: its node holds the
+ * artifacts (fetched from the registered location, verified) and its off-chain worker said
+ * so with `setReadiness`.
+ */
+export async function waitUntilReady (api, worker, modelId, version, timeoutMs = 300_000) {
+  await waitFor(`${worker} to be ready for model ${modelId} v${version}`, async () => {
+    const info = await api.query.computeJobs.workers(worker);
+    return info.isSome && info.unwrap().ready.some((entry) =>
+      entry.modelId.toNumber() === modelId && entry.version.toNumber() === version);
+  }, timeoutMs, 500);
 }
 
 /** The one `section.method` event of a submitted transaction's `events`. */

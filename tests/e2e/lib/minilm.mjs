@@ -12,14 +12,20 @@ export const MODELS = process.env.INFERA_MODELS ?? join(homedir(), '.cache', 'in
 /** Digests, sentences and sentence-transformers embeddings of the model. */
 export const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'minilm-reference.json'), 'utf8'));
 
-/** The `Artifacts` of a registration: real digests, files on this machine. */
-export function minilmArtifacts () {
+/** Where scripts/setup put all-MiniLM-L6-v2's three files. */
+export const MINILM_DIR = join(MODELS, 'all-MiniLM-L6-v2');
+
+/**
+ * The `Artifacts` of a registration: real digests; by default the files on this machine
+ * (`file://`), or `location` ({ url, cid }) as published elsewhere.
+ */
+export function minilmArtifacts (location = { url: `file://${MINILM_DIR}`, cid: null }) {
   return {
     format: 'Safetensors',
     weights: fixture.files['model.safetensors'],
     tokenizer: fixture.files['tokenizer.json'],
     config: fixture.files['config.json'],
     sizeBytes: 91_335_235,
-    location: { url: `file://${join(MODELS, 'all-MiniLM-L6-v2')}`, cid: null }
+    location
   };
 }

@@ -126,10 +126,12 @@ pub fn approved_minilm<T: pallet_model_registry::Config>(
 	id
 }
 
-/// Registers each of `who` as a worker of `model` with [`BOND`] and room for two jobs.
+/// Registers each of `who` as a worker of `model` with [`BOND`] and room for two jobs,
+/// ready for version 1 (as its node marks it once it holds the files).
 pub fn workers(model: ModelId, who: &[AccountId]) {
 	for worker in who {
 		assert_ok!(ComputeJobs::register_worker(RuntimeOrigin::signed(*worker), BOND, models(&[model]), 2));
+		assert_ok!(ComputeJobs::set_readiness(RuntimeOrigin::signed(*worker), model, 1, true));
 	}
 }
 

@@ -15,20 +15,6 @@ fn good() -> JobOutput<Test> {
 	embedding(&GOOD)
 }
 
-fn submit_as(who: AccountId, model: ModelId, replicas: u8, deadline_in: u64) -> Result<JobId, sp_runtime::DispatchError> {
-	let id = NextJobId::<Test>::get();
-	ComputeJobs::submit_job(
-		RuntimeOrigin::signed(who),
-		ModelChoice::Model { model_id: model, version: None, max_price: PRICE },
-		text(b"the quick brown fox"),
-		50,
-		replicas,
-		deadline_in,
-	)
-	.map(|_| id)
-	.map_err(|e| e.error)
-}
-
 // Finding 2: commitments are bound to the job and the worker.
 
 #[test]

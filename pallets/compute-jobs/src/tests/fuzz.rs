@@ -74,7 +74,16 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 	let acting = ComputeJobs::acting_worker(worker);
 	// Errors are expected and must leave no trace: dispatchables are transactional.
 	let _ = match rng.below(24) {
-		0 => ComputeJobs::register_worker(signed, 900 + rng.below(600), models(&[model]), 1 + rng.below(3) as u32),
+		0 => {
+			let result =
+				ComputeJobs::register_worker(signed.clone(), 900 + rng.below(600), models(&[model]), 1 + rng.below(3) as u32);
+			// Its node fetches the model and says so (workers that never do are never drawn:
+			// `tests/readiness.rs`).
+			if result.is_ok() {
+				assert_ok_quiet(ComputeJobs::set_readiness(signed, model, 1, true));
+			}
+			result
+		},
 		1 => ComputeJobs::bond_more(signed, rng.below(200)),
 		2 => ComputeJobs::pause(signed),
 		3 => ComputeJobs::resume(signed),
@@ -154,10 +163,11 @@ fn step(rng: &mut Rng, model: ModelId, committed: &mut Committed) {
 			}
 		},
 		15 => {
-			// Squat: register at the minimum bond and pause at once.
+			// Squat: register at the minimum bond, claim to hold the model, and pause at once.
 			let squatter = rng.pick(&SQUATTERS);
 			let result = ComputeJobs::register_worker(RuntimeOrigin::signed(squatter), 1_000, models(&[model]), 1);
 			if result.is_ok() {
+				assert_ok_quiet(ComputeJobs::set_readiness(RuntimeOrigin::signed(squatter), model, 1, true));
 				assert_ok_quiet(ComputeJobs::pause(RuntimeOrigin::signed(squatter)));
 			}
 			result

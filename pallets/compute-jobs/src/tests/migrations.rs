@@ -1,5 +1,6 @@
 //! The storage migrations: v0 → v1 on jobs written in the old layout, v1 → v2 on a chain
-//! whose jobs were drawn at submission.
+//! whose jobs were drawn at submission, v2 → v3 on requester indices, v3 → v4 on workers
+//! written without readiness.
 
 use super::*;
 use sp_core::H256;
@@ -12,6 +13,7 @@ use crate::{
 	*,
 };
 use frame_support::{
+	assert_noop,
 	traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
 	BoundedVec,
 };
@@ -136,6 +138,40 @@ fn v2_requester_indices_are_rekeyed_in_id_order() {
 		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(3));
 		let ids: Vec<JobId> = ComputeJobs::requester_job_ids(&REQUESTER, 0).collect();
 		assert_eq!(ids, jobs);
+		ComputeJobs::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn v3_workers_are_rewritten_ready_for_nothing() {
+	use crate::migrations::v4::{MigrateToV4, OldWorkerInfo};
+	use codec::Encode;
+	ExtBuilder::default().with_approved_model().with_workers(&[W1, W2]).build_and_execute(|| {
+		// Written in the v3 layout: no readiness.
+		let before: Vec<(AccountId, WorkerInfo<Test>)> = Workers::<Test>::iter().collect();
+		for (who, info) in &before {
+			let old = OldWorkerInfo::<Test> {
+				bond: info.bond,
+				models: info.models.clone(),
+				capacity: info.capacity,
+				assigned: info.assigned,
+				state: info.state,
+				reputation: info.reputation,
+				registered_at: info.registered_at,
+			};
+			frame_support::storage::unhashed::put_raw(&Workers::<Test>::hashed_key_for(who), &old.encode());
+		}
+		StorageVersion::new(3).put::<Pallet<Test>>();
+
+		MigrateToV4::<Test>::on_runtime_upgrade();
+
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(4));
+		for (who, info) in before {
+			let migrated = Workers::<Test>::get(who).expect("decodes in the v4 layout");
+			assert_eq!(WorkerInfo::<Test> { ready: Default::default(), ..info }, migrated);
+		}
+		// Nobody is drawn until its node says what it holds.
+		assert_noop!(submit_as(REQUESTER, MODEL, 1, 13), Error::<Test>::NotEnoughWorkers);
 		ComputeJobs::do_try_state().unwrap();
 	});
 }

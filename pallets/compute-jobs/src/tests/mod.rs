@@ -8,6 +8,7 @@ mod lifecycle;
 mod lineage;
 mod migrations;
 mod offchain;
+mod readiness;
 mod views;
 mod workers;
 
@@ -45,6 +46,33 @@ pub(super) fn submit_undrawn(model: ModelId, replicas: u8) -> JobId {
 		10 + u64::from(DRAW_DELAY),
 	));
 	id
+}
+
+/// Submits `who`'s job on `model` (its current version, or `version`), without waiting for
+/// the draw; returns its id or why it was refused.
+pub(super) fn submit_version_as(
+	who: AccountId,
+	model: ModelId,
+	version: Option<VersionId>,
+	replicas: u8,
+	deadline_in: u64,
+) -> Result<JobId, sp_runtime::DispatchError> {
+	let id = NextJobId::<Test>::get();
+	ComputeJobs::submit_job(
+		RuntimeOrigin::signed(who),
+		ModelChoice::Model { model_id: model, version, max_price: PRICE },
+		text(b"the quick brown fox"),
+		50,
+		replicas,
+		deadline_in,
+	)
+	.map(|_| id)
+	.map_err(|e| e.error)
+}
+
+/// [`submit_version_as`] for the model's current version.
+pub(super) fn submit_as(who: AccountId, model: ModelId, replicas: u8, deadline_in: u64) -> Result<JobId, sp_runtime::DispatchError> {
+	submit_version_as(who, model, None, replicas, deadline_in)
 }
 
 /// Runs the `DRAW_DELAY` blocks after which the jobs submitted in this block are drawn.

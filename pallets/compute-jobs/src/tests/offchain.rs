@@ -17,7 +17,7 @@ use frame_support::{
 	BoundedVec,
 };
 use infera_primitives::inference::{
-	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, INFERENCE_ENDPOINT_KEY,
+	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, Readiness, INFERENCE_ENDPOINT_KEY,
 };
 use infera_primitives::ArtifactRef;
 use infera_test_support::minilm;
@@ -123,6 +123,7 @@ impl Config for Test {
 	type OffchainWorker = Worker;
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
+	type MaxReadyVersions = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -130,6 +131,7 @@ type Worker = InferenceWorker<Test, crypto::WorkerKey>;
 
 const ENDPOINT: &str = "http://127.0.0.1:4000";
 const INFER_URL: &str = "http://127.0.0.1:4000/v1/infer";
+const PREPARE_URL: &str = "http://127.0.0.1:4000/v1/prepare";
 const REMOTE_URL: &str = "http://data.example/input.txt";
 
 fn account(byte: u8) -> AccountId {
@@ -178,13 +180,21 @@ fn harness() -> (sp_io::TestExternalities, Harness) {
 	(ext, Harness { offchain: offchain_state, pool: pool_state, key })
 }
 
-fn register_worker(who: &AccountId) {
+/// Registers `who` as a worker of model 0, not yet ready for any version.
+fn register_unready_worker(who: &AccountId) {
 	assert_ok!(ComputeJobs::register_worker(
 		RuntimeOrigin::signed(who.clone()),
 		1_000,
 		BoundedVec::truncate_from(vec![0]),
 		4
 	));
+}
+
+/// Registers `who` as a worker of model 0 whose node already holds version 1 (marked ready
+/// by hand: no prepare request is then made).
+fn register_worker(who: &AccountId) {
+	register_unready_worker(who);
+	assert_ok!(ComputeJobs::set_readiness(RuntimeOrigin::signed(who.clone()), 0, 1, true));
 }
 
 fn submit(input: JobInput<Test>) -> JobId {
@@ -204,21 +214,35 @@ fn inline(bytes: &[u8]) -> JobInput<Test> {
 	JobInput::Inline(BoundedVec::truncate_from(bytes.to_vec()))
 }
 
+/// Model 0, version 1, as the registry hands it to the off-chain worker.
+fn model_zero() -> ArtifactRef {
+	ArtifactRef {
+		task: TaskKind::TextEmbedding,
+		format: ArtifactFormat::Safetensors,
+		weights: H256::repeat_byte(1),
+		tokenizer: Some(minilm::TOKENIZER),
+		config: Some(minilm::CONFIG),
+		size_bytes: minilm::SIZE_BYTES,
+		url: Some(minilm::URL.to_vec()),
+		cid: None,
+	}
+}
+
+/// The node is asked to hold `models` and answers `answers`.
+fn expect_prepare(harness: &Harness, models: Vec<ArtifactRef>, answers: Vec<Readiness>) {
+	harness.offchain.write().expect_request(testing::PendingRequest {
+		method: "POST".into(),
+		uri: PREPARE_URL.into(),
+		body: models.encode(),
+		response: Some(answers.encode()),
+		sent: true,
+		..Default::default()
+	});
+}
+
 /// The service answers one batch request for `inputs` with `answers`.
 fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceResponse) {
-	let request = InferenceRequest {
-		model: ArtifactRef {
-			task: TaskKind::TextEmbedding,
-			format: ArtifactFormat::Safetensors,
-			weights: H256::repeat_byte(1),
-			tokenizer: Some(minilm::TOKENIZER),
-			config: Some(minilm::CONFIG),
-			size_bytes: minilm::SIZE_BYTES,
-			url: Some(minilm::URL.to_vec()),
-			cid: None,
-		},
-		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
-	};
+	let request = InferenceRequest { model: model_zero(), inputs: inputs.iter().map(|input| input.to_vec()).collect() };
 	harness.offchain.write().expect_request(testing::PendingRequest {
 		method: "POST".into(),
 		uri: INFER_URL.into(),
@@ -275,6 +299,10 @@ fn apply(calls: Vec<(AccountId, Call<Test>)>) {
 				ComputeJobs::commit_result(RuntimeOrigin::signed(signer), job_id, commitment),
 			Call::reveal_result { job_id, verdict, salt } =>
 				ComputeJobs::reveal_result(RuntimeOrigin::signed(signer), job_id, verdict, salt),
+			Call::set_readiness { model_id, version, ready } =>
+				ComputeJobs::set_readiness(RuntimeOrigin::signed(signer), model_id, version, ready)
+					.map(|()| Default::default())
+					.map_err(Into::into),
 			other => panic!("unexpected call {other:?}"),
 		};
 		assert_ok!(result);
@@ -492,6 +520,66 @@ fn an_output_over_the_bound_is_reported_as_too_large() {
 			&reveals[..],
 			[(_, Call::reveal_result { verdict: Verdict::Failure(FailureReason::OutputTooLarge), job_id, .. })] if *job_id == job
 		));
+	});
+}
+
+#[test]
+fn a_worker_waiting_for_a_version_has_its_node_fetch_it_and_is_marked_ready_once_held() {
+	let (mut ext, h) = harness();
+	// First run: the node starts fetching. Second: it holds the version.
+	expect_prepare(&h, vec![model_zero()], vec![Readiness::Fetching { received: 0, total: minilm::SIZE_BYTES }]);
+	expect_prepare(&h, vec![model_zero()], vec![Readiness::Ready]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_unready_worker(&key);
+		run_at(1);
+		assert!(submitted(&h).is_empty(), "nothing to say while the node fetches");
+		run_at(2);
+		let calls = submitted(&h);
+		assert!(matches!(
+			&calls[..],
+			[(signer, Call::set_readiness { model_id: 0, version: 1, ready: true })] if *signer == key
+		));
+		apply(calls);
+		assert!(Workers::<Test>::get(&key).unwrap().is_ready(0, 1));
+		// Ready for everything it serves: the node is not asked again (an unexpected request
+		// would fail the test).
+		run_at(3);
+		assert!(submitted(&h).is_empty());
+	});
+}
+
+#[test]
+fn a_version_the_node_cannot_fetch_is_never_marked_ready() {
+	let (mut ext, h) = harness();
+	expect_prepare(&h, vec![model_zero()], vec![Readiness::Failed(InferenceFailure::DigestMismatch)]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_unready_worker(&key);
+		run_at(1);
+		assert!(submitted(&h).is_empty());
+		assert!(Workers::<Test>::get(&key).unwrap().ready.is_empty());
+	});
+}
+
+#[test]
+fn a_version_whose_files_are_gone_at_inference_is_withdrawn() {
+	let (mut ext, h) = harness();
+	expect_inference(&h, &[b"hello"], vec![Err(InferenceFailure::DigestMismatch)]);
+	let key = h.key.clone();
+	ext.execute_with(|| {
+		register_worker(&key);
+		submit(inline(b"hello"));
+		let at = draw();
+		run_at(at);
+		let calls = submitted(&h);
+		assert!(
+			calls.iter().any(|(_, call)| matches!(call, Call::set_readiness { model_id: 0, version: 1, ready: false })),
+			"{calls:?}"
+		);
+		assert!(calls.iter().any(|(_, call)| matches!(call, Call::commit_result { .. })), "the job is still answered");
+		apply(calls);
+		assert!(Workers::<Test>::get(&key).unwrap().ready.is_empty());
 	});
 }
 

@@ -245,6 +245,7 @@ mod json {
 			state: WorkerState::Unbonding { unlocks_at: 30 },
 			reputation: Permill::from_percent(50),
 			registered_at: 2,
+			ready: vec![ReadyVersion { model_id: 0, version: 1 }],
 		};
 		let json = serde_json::to_value(&worker).unwrap();
 		assert_eq!(
@@ -252,6 +253,7 @@ mod json {
 			json!({
 				"account": 7, "bond": u128::MAX.to_string(), "models": [0, 2], "capacity": 4, "assigned": 1,
 				"state": "unbonding", "unlocksAt": 30, "reputation": 500_000, "registeredAt": 2,
+				"ready": [{ "modelId": 0, "version": 1 }],
 			})
 		);
 		let active = WorkerDetails { state: WorkerState::Active, ..worker };

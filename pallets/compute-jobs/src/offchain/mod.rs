@@ -9,6 +9,10 @@
 //!   persistent offchain storage under [`INFERENCE_ENDPOINT_KEY`]; the worker calls it with
 //!   the standard `sp_io::offchain::http_*` functions, so the runtime imports no custom
 //!   host function. Inference never runs during block import.
+//! - **Readiness** ([`readiness`]): while a worker is not ready for the current version of
+//!   a model it serves, the node is asked to hold it (it fetches what it lacks in the
+//!   background) and the worker is marked ready once it does; versions it lost or no
+//!   longer needs are withdrawn.
 //! - **Per block** (for each new best block): jobs assigned to a local worker
 //!   ([`WorkerJobs`]) that it has not committed to are run, batched per model version
 //!   (remote inputs are fetched over HTTP and checked against their size and SHA-256
@@ -30,6 +34,8 @@
 //!   internal error) is retried at the next block.
 
 use crate::{pallet::*, results::commitment_of, *};
+
+pub mod readiness;
 use infera_primitives::inference::InferenceFailure;
 use alloc::{collections::btree_map::BTreeMap, format, vec::Vec};
 use codec::{Decode, Encode};
@@ -179,6 +185,32 @@ pub fn to_verdict<T: Config>(answer: Result<InferenceOutput, InferenceFailure>) 
 	})
 }
 
+/// POSTs SCALE-encoded `body` to `path` of the node's service at `endpoint` and decodes the
+/// answer, or says what went wrong.
+pub fn post_scale<R: Decode>(
+	endpoint: &[u8],
+	path: &str,
+	body: Vec<u8>,
+	timeout_millis: u64,
+) -> Result<R, alloc::string::String> {
+	let base = core::str::from_utf8(endpoint).map_err(|_| "the published endpoint is not UTF-8")?;
+	let url = format!("{base}{path}");
+	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(timeout_millis));
+	let pending = http::Request::post(&url, alloc::vec![body])
+		.deadline(deadline)
+		.send()
+		.map_err(|error| format!("cannot reach {url}: {error:?}"))?;
+	let response = pending
+		.try_wait(deadline)
+		.map_err(|_| format!("{url} did not answer in time"))?
+		.map_err(|error| format!("{url}: {error:?}"))?;
+	let body: Vec<u8> = response.body().collect();
+	if response.code != 200 {
+		return Err(format!("{url} answered {}: {}", response.code, alloc::string::String::from_utf8_lossy(&body)));
+	}
+	R::decode(&mut &body[..]).map_err(|_| format!("{url} answered something else than SCALE"))
+}
+
 /// The worker a local key acts for: the worker it operates, or itself if it is a worker.
 pub fn worker_of_key<T: Config>(account: &T::AccountId) -> Option<T::AccountId> {
 	Operators::<T>::get(account)
@@ -198,9 +230,15 @@ where
 				return;
 			},
 		};
-		for key in C::RuntimeAppPublic::all() {
-			let public: T::Public = C::GenericPublic::from(key).into();
-			let Some(worker) = worker_of_key::<T>(&public.clone().into_account()) else { continue };
+		let local: Vec<(T::Public, T::AccountId)> = C::RuntimeAppPublic::all()
+			.into_iter()
+			.filter_map(|key| {
+				let public: T::Public = C::GenericPublic::from(key).into();
+				worker_of_key::<T>(&public.clone().into_account()).map(|worker| (public, worker))
+			})
+			.collect();
+		Self::keep_ready(now, &endpoint, &local);
+		for (public, worker) in local {
 			let lock_key = (b"infera::lock", &worker).encode();
 			let mut lock = StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
 				&lock_key,
@@ -269,6 +307,9 @@ where
 		}
 		for ((model_id, version), jobs) in runs {
 			for (job_id, job, verdict) in Self::infer(endpoint, model_id, version, jobs) {
+				if verdict == Verdict::Failure(FailureReason::ModelUnavailable) {
+					Self::withdraw_lost(now, &public, &worker, ReadyVersion { model_id, version });
+				}
 				StorageValueRef::persistent(&verdict_key(job_id, &job)).set(&verdict);
 				sends.push(Step::Commit { job_id, verdict });
 			}
@@ -350,22 +391,7 @@ where
 	}
 
 	fn call_service(endpoint: &[u8], request: &InferenceRequest) -> Result<InferenceResponse, alloc::string::String> {
-		let base = core::str::from_utf8(endpoint).map_err(|_| "the published endpoint is not UTF-8")?;
-		let url = format!("{base}{INFERENCE_PATH}");
-		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(INFERENCE_TIMEOUT_MILLIS));
-		let pending = http::Request::post(&url, alloc::vec![request.encode()])
-			.deadline(deadline)
-			.send()
-			.map_err(|error| format!("cannot reach {url}: {error:?}"))?;
-		let response = pending
-			.try_wait(deadline)
-			.map_err(|_| format!("{url} did not answer in time"))?
-			.map_err(|error| format!("{url}: {error:?}"))?;
-		let body: Vec<u8> = response.body().collect();
-		if response.code != 200 {
-			return Err(format!("{url} answered {}: {}", response.code, alloc::string::String::from_utf8_lossy(&body)));
-		}
-		InferenceResponse::decode(&mut &body[..]).map_err(|_| format!("{url} answered something else than SCALE"))
+		post_scale(endpoint, INFERENCE_PATH, request.encode(), INFERENCE_TIMEOUT_MILLIS)
 	}
 
 	/// Submits a commit or reveal, unless it was sent less than `RESEND_AFTER` blocks ago.
