@@ -132,6 +132,7 @@ test('a job is escrowed, assigned, committed, revealed and settled to the planck
   assert.equal(bobWorker.state, 'active');
   assert.equal(bobWorker.bond, bond.toString());
   assert.deepEqual(bobWorker.models, [modelId]);
+  assert.deepEqual(bobWorker.ready, [{ modelId, version: 1 }], 'ready for the version the fixture marked');
   const step = api.consts.computeJobs.reputationStep.toBigInt();
   assert.equal(bobWorker.reputation, reputationBefore + Number(mulFloor(step, PPM - BigInt(reputationBefore))));
   assert.equal(bobWorker.assigned, 0);

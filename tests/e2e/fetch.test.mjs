@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { u8aToHex } from '@polkadot/util';
 import { startNode, waitFor, sleep, rpcCall } from './lib/node.mjs';
-import { submit, submitOk, eventsOf, describeError, devAccounts, MILLI } from './lib/chain.mjs';
+import { submit, submitOk, eventsOf, devAccounts, MILLI } from './lib/chain.mjs';
 import { MINILM_DIR, fixture } from './lib/minilm.mjs';
 import { approvedModelWithWorker } from './lib/jobs.mjs';
 import { serveFiles, serveBytes, directoryCid } from './lib/file-server.mjs';
@@ -109,7 +109,7 @@ test('a model whose published files do not match its digests never makes a worke
   // Nobody holds it, so a job for it is refused, and Bob lost nothing.
   const job = await submit(api, api.tx.computeJobs.submitJob(
     { Model: { modelId, version: null, maxPrice: PRICE } }, { Inline: 'hello' }, MAX_FEE, 1, 40), charlie);
-  assert.equal(describeError(api, job.error), 'computeJobs.NotEnoughWorkers');
+  assert.equal(job.error, 'computeJobs.NotEnoughWorkers');
   assert.equal(await bondOf(bob.address), bondBefore);
 });
 
