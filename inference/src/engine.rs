@@ -4,12 +4,16 @@
 use crate::{
 	bert::{Classifier, ModelFiles, SentenceEmbedder},
 	error::{InferenceError, Result},
+	generation::TextGenerator,
 	quantize::quantize,
 	store::{flight::Progress, ModelStore},
 };
 use candle_core::Device;
 use infera_primitives::{
-	inference::{InferenceFailure, InferenceOutput, InferenceRequest},
+	inference::{
+		GenerationSettings, InferenceFailure, InferenceOutput, InferenceRequest, VerificationEvidence,
+		VerificationRequest,
+	},
 	ArtifactFormat, ArtifactRef, OutputKind, TaskKind,
 };
 use sp_core::H256;
@@ -22,6 +26,7 @@ use std::{
 pub enum LoadedModel {
 	Embedder(SentenceEmbedder),
 	Classifier(Classifier),
+	Generator(TextGenerator),
 }
 
 /// Most models kept loaded at once; the least recently used is dropped beyond it.
@@ -71,6 +76,16 @@ impl Engine {
 	}
 
 	fn load(&self, spec: &ArtifactRef) -> Result<LoadedModel> {
+		if spec.format == ArtifactFormat::Gguf {
+			if spec.task.output_kind() != OutputKind::Text {
+				return Err(InferenceError::Unsupported(format!("GGUF models for {:?}", spec.task)));
+			}
+			let paths = self.store.ensure_version(spec, &Progress::default())?;
+			let started = std::time::Instant::now();
+			let model = TextGenerator::load(&paths.weights, &self.device)?;
+			log::info!(target: "inference", "loaded {:?} model {:?} in {:?}", spec.task, spec.weights, started.elapsed());
+			return Ok(LoadedModel::Generator(model));
+		}
 		if spec.format != ArtifactFormat::Safetensors {
 			return Err(InferenceError::Unsupported(format!("{} weights", spec.format.as_str())));
 		}
@@ -87,19 +102,45 @@ impl Engine {
 			OutputKind::Embedding => LoadedModel::Embedder(SentenceEmbedder::load(&files, &self.device)?),
 			OutputKind::Label => LoadedModel::Classifier(Classifier::load(&files, &self.device)?),
 			OutputKind::Text =>
-				return Err(InferenceError::Unsupported("text generation is not served by this node".into())),
+				return Err(InferenceError::Unsupported("text generation from safetensors (use GGUF)".into())),
 		};
 		log::info!(target: "inference", "loaded {:?} model {:?} in {:?}", spec.task, spec.weights, started.elapsed());
 		Ok(model)
 	}
 
-	/// Runs `texts` through the model of `spec` as one batch.
-	pub fn run_batch(&self, spec: &ArtifactRef, texts: &[&str]) -> Result<Vec<InferenceOutput>> {
+	/// Runs `texts` through the model of `spec` as one batch (generation models decode one
+	/// after the other, with `generation`'s settings).
+	pub fn run_batch(
+		&self,
+		spec: &ArtifactRef,
+		texts: &[&str],
+		generation: Option<&GenerationSettings>,
+	) -> Result<Vec<Result<InferenceOutput>>> {
 		match &*self.model(spec)? {
 			LoadedModel::Embedder(model) =>
-				Ok(model.embed(texts)?.iter().map(|e| InferenceOutput::embedding(quantize(e))).collect()),
+				Ok(model.embed(texts)?.iter().map(|e| Ok(InferenceOutput::embedding(quantize(e)))).collect()),
 			LoadedModel::Classifier(model) =>
-				Ok(model.classify(texts)?.into_iter().map(InferenceOutput::Label).collect()),
+				Ok(model.classify(texts)?.into_iter().map(|label| Ok(InferenceOutput::Label(label))).collect()),
+			LoadedModel::Generator(model) => {
+				let settings = generation.ok_or_else(|| {
+					InferenceError::InvalidInput("a generation request needs decoding settings".into())
+				})?;
+				Ok(texts
+					.iter()
+					.map(|prompt| Ok(model.generate(prompt, settings)?.into_output()))
+					.collect())
+			},
+		}
+	}
+
+	/// Checks a claimed generation in one teacher-forced pass (see
+	/// [`crate::generation::TextGenerator::verify`]).
+	pub fn verify(&self, request: &VerificationRequest) -> Result<VerificationEvidence> {
+		let prompt = std::str::from_utf8(&request.prompt)
+			.map_err(|_| InferenceError::InvalidInput("the prompt is not UTF-8".into()))?;
+		match &*self.model(&request.model)? {
+			LoadedModel::Generator(model) => model.verify(prompt, &request.settings, &request.claimed),
+			_ => Err(InferenceError::Unsupported("verifying a model that does not generate text".into())),
 		}
 	}
 
@@ -107,7 +148,7 @@ impl Engine {
 	pub fn embed(&self, spec: &ArtifactRef, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
 		match &*self.model(spec)? {
 			LoadedModel::Embedder(model) => model.embed(texts),
-			LoadedModel::Classifier(_) => Err(InferenceError::Unsupported("not an embedding model".into())),
+			_ => Err(InferenceError::Unsupported("not an embedding model".into())),
 		}
 	}
 
@@ -117,8 +158,16 @@ impl Engine {
 		let texts: Vec<Option<&str>> =
 			request.inputs.iter().map(|input| std::str::from_utf8(input).ok()).collect();
 		let valid: Vec<&str> = texts.iter().flatten().copied().collect();
-		let mut outputs = match self.run_batch(&request.model, &valid) {
-			Ok(outputs) => outputs.into_iter().map(Ok).collect::<Vec<_>>(),
+		let mut outputs = match self.run_batch(&request.model, &valid, request.generation.as_ref()) {
+			Ok(outputs) => outputs
+				.into_iter()
+				.map(|output| {
+					output.map_err(|error| {
+						log::warn!(target: "inference", "model {:?}: {error}", request.model.weights);
+						error.failure()
+					})
+				})
+				.collect::<Vec<_>>(),
 			Err(error) => {
 				// The store already logged why a fetch failed.
 				if error.logged_by_store() {

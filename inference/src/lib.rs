@@ -9,21 +9,29 @@
 //! - [`prepare`]: which served versions are ready, fetching the others in the background.
 //! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
 //!   sequence classification.
+//! - [`llama`], [`chat`], [`generation`]: llama-architecture GGUF language models with
+//!   their embedded tokenizer and chat template; seeded decoding and one-pass verification.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
 //! - [`registry`]: reads model versions through a node's JSON-RPC, for operators' tools.
+//! - [`variants`]: other models of a GGUF file's shape (requantized, blocks exchanged), as a
+//!   corner-cutting worker would run them: for verification tests and benchmarks.
 //! - [`service`]: the loopback HTTP endpoint the runtime's off-chain worker calls
 //!   (`/v1/infer`, `/v1/prepare`).
 
 pub mod bert;
+pub mod chat;
 pub mod engine;
 pub mod error;
 pub mod fetch;
+pub mod generation;
+pub mod llama;
 pub mod prepare;
 pub mod quantize;
 pub mod registry;
 pub mod service;
 pub mod store;
+pub mod variants;
 
 pub use engine::Engine;
 pub use error::{FetchError, InferenceError, Result};

@@ -6,6 +6,9 @@
 //!   run one at a time on one thread (each already uses every core through candle), so
 //!   concurrent jobs queue instead of competing for the CPU; a missing model is fetched
 //!   first, synchronously.
+//! - `POST /v1/verify` with a SCALE-encoded [`VerificationRequest`] answers `200` with a
+//!   SCALE-encoded `Result<VerificationEvidence, InferenceFailure>`: one teacher-forced pass
+//!   over a claimed generation, queued like inference.
 //! - `POST /v1/prepare` with a SCALE-encoded `Vec<ArtifactRef>` answers `200` at once with
 //!   a SCALE-encoded `Vec<Readiness>`, one per version ([`crate::prepare`]); it is answered
 //!   on the listening thread, so it never waits behind inference.
@@ -18,7 +21,10 @@ use crate::{
 };
 use codec::{Decode, Encode};
 use infera_primitives::{
-	inference::{InferenceRequest, InferenceResponse, INFERENCE_PATH, PREPARE_PATH},
+	inference::{
+		InferenceFailure, InferenceRequest, InferenceResponse, VerificationEvidence, VerificationRequest,
+		INFERENCE_PATH, PREPARE_PATH, VERIFY_PATH,
+	},
 	ArtifactRef,
 };
 use prometheus_endpoint::{
@@ -113,6 +119,27 @@ pub fn answer(engine: &Engine, metrics: Option<&Metrics>, body: &[u8]) -> (u16, 
 	(200, response.encode())
 }
 
+/// Answers a verification request; returns the status and body.
+pub fn answer_verify(engine: &Engine, metrics: Option<&Metrics>, body: &[u8]) -> (u16, Vec<u8>) {
+	let Ok(request) = VerificationRequest::decode(&mut &body[..]) else {
+		return (400, b"the body is not a SCALE-encoded VerificationRequest".to_vec());
+	};
+	let started = Instant::now();
+	let answer: Result<VerificationEvidence, InferenceFailure> = engine.verify(&request).map_err(|error| {
+		log::warn!(target: "inference", "verifying with model {:?}: {error}", request.model.weights);
+		error.failure()
+	});
+	if let Some(metrics) = metrics {
+		let outcome = match &answer {
+			Ok(_) => "ok".to_string(),
+			Err(failure) => format!("{failure:?}"),
+		};
+		metrics.latency.with_label_values(&["verification"]).observe(started.elapsed().as_secs_f64());
+		metrics.inputs.with_label_values(&["verification", &outcome]).inc();
+	}
+	(200, answer.encode())
+}
+
 /// Answers a prepare request; returns the status and body.
 pub fn answer_prepare(preparer: &Preparer, body: &[u8]) -> (u16, Vec<u8>) {
 	let Ok(specs) = Vec::<ArtifactRef>::decode(&mut &body[..]) else {
@@ -136,18 +163,21 @@ pub fn spawn_with(engine: Arc<Engine>, metrics: Option<Metrics>, port: u16, back
 		.to_ip()
 		.ok_or_else(|| std::io::Error::other("the inference service is not on an IP socket"))?;
 	let preparer = Preparer::new(engine.shared_store(), backoff);
-	let (queue, requests) = mpsc::channel::<(tiny_http::Request, Vec<u8>)>();
+	let (queue, requests) = mpsc::channel::<(tiny_http::Request, String, Vec<u8>)>();
 	let worker = std::thread::Builder::new().name("inference".into()).spawn(move || {
-		for (request, body) in requests {
-			let (status, body) = answer(&engine, metrics.as_ref(), &body);
+		for (request, path, body) in requests {
+			let (status, body) = match path.as_str() {
+				VERIFY_PATH => answer_verify(&engine, metrics.as_ref(), &body),
+				_ => answer(&engine, metrics.as_ref(), &body),
+			};
 			respond(request, status, body);
 		}
 	})?;
 	let thread = std::thread::Builder::new().name("inference-http".into()).spawn(move || {
 		for mut request in server.incoming_requests() {
 			let path = request.url().to_string();
-			if path != INFERENCE_PATH && path != PREPARE_PATH {
-				let reason = format!("unknown path; POST {INFERENCE_PATH} or {PREPARE_PATH}");
+			if ![INFERENCE_PATH, VERIFY_PATH, PREPARE_PATH].contains(&path.as_str()) {
+				let reason = format!("unknown path; POST {INFERENCE_PATH}, {VERIFY_PATH} or {PREPARE_PATH}");
 				respond(request, 404, reason.into_bytes());
 				continue;
 			}
@@ -163,7 +193,7 @@ pub fn spawn_with(engine: Arc<Engine>, metrics: Option<Metrics>, port: u16, back
 					respond(request, status, body);
 				},
 				Ok(_) =>
-					if let Err(mpsc::SendError((request, _))) = queue.send((request, body)) {
+					if let Err(mpsc::SendError((request, _, _))) = queue.send((request, path, body)) {
 						respond(request, 500, b"the inference thread has stopped".to_vec());
 					},
 				Err(error) => respond(request, 400, format!("cannot read the request: {error}").into_bytes()),

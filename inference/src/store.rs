@@ -57,7 +57,12 @@ pub struct Artifact<'a> {
 /// The artifacts of a version: the weights, then the tokenizer and configuration when
 /// registered.
 pub fn artifacts(spec: &ArtifactRef) -> Vec<Artifact<'static>> {
-	let mut artifacts = vec![Artifact { digest: spec.weights, file_name: "model.safetensors" }];
+	let weights_name = match spec.format {
+		ArtifactFormat::Gguf => "model.gguf",
+		ArtifactFormat::Onnx => "model.onnx",
+		ArtifactFormat::Safetensors => "model.safetensors",
+	};
+	let mut artifacts = vec![Artifact { digest: spec.weights, file_name: weights_name }];
 	if let Some(digest) = spec.tokenizer {
 		artifacts.push(Artifact { digest, file_name: "tokenizer.json" });
 	}
@@ -70,7 +75,7 @@ pub fn artifacts(spec: &ArtifactRef) -> Vec<Artifact<'static>> {
 /// The paths of a version's artifacts in the store.
 #[derive(Clone, Debug)]
 pub struct VersionFiles {
-	/// `model.safetensors`.
+	/// `model.safetensors` (or `model.gguf`, `model.onnx`).
 	pub weights: PathBuf,
 	/// `tokenizer.json`, if registered.
 	pub tokenizer: Option<PathBuf>,
@@ -419,22 +424,26 @@ pub fn sha256_file(path: &Path) -> Result<H256> {
 	hash_read(file, &AtomicU64::new(0)).map_err(io_error(path))
 }
 
-/// The artifacts of a safetensors model of `task` in the local directory `dir`
-/// (`model.safetensors`, `tokenizer.json`, `config.json`), located at `file://dir`: what
-/// the registry would record for it, for tools, benchmarks and tests.
+/// The artifacts of a model of `task` in the local directory `dir`, located at
+/// `file://dir`: `model.gguf` alone (tokenizer and configuration embedded) when it is
+/// there, else `model.safetensors`, `tokenizer.json` and `config.json`. What the registry
+/// would record for it, for tools, benchmarks and tests.
 pub fn local_artifacts(dir: &Path, task: TaskKind) -> Result<ArtifactRef> {
 	let digest = |name: &str| sha256_file(&dir.join(name));
+	let gguf = dir.join("model.gguf").exists();
+	let names: &[&str] =
+		if gguf { &["model.gguf"] } else { &["model.safetensors", "tokenizer.json", "config.json"] };
 	let mut size_bytes = 0;
-	for name in ["model.safetensors", "tokenizer.json", "config.json"] {
+	for name in names {
 		let path = dir.join(name);
 		size_bytes += std::fs::metadata(&path).map_err(io_error(&path))?.len();
 	}
 	Ok(ArtifactRef {
 		task,
-		format: ArtifactFormat::Safetensors,
-		weights: digest("model.safetensors")?,
-		tokenizer: Some(digest("tokenizer.json")?),
-		config: Some(digest("config.json")?),
+		format: if gguf { ArtifactFormat::Gguf } else { ArtifactFormat::Safetensors },
+		weights: digest(names[0])?,
+		tokenizer: if gguf { None } else { Some(digest("tokenizer.json")?) },
+		config: if gguf { None } else { Some(digest("config.json")?) },
 		size_bytes,
 		url: Some(format!("file://{}", dir.display()).into_bytes()),
 		cid: None,

@@ -86,7 +86,7 @@ fn engine(root: &Path) -> Engine {
 }
 
 fn request(spec: &ArtifactRef, inputs: &[&[u8]]) -> InferenceRequest {
-	InferenceRequest { model: spec.clone(), inputs: inputs.iter().map(|input| input.to_vec()).collect() }
+	InferenceRequest { model: spec.clone(), inputs: inputs.iter().map(|input| input.to_vec()).collect(), generation: None }
 }
 
 #[test]

@@ -207,7 +207,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl pallet_compute_jobs_runtime_api::ComputeJobsApi<Block, AccountId, Balance, BlockNumber>
 		for Runtime
 	{
@@ -233,6 +233,17 @@ impl_runtime_apis! {
 			pallet_compute_jobs_runtime_api::FeeEstimateError,
 		> {
 			ComputeJobs::estimate_fee(model, replicas)
+		}
+
+		fn estimate_generation_fee(
+			model: pallet_compute_jobs_runtime_api::ModelChoice<Balance>,
+			replicas: u8,
+			decoding: Option<pallet_compute_jobs_runtime_api::Decoding>,
+		) -> Result<
+			pallet_compute_jobs_runtime_api::FeeEstimate<Balance>,
+			pallet_compute_jobs_runtime_api::FeeEstimateError,
+		> {
+			ComputeJobs::estimate_generation_fee(model, replicas, decoding)
 		}
 
 		fn worker(

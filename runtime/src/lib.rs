@@ -73,17 +73,17 @@ macro_rules! runtime_version {
 			spec_version: $spec_version,
 			impl_version: 1,
 			apis: apis::RUNTIME_API_VERSIONS,
-			transaction_version: 3,
+			transaction_version: 4,
 			system_version: 1,
 		};
 	};
 }
 
 #[cfg(not(feature = "upgrade-fixture"))]
-runtime_version!(111);
+runtime_version!(112);
 /// The upgrade end-to-end test's "next release": the same runtime, one version higher.
 #[cfg(feature = "upgrade-fixture")]
-runtime_version!(112);
+runtime_version!(113);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development
@@ -168,6 +168,7 @@ type Migrations = (
 	pallet_compute_jobs::migrations::v2::MigrateToV2<Runtime>,
 	pallet_compute_jobs::migrations::v3::MigrateToV3<Runtime>,
 	pallet_compute_jobs::migrations::v4::MigrateToV4<Runtime>,
+	pallet_compute_jobs::migrations::v5::MigrateToV5<Runtime>,
 	pallet_data_rewards::migrations::v1::MigrateToV1<Runtime>,
 	pallet_model_registry::migrations::v2::MigrateToV2<Runtime>,
 );

@@ -8,7 +8,8 @@
 //! be farmed with self-submitted jobs; weighing stake makes crowding honest workers out
 //! cost bonds, not just accounts.
 //!
-//! A job is assigned only while its deadline leaves `CommitWindow + RevealWindow` blocks,
+//! A job is assigned only while its deadline leaves `CommitWindow + RevealWindow` blocks
+//! (one more `CommitWindow` for a verified generation, whose generator publishes first),
 //! so a worker that commits always has `RevealWindow` blocks to reveal and is never
 //! slashed because a co-replica was slow.
 //!
@@ -90,8 +91,7 @@ impl<T: Config> Pallet<T> {
 	/// Assigns `job` if enough workers are eligible; returns whether it did.
 	pub(crate) fn try_assign(job_id: JobId, job: &mut JobInfo<T>) -> bool {
 		let now = frame_system::Pallet::<T>::block_number();
-		let duties = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
-		if now.saturating_add(duties) > job.deadline {
+		if now.saturating_add(Self::duty_blocks(job.verified())) > job.deadline {
 			// Too late for anyone to commit and reveal: it waits and expires unassigned.
 			return false;
 		}

@@ -1,6 +1,8 @@
 //! Job submission, escrow and cancellation.
 
 use crate::{pallet::*, *};
+use codec::Encode;
+use infera_primitives::inference::GenerationSettings;
 use frame_support::weights::Weight;
 use frame_system::pallet_prelude::BlockNumberFor;
 use frame_support::{
@@ -14,12 +16,76 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// The least escrow a job needs: the model's price, `WorkerFee` per replica, and the
-	/// treasury's share of both.
+	/// The least escrow a job that is not a generation needs (see [`Self::escrow_for`]).
 	pub fn required_escrow(price: BalanceOf<T>, replicas: u8) -> BalanceOf<T> {
-		let base =
-			price.saturating_add(T::WorkerFee::get().saturating_mul(u32::from(replicas).into()));
+		Self::escrow_for(price, Self::fees(None, replicas).total)
+	}
+
+	/// The least escrow a job needs: the model's price, the workers' fees, and the
+	/// treasury's share of both.
+	pub fn escrow_for(price: BalanceOf<T>, worker_fees: BalanceOf<T>) -> BalanceOf<T> {
+		let base = price.saturating_add(worker_fees);
 		base.saturating_add(T::TreasuryShare::get().mul_ceil(base))
+	}
+
+	/// The fees of a job with `replicas`: `WorkerFee` each, plus `TokenFee` per token a
+	/// generation job may produce for each generating replica (all of them when replicated,
+	/// the one generator when verified; verifiers get `WorkerFee`).
+	pub fn fees(decoding: Option<&Decoding>, replicas: u8) -> JobFees<BalanceOf<T>> {
+		let base = T::WorkerFee::get();
+		let tokens = decoding.map_or(0, |decoding| decoding.max_new_tokens);
+		let worker_fee = base.saturating_add(T::TokenFee::get().saturating_mul(tokens.into()));
+		let verified = decoding.is_some_and(|decoding| decoding.check == GenerationCheck::Verify);
+		let (verifier_fee, verifiers) =
+			if verified { (base, u32::from(replicas).saturating_sub(1)) } else { (Zero::zero(), 0) };
+		let generators = u32::from(replicas).saturating_sub(verifiers);
+		let total = worker_fee
+			.saturating_mul(generators.into())
+			.saturating_add(verifier_fee.saturating_mul(verifiers.into()));
+		JobFees { worker_fee, verifier_fee, total }
+	}
+
+	/// Blocks a job's duties take once assigned: `CommitWindow + RevealWindow`, and one more
+	/// `CommitWindow` for the generator of a verified job.
+	pub fn duty_blocks(verified: bool) -> BlockNumberFor<T> {
+		let windows = T::CommitWindow::get().saturating_add(T::RevealWindow::get());
+		if verified {
+			windows.saturating_add(T::CommitWindow::get())
+		} else {
+			windows
+		}
+	}
+
+	/// Checks that a generation model gets decoding settings and no other model does, and
+	/// that they are within bounds.
+	pub(crate) fn check_decoding(
+		task: TaskKind,
+		decoding: Option<&Decoding>,
+		replicas: u8,
+		deadline_in: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let generates = task.output_kind() == infera_primitives::OutputKind::Text;
+		ensure!(generates == decoding.is_some(), Error::<T>::WrongSubmission);
+		if let Some(decoding) = decoding {
+			let max = T::MaxNewTokens::get().min(infera_primitives::inference::MAX_NEW_TOKENS);
+			ensure!(
+				decoding.max_new_tokens > 0 && decoding.max_new_tokens <= max,
+				Error::<T>::InvalidMaxNewTokens
+			);
+			if decoding.check == GenerationCheck::Verify {
+				ensure!(replicas >= 3, Error::<T>::TooFewVerifiers);
+				let needed = Self::duty_blocks(true).saturating_add(crate::DRAW_DELAY.into());
+				ensure!(deadline_in >= needed, Error::<T>::InvalidDeadline);
+			}
+		}
+		Ok(())
+	}
+
+	/// The seed of job `job_id`'s sampling noise: `blake2_256("infera/seed" ‖ parent hash ‖
+	/// job id)`, fixed at submission, the same for every worker.
+	fn generation_seed(job_id: JobId) -> [u8; 32] {
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		sp_io::hashing::blake2_256(&(b"infera/seed", parent, job_id).encode())
 	}
 
 	fn check_input(input: &JobInput<T>) -> DispatchResult {
@@ -75,6 +141,7 @@ impl<T: Config> Pallet<T> {
 		requester: T::AccountId,
 		choice: ModelChoice<BalanceOf<T>>,
 		input: JobInput<T>,
+		decoding: Option<Decoding>,
 		max_fee: BalanceOf<T>,
 		replicas: u8,
 		deadline_in: BlockNumberFor<T>,
@@ -106,11 +173,10 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
+		Self::check_decoding(terms.task, decoding.as_ref(), replicas, deadline_in)?;
 		ensure!(terms.price <= quoted, Error::<T>::PriceAboveQuote);
-		ensure!(
-			max_fee >= Self::required_escrow(terms.price, replicas),
-			Error::<T>::MaxFeeTooLow
-		);
+		let fees = Self::fees(decoding.as_ref(), replicas);
+		ensure!(max_fee >= Self::escrow_for(terms.price, fees.total), Error::<T>::MaxFeeTooLow);
 		let datasets =
 			BoundedVec::try_from(terms.datasets).map_err(|_| Error::<T>::TooManyDatasets)?;
 		let available = ready.get(&terms.version).copied().unwrap_or(0);
@@ -133,12 +199,21 @@ impl<T: Config> Pallet<T> {
 				datasets,
 				input,
 				price: terms.price,
-				worker_fee: T::WorkerFee::get(),
+				worker_fee: fees.worker_fee,
 				escrow: max_fee,
 				replicas,
 				submitted_at: now,
 				deadline,
 				state: JobState::Drawing,
+				generation: decoding.map(|decoding| GenerationJob {
+					settings: GenerationSettings {
+						max_new_tokens: decoding.max_new_tokens,
+						temperature: decoding.temperature,
+						seed: Self::generation_seed(job_id),
+					},
+					check: decoding.check,
+					verifier_fee: fees.verifier_fee,
+				}),
 			};
 		NextJobId::<T>::put(next);
 		RequesterJobs::<T>::insert(&requester, OrderedId::from(job_id), ());

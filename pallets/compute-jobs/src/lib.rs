@@ -56,6 +56,7 @@ pub mod settlement;
 #[cfg(any(feature = "try-runtime", test))]
 mod try_state;
 pub mod types;
+pub mod verification;
 pub mod views;
 pub mod weights;
 mod workers;
@@ -96,8 +97,9 @@ pub mod pallet {
 
 	/// The storage layout version: 1 added failure reports (`Assignment::verdict`) and
 	/// `QueuedPerRequester`; 2 added the draw beacon (`DrawBeacon`, `DrawMarks`,
-	/// `DrawCursor`) and `JobState::Drawing`; 3 keyed `RequesterJobs` by [`OrderedId`].
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	/// `DrawCursor`) and `JobState::Drawing`; 3 keyed `RequesterJobs` by [`OrderedId`]; 4
+	/// added workers' readiness; 5 added `JobInfo::generation`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -192,6 +194,27 @@ pub mod pallet {
 		/// Most stake units (bond / `MinWorkerBond`) a worker's draw weight counts.
 		#[pallet::constant]
 		type MaxStakeUnits: Get<u32>;
+
+		/// Most tokens a text-generation job may ask for (its `max_new_tokens`); at most
+		/// [`infera_primitives::inference::MAX_NEW_TOKENS`], and the generated text must also
+		/// fit `MaxOutputLen`.
+		#[pallet::constant]
+		type MaxNewTokens: Get<u32>;
+
+		/// Fee per token a generation job may produce (`max_new_tokens`), paid per replica
+		/// on top of `WorkerFee`: decoding cost grows with the tokens.
+		#[pallet::constant]
+		type TokenFee: Get<BalanceOf<Self>>;
+
+		/// Most a token's top-1 margin may differ between two agreeing generations, in steps
+		/// of 1/16 logit (see [`agreement`]).
+		#[pallet::constant]
+		type GenerationMarginTolerance: Get<u8>;
+
+		/// Most a claimed token's score may be below the verifier's best, in steps of 1/16
+		/// logit, for a verified generation to be accepted (see [`verification`]).
+		#[pallet::constant]
+		type GenerationMaxDeficit: Get<u8>;
 
 		/// Least cosine similarity at which two embeddings agree.
 		#[pallet::constant]
@@ -404,7 +427,8 @@ pub mod pallet {
 		},
 		/// A dataset in the model's lineage received its share of a completed job's price.
 		LineagePaid { job_id: JobId, dataset: DatasetId, amount: BalanceOf<T> },
-		/// A worker lost part of its bond to the treasury.
+		/// A worker lost part of its bond: to the treasury, except that a rejected generator
+		/// first pays the agreeing verifiers their fee out of it.
 		WorkerSlashed { worker: T::AccountId, job_id: JobId, amount: BalanceOf<T>, reason: SlashReason },
 		/// A job closed; `refunded` went back to the requester.
 		JobClosed { job_id: JobId, reason: CloseReason, refunded: BalanceOf<T> },
@@ -485,6 +509,20 @@ pub mod pallet {
 		TooManyDatasets,
 		/// The model's price is above the `max_price` the job was quoted.
 		PriceAboveQuote,
+		/// Text-generation models take jobs through `submit_generation` (with decoding
+		/// settings), and only they do.
+		WrongSubmission,
+		/// `max_new_tokens` must be `1..=MaxNewTokens`.
+		InvalidMaxNewTokens,
+		/// A verified generation needs at least 3 replicas: one generator and two verifiers
+		/// whose evidence must agree.
+		TooFewVerifiers,
+		/// The generator of this verified job has not published its output yet: verifiers
+		/// commit after it.
+		GenerationPending,
+		/// The generator of a verified job publishes its output with `reveal_result` alone,
+		/// without a commitment (there is nothing to copy before it is public).
+		GeneratorDoesNotCommit,
 		/// Fewer active workers (other than the requester) are ready for the version the job
 		/// runs than it asks replicas: it could not be assigned.
 		NotEnoughWorkers,
@@ -678,7 +716,49 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (workers_read, buckets_read) =
-				Self::do_submit_job(who, model, input, max_fee, replicas, deadline_in)?;
+				Self::do_submit_job(who, model, input, None, max_fee, replicas, deadline_in)?;
+			Ok(Some(Self::submit_job_weight(workers_read, buckets_read)).into())
+		}
+
+		/// Submits a text-generation job: `prompt` (UTF-8; a JSON array of
+		/// `{"role", "content"}` chat messages, or plain text as one user message) answered
+		/// with at most `decoding.max_new_tokens` tokens, greedily (`temperature` 0) or
+		/// sampled at `temperature` thousandths with a seed the chain draws now (see
+		/// [`infera_primitives::inference::GenerationSettings`]), and checked as
+		/// `decoding.check` says: every replica generates and their outputs must agree
+		/// ([`agreement`]), or one generates and the others verify ([`verification`]).
+		/// Otherwise as [`Pallet::submit_job`]. A generating replica's fee is
+		/// `WorkerFee + TokenFee × max_new_tokens`, a verifier's `WorkerFee`.
+		///
+		/// Origin: signed; the requester. Emits [`Event::JobSubmitted`].
+		/// Errors: those of `submit_job`, [`Error::InvalidMaxNewTokens`],
+		/// [`Error::TooFewVerifiers`], [`Error::InvalidDeadline`] (a verified job needs
+		/// another `CommitWindow`), and [`Error::WrongSubmission`] for a model that does not
+		/// generate text.
+		#[pallet::call_index(13)]
+		#[pallet::weight(Pallet::<T>::submit_job_weight(
+			T::MaxWorkersPerModel::get(),
+			T::MaxDeadlineSpill::get().saturating_add(1),
+		))]
+		pub fn submit_generation(
+			origin: OriginFor<T>,
+			model: ModelChoice<BalanceOf<T>>,
+			prompt: BoundedVec<u8, T::MaxInputLen>,
+			decoding: Decoding,
+			max_fee: BalanceOf<T>,
+			replicas: u8,
+			deadline_in: BlockNumberFor<T>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let (workers_read, buckets_read) = Self::do_submit_job(
+				who,
+				model,
+				JobInput::Inline(prompt),
+				Some(decoding),
+				max_fee,
+				replicas,
+				deadline_in,
+			)?;
 			Ok(Some(Self::submit_job_weight(workers_read, buckets_read)).into())
 		}
 

@@ -80,7 +80,7 @@ pub mod v1 {
 		}
 	}
 
-	fn upgrade_job<T: Config>(job: old::JobInfo<T>) -> JobInfo<T> {
+	fn upgrade_job<T: Config>(job: old::JobInfo<T>) -> super::v5::JobInfoV4<T> {
 		let state = match job.state {
 			old::JobState::Queued => JobState::Queued,
 			old::JobState::Assigned { assignments, assigned_at, reveal_from } => {
@@ -100,7 +100,7 @@ pub mod v1 {
 			},
 			old::JobState::Closed { reason, at } => JobState::Closed { reason, at },
 		};
-		JobInfo {
+		super::v5::JobInfoV4 {
 			requester: job.requester,
 			model_id: job.model_id,
 			version: job.version,
@@ -125,13 +125,13 @@ pub mod v1 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV1<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut jobs = 0u64;
-			Jobs::<T>::translate::<old::JobInfo<T>, _>(|_, job| {
+			super::v5::JobsV4::<T>::translate::<old::JobInfo<T>, _>(|_, job| {
 				jobs += 1;
 				Some(upgrade_job(job))
 			});
 			let queue = Queue::<T>::get();
 			for job_id in &queue {
-				if let Some(job) = Jobs::<T>::get(job_id) {
+				if let Some(job) = super::v5::JobsV4::<T>::get(job_id) {
 					QueuedPerRequester::<T>::mutate(&job.requester, |count| *count += 1);
 				}
 			}
@@ -147,8 +147,8 @@ pub mod v1 {
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
 			let before = u64::decode(&mut &state[..]).map_err(|_| "pre-upgrade state")?;
-			ensure!(Jobs::<T>::iter_values().count() as u64 == before, "a job failed to decode");
-			Pallet::<T>::do_try_state()
+			ensure!(super::v5::JobsV4::<T>::iter_values().count() as u64 == before, "a job failed to decode");
+			Ok(())
 		}
 	}
 
@@ -320,6 +320,106 @@ pub mod v4 {
 		3,
 		4,
 		UncheckedMigrateToV4<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// The v4 → v5 migration: jobs gain `generation` (`None` for every job before it, since no
+/// job could generate text).
+pub mod v5 {
+	use super::*;
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	#[cfg(feature = "try-runtime")]
+	use codec::Decode;
+	use codec::{Encode, MaxEncodedLen};
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
+		traits::UncheckedOnRuntimeUpgrade, BoundedVec,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_core::H256;
+
+	/// A job as stored from v1 to v4 (without `generation`).
+	#[derive(Encode, Decode, MaxEncodedLen, TypeInfo)]
+	#[scale_info(skip_type_params(T))]
+	pub struct JobInfoV4<T: Config> {
+		pub requester: T::AccountId,
+		pub model_id: ModelId,
+		pub version: VersionId,
+		pub task: TaskKind,
+		pub owner: T::AccountId,
+		pub weights: H256,
+		pub datasets: BoundedVec<DatasetId, T::MaxLineage>,
+		pub input: JobInput<T>,
+		pub price: BalanceOf<T>,
+		pub worker_fee: BalanceOf<T>,
+		pub escrow: BalanceOf<T>,
+		pub replicas: u8,
+		pub submitted_at: BlockNumberFor<T>,
+		pub deadline: BlockNumberFor<T>,
+		pub state: JobState<T>,
+	}
+
+	/// `Jobs` in the v1–v4 layout (the alias's name is the storage item's).
+	pub mod v4_layout {
+		use super::*;
+
+		/// `Jobs` holding [`JobInfoV4`].
+		#[storage_alias]
+		pub type Jobs<T: Config> = StorageMap<Pallet<T>, Twox64Concat, JobId, JobInfoV4<T>>;
+	}
+	pub use v4_layout::Jobs as JobsV4;
+
+	/// Rewrites every job with `generation: None`.
+	pub struct UncheckedMigrateToV5<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedMigrateToV5<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut jobs = 0u64;
+			Jobs::<T>::translate::<JobInfoV4<T>, _>(|_, old| {
+				jobs += 1;
+				Some(JobInfo {
+					requester: old.requester,
+					model_id: old.model_id,
+					version: old.version,
+					task: old.task,
+					owner: old.owner,
+					weights: old.weights,
+					datasets: old.datasets,
+					input: old.input,
+					price: old.price,
+					worker_fee: old.worker_fee,
+					escrow: old.escrow,
+					replicas: old.replicas,
+					submitted_at: old.submitted_at,
+					deadline: old.deadline,
+					state: old.state,
+					generation: None,
+				})
+			});
+			T::DbWeight::get().reads_writes(jobs, jobs)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			Ok((Jobs::<T>::iter_keys().count() as u64).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let before = u64::decode(&mut &state[..]).map_err(|_| "pre-upgrade state")?;
+			ensure!(Jobs::<T>::iter_values().count() as u64 == before, "a job failed to decode");
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// [`UncheckedMigrateToV5`], run only at storage version 4, which it moves to 5.
+	pub type MigrateToV5<T> = VersionedMigration<
+		4,
+		5,
+		UncheckedMigrateToV5<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -6,7 +6,7 @@ use crate::*;
 use codec::Encode;
 use frame_support::{
 	parameter_types,
-	traits::{ConstU32, ConstU64},
+	traits::{ConstU32, ConstU64, ConstU8},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -80,6 +80,10 @@ impl Config for Test {
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
 	type MaxReadyVersions = ConstU32<4>;
+	type MaxNewTokens = ConstU32<64>;
+	type TokenFee = ConstU64<1>;
+	type GenerationMarginTolerance = ConstU8<4>;
+	type GenerationMaxDeficit = ConstU8<8>;
 	type WeightInfo = ();
 }
 

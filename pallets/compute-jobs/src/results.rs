@@ -48,16 +48,20 @@ impl<T: Config> Pallet<T> {
 		commitment: H256,
 	) -> DispatchResultWithPostInfo {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let verified = job.verified();
 		let JobState::Assigned { assignments, reveal_from, .. } = &mut job.state else {
 			return Err(Error::<T>::JobNotAssigned.into());
 		};
+		let index = assignments.iter().position(|a| a.worker == who).ok_or(Error::<T>::NotAssignedWorker)?;
+		if verified {
+			// The generator publishes without committing; verifiers commit once it has.
+			ensure!(index != 0, Error::<T>::GeneratorDoesNotCommit);
+			ensure!(assignments[0].verdict.is_some(), Error::<T>::GenerationPending);
+		}
 		let all_committed = assignments.iter().all(|a| a.commitment.is_some());
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now < *reveal_from && !all_committed, Error::<T>::CommitsClosed);
-		let assignment = assignments
-			.iter_mut()
-			.find(|a| a.worker == who)
-			.ok_or(Error::<T>::NotAssignedWorker)?;
+		let assignment = &mut assignments[index];
 		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		assignment.commitment = Some(commitment);
 		if assignments.iter().all(|a| a.commitment.is_some()) {
@@ -78,6 +82,7 @@ impl<T: Config> Pallet<T> {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 		let task = job.task;
 		let replicas = u32::from(job.replicas);
+		let verified = job.verified();
 		let JobState::Assigned { assignments, reveal_from, .. } = &mut job.state else {
 			return Err(Error::<T>::JobNotAssigned.into());
 		};
@@ -86,6 +91,9 @@ impl<T: Config> Pallet<T> {
 			.iter()
 			.position(|a| a.worker == who)
 			.ok_or(Error::<T>::NotAssignedWorker)?;
+		if verified && index == 0 {
+			return Self::publish_generation(who, job_id, job, verdict);
+		}
 		ensure!(now >= *reveal_from, Error::<T>::RevealsNotOpen);
 		let assignment = &mut assignments[index];
 		let commitment = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
@@ -94,8 +102,10 @@ impl<T: Config> Pallet<T> {
 			commitment_of::<T>(job_id, &who, &verdict, &salt) == commitment,
 			Error::<T>::CommitmentMismatch
 		);
+		// Verifiers of a verified job report evidence; everyone else an output.
 		let fits = match &verdict {
-			Verdict::Output(output) => output.answers(task),
+			Verdict::Output(output) => !verified && output.answers(task),
+			Verdict::Evidence(_) => verified,
 			Verdict::Failure(_) => true,
 		};
 		ensure!(fits, Error::<T>::WrongOutputKind);

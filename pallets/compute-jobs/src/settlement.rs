@@ -31,7 +31,7 @@ impl<T: Config> Pallet<T> {
 	/// Pays `amount` out of `job`'s escrow to `to` and returns what was paid: `amount`, or
 	/// zero when `to` cannot receive it (an empty account offered less than the existential
 	/// deposit). Unpaid parts stay in the escrow and are refunded when the job closes.
-	fn pay(job: &mut JobInfo<T>, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn pay(job: &mut JobInfo<T>, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 		if amount.is_zero() {
 			return amount;
 		}
@@ -82,23 +82,60 @@ impl<T: Config> Pallet<T> {
 	/// Frees one assignment slot of `worker`, moves its reputation towards one (`Some(true)`),
 	/// zero (`Some(false)`) or leaves it (`None`), and slashes `slash` of its bond to the
 	/// treasury when given.
-	fn finish_assignment(
+	pub(crate) fn finish_assignment(
 		job_id: JobId,
 		worker: &T::AccountId,
 		agreed: Option<bool>,
 		slash: Option<(Permill, SlashReason)>,
 	) {
+		Self::finish_assignment_compensating(job_id, worker, agreed, slash, &[]);
+	}
+
+	/// [`Self::finish_assignment`], paying each of `compensated` (account, amount) out of
+	/// the slash first, in order, as far as it goes; the rest goes to the treasury. Returns
+	/// what the compensated accounts received in all.
+	pub(crate) fn finish_assignment_compensating(
+		job_id: JobId,
+		worker: &T::AccountId,
+		agreed: Option<bool>,
+		slash: Option<(Permill, SlashReason)>,
+		compensated: &[(T::AccountId, BalanceOf<T>)],
+	) -> BalanceOf<T> {
+		let mut compensation: BalanceOf<T> = Zero::zero();
 		WorkerJobs::<T>::remove(worker, job_id);
 		let Some(mut info) = Workers::<T>::get(worker) else {
 			defensive!("an assigned worker cannot leave");
-			return;
+			return compensation;
 		};
 		info.assigned = info.assigned.saturating_sub(1);
 		if let Some(up) = agreed {
 			info.reputation = next_reputation(info.reputation, T::ReputationStep::get(), up);
 		}
 		if let Some((share, reason)) = slash {
-			let amount = share.mul_floor(info.bond);
+			let mut amount = share.mul_floor(info.bond);
+			for (to, owed) in compensated {
+				let part = (*owed).min(amount);
+				if part.is_zero() {
+					continue;
+				}
+				let paid = with_storage_layer(|| {
+					T::Currency::transfer_on_hold(
+						&HoldReason::WorkerBond.into(),
+						worker,
+						to,
+						part,
+						Precision::Exact,
+						Restriction::Free,
+						Fortitude::Force,
+					)
+				});
+				if let Ok(paid) = paid {
+					amount = amount.saturating_sub(paid);
+					info.bond = info.bond.saturating_sub(paid);
+					compensation = compensation.saturating_add(paid);
+				}
+			}
+			let mut slashed = compensation;
 			if !amount.is_zero() {
 				match T::Currency::transfer_on_hold(
 					&HoldReason::WorkerBond.into(),
@@ -111,17 +148,15 @@ impl<T: Config> Pallet<T> {
 				) {
 					Ok(taken) => {
 						info.bond = info.bond.saturating_sub(taken);
-						Self::deposit_event(Event::WorkerSlashed {
-							worker: worker.clone(),
-							job_id,
-							amount: taken,
-							reason,
-						});
+						slashed = slashed.saturating_add(taken);
 					},
 					Err(_) => {
 						defensive!("a bond is held in full");
 					},
 				}
+			}
+			if !slashed.is_zero() {
+				Self::deposit_event(Event::WorkerSlashed { worker: worker.clone(), job_id, amount: slashed, reason });
 			}
 			if info.bond < T::MinWorkerBond::get() && info.state == WorkerState::Active {
 				// Below the minimum: no new work until topped up and resumed.
@@ -129,12 +164,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Workers::<T>::insert(worker, info);
+		compensation
 	}
 
 	/// The penalty of an assignment outside the majority (or of any non-revealing one when
 	/// there is none): revealed a different verdict → `Disagreed`; committed but never
 	/// revealed → `Withheld`, as costly as disagreeing; never committed → `NoShow`.
-	fn penalty(assignment: &Assignment<T>) -> (Permill, SlashReason) {
+	pub(crate) fn penalty(assignment: &Assignment<T>) -> (Permill, SlashReason) {
 		match (&assignment.commitment, &assignment.verdict) {
 			(_, Some(_)) => (T::DisagreeSlash::get(), SlashReason::Disagreed),
 			(Some(_), None) => (T::DisagreeSlash::get(), SlashReason::Withheld),
@@ -144,7 +180,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays the model's price out of `job`'s escrow: the lineage share to the datasets, the
 	/// rest to the owner. Returns `(owner_paid, data_paid)`.
-	fn pay_price(job_id: JobId, job: &mut JobInfo<T>) -> (BalanceOf<T>, BalanceOf<T>) {
+	pub(crate) fn pay_price(job_id: JobId, job: &mut JobInfo<T>) -> (BalanceOf<T>, BalanceOf<T>) {
 		let price = job.price;
 		let data_paid = Self::pay_lineage(job_id, job, price);
 		let owner = job.owner.clone();
@@ -153,7 +189,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Pays the treasury its share of what `job` paid out and emits `JobSettled`.
-	fn settle(
+	pub(crate) fn settle(
 		job_id: JobId,
 		job: &mut JobInfo<T>,
 		workers_paid: BalanceOf<T>,
@@ -187,6 +223,9 @@ impl<T: Config> Pallet<T> {
 	///   so only those that withheld a committed verdict or never committed are penalised.
 	///   `NoQuorum` when everyone revealed, `Expired` otherwise.
 	pub(crate) fn conclude(job_id: JobId, mut job: JobInfo<T>) -> DispatchResult {
+		if job.verified() {
+			return Self::conclude_verified(job_id, job);
+		}
 		let JobState::Assigned { assignments, .. } = job.state.clone() else {
 			defensive!("only assigned jobs conclude");
 			return Ok(());
@@ -229,8 +268,8 @@ impl<T: Config> Pallet<T> {
 		let paid_members = match &agreed {
 			Some(Verdict::Output(_)) => true,
 			Some(Verdict::Failure(reason)) => reason.caused_by_job(),
-			None => {
-				defensive!("a majority is made of revealed verdicts");
+			Some(Verdict::Evidence(_)) | None => {
+				defensive!("a majority of a replicated job is made of revealed outputs or failures");
 				false
 			},
 		};
@@ -278,7 +317,8 @@ impl<T: Config> Pallet<T> {
 				};
 				Self::close_with_refund(job_id, job, CloseReason::Failed(reason), outcome)
 			},
-			None => Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Failed { replicas }),
+			Some(Verdict::Evidence(_)) | None =>
+				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Failed { replicas }),
 		}
 	}
 

@@ -6,7 +6,10 @@ use frame_support::{
 	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use infera_primitives::{inference::InferenceOutput, DatasetId, ModelId, TaskKind, VersionId};
+use infera_primitives::{
+	inference::{GenerationSettings, InferenceOutput, VerificationEvidence},
+	DatasetId, ModelId, TaskKind, VersionId,
+};
 use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::Permill;
@@ -104,6 +107,60 @@ pub enum JobInput<T: Config> {
 	Remote { digest: H256, size_bytes: u64, url: BoundedVec<u8, T::MaxUrlLen> },
 }
 
+/// How a text-generation job's output is checked (see `docs/verification.md`).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum GenerationCheck {
+	/// Every replica generates; their outputs must agree ([`crate::agreement`]). Costs
+	/// `replicas` generations.
+	Replicate,
+	/// The first drawn worker generates; the others verify its tokens with one
+	/// teacher-forced pass each and report [`VerificationEvidence`], which must agree among
+	/// them and accept the generation ([`crate::verification`]). Costs one generation and
+	/// `replicas − 1` passes, each far cheaper than generating; needs `replicas ≥ 3`.
+	Verify,
+}
+
+/// What a text-generation job asks of decoding and checking; the chain adds the seed at
+/// submission (giving the job's [`GenerationSettings`]).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub struct Decoding {
+	/// Most tokens generated (`1..=MaxNewTokens`).
+	pub max_new_tokens: u32,
+	/// Sampling temperature in thousandths; 0 is greedy.
+	pub temperature: u16,
+	/// How the output is checked.
+	pub check: GenerationCheck,
+}
+
+/// What a job pays its workers (see `Pallet::fees`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct JobFees<Balance> {
+	/// Per generating (or, for other jobs, every) replica.
+	pub worker_fee: Balance,
+	/// Per verifying replica of a verified generation; zero otherwise.
+	pub verifier_fee: Balance,
+	/// All of them together.
+	pub total: Balance,
+}
+
+/// A text-generation job's decoding, check and the fee of a verifying replica.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub struct GenerationJob<Balance> {
+	/// Decoding settings and the seed drawn at submission.
+	pub settings: GenerationSettings,
+	/// How the output is checked.
+	pub check: GenerationCheck,
+	/// Paid to each verifier whose evidence is in the agreeing majority (`WorkerFee` at
+	/// submission; the generator gets the job's `worker_fee`). Zero when replicated.
+	pub verifier_fee: Balance,
+}
+
 /// Which model a job asks for.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
@@ -167,6 +224,8 @@ pub enum Verdict<T: Config> {
 	Output(JobOutput<T>),
 	/// The model could not run on this job.
 	Failure(FailureReason),
+	/// A verifier's evidence on the generator's output ([`GenerationCheck::Verify`]).
+	Evidence(VerificationEvidence<T::MaxOutputLen>),
 }
 
 /// One assigned worker's progress on a job.
@@ -224,6 +283,9 @@ pub enum CloseReason {
 	/// No worker was free at its draw and the queue, or its requester's share of it
 	/// (`MaxQueuedPerRequester`), was full; refunded in full.
 	QueueFull,
+	/// The verifiers' agreed evidence rejected the generation; refunded in full, the
+	/// generator slashed ([`SlashReason::Rejected`]).
+	Rejected,
 }
 
 /// A job and its escrow.
@@ -249,7 +311,8 @@ pub struct JobInfo<T: Config> {
 	pub input: JobInput<T>,
 	/// The model owner's price at submission.
 	pub price: BalanceOf<T>,
-	/// Fee per agreeing replica at submission.
+	/// Fee per agreeing replica at submission: `WorkerFee`, plus `TokenFee` per token a
+	/// generation job may produce.
 	pub worker_fee: BalanceOf<T>,
 	/// Held from the requester until the job closes.
 	pub escrow: BalanceOf<T>,
@@ -261,6 +324,16 @@ pub struct JobInfo<T: Config> {
 	pub deadline: BlockNumberFor<T>,
 	/// Where it is.
 	pub state: JobState<T>,
+	/// How a text-generation job decodes (its seed drawn from the chain at submission) and
+	/// is checked; `None` for other tasks.
+	pub generation: Option<GenerationJob<BalanceOf<T>>>,
+}
+
+impl<T: Config> JobInfo<T> {
+	/// Whether one worker generates and the others verify ([`GenerationCheck::Verify`]).
+	pub fn verified(&self) -> bool {
+		self.generation.is_some_and(|generation| generation.check == GenerationCheck::Verify)
+	}
 }
 
 /// Why a worker was slashed.
@@ -275,4 +348,8 @@ pub enum SlashReason {
 	/// Committed, then did not reveal although reveals were open long enough: treated like
 	/// a result outside the majority, so withholding a losing result never pays.
 	Withheld,
+	/// Generated an output the verifiers' agreed evidence rejects (another model, another
+	/// quantization, tampered tokens): `DisagreeSlash`, of which the agreeing verifiers are
+	/// paid their fee.
+	Rejected,
 }

@@ -10,6 +10,7 @@ use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 pub use infera_primitives::inference::InferenceOutput;
 use scale_info::TypeInfo;
+use infera_primitives::inference::GenerationSettings;
 use sp_core::H256;
 use sp_runtime::{traits::Saturating, Permill};
 #[cfg(feature = "std")]
@@ -98,6 +99,33 @@ pub struct JobDetails<AccountId, Balance, BlockNumber> {
 	pub status: JobStatus<AccountId, BlockNumber>,
 	/// The agreed result, once completed.
 	pub result: Option<InferenceOutput>,
+	/// A text-generation job's decoding settings (with its seed), check and verifier fee;
+	/// `null` for other tasks.
+	pub generation: Option<GenerationView<Balance>>,
+}
+
+/// A generation job's settings as dApps see them: in JSON `{"maxNewTokens", "temperature",
+/// "seed", "check": "replicate" | "verify", "verifierFee"}`.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "std", derive(Serialize), serde(rename_all = "camelCase"))]
+pub struct GenerationView<Balance> {
+	/// Decoding settings and seed.
+	#[cfg_attr(feature = "std", serde(flatten))]
+	pub settings: GenerationSettings,
+	/// How the output is checked.
+	#[cfg_attr(feature = "std", serde(serialize_with = "check_name"))]
+	pub check: GenerationCheck,
+	/// Paid to each agreeing verifier.
+	#[cfg_attr(feature = "std", serde(with = "json::balance", bound(serialize = "Balance: core::fmt::Display")))]
+	pub verifier_fee: Balance,
+}
+
+#[cfg(feature = "std")]
+fn check_name<S: Serializer>(check: &GenerationCheck, serializer: S) -> Result<S::Ok, S::Error> {
+	serializer.serialize_str(match check {
+		GenerationCheck::Replicate => "replicate",
+		GenerationCheck::Verify => "verify",
+	})
 }
 
 /// A worker, as dApps see it.
@@ -141,7 +169,8 @@ pub struct FeeEstimate<Balance> {
 	/// The data-lineage part of `price` (paid only to datasets that take rewards).
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub data_share: Balance,
-	/// `WorkerFee` times the replicas.
+	/// The worker fee (`WorkerFee`, plus `TokenFee` per token for generation) times the
+	/// replicas.
 	#[cfg_attr(feature = "std", serde(with = "json::balance"))]
 	pub worker_fees: Balance,
 	/// The treasury's share on top of price and worker fees.
@@ -205,6 +234,11 @@ impl<T: Config> Pallet<T> {
 			deadline: job.deadline,
 			status,
 			result: Results::<T>::get(id).map(InferenceOutput::unbounded),
+			generation: job.generation.map(|generation| GenerationView {
+				settings: generation.settings,
+				check: generation.check,
+				verifier_fee: generation.verifier_fee,
+			}),
 		}
 	}
 
@@ -246,10 +280,22 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// What `submit_job` with `choice` and `replicas` would cost now at least.
+	/// What `submit_job` with `choice` and `replicas` would cost now at least (for a
+	/// text-generation model, one asking for `MaxNewTokens`).
 	pub fn estimate_fee(
 		choice: ModelChoice<BalanceOf<T>>,
 		replicas: u8,
+	) -> Result<FeeEstimate<BalanceOf<T>>, FeeEstimateError> {
+		Self::estimate_generation_fee(choice, replicas, None)
+	}
+
+	/// What a job with `choice` and `replicas` would cost now at least; a text-generation
+	/// job is priced for `decoding` (`MaxNewTokens`, replicated, when `None`), other jobs
+	/// ignore it.
+	pub fn estimate_generation_fee(
+		choice: ModelChoice<BalanceOf<T>>,
+		replicas: u8,
+		decoding: Option<Decoding>,
 	) -> Result<FeeEstimate<BalanceOf<T>>, FeeEstimateError> {
 		let max = Self::replica_limit();
 		if replicas == 0 || u32::from(replicas) > max {
@@ -267,8 +313,16 @@ impl<T: Config> Pallet<T> {
 			let name: &'static str = error.into();
 			FeeEstimateError::ModelUnavailable(name.as_bytes().to_vec())
 		})?;
-		let worker_fees = T::WorkerFee::get().saturating_mul(u32::from(replicas).into());
-		let min_max_fee = Self::required_escrow(terms.price, replicas);
+		let generates = terms.task.output_kind() == infera_primitives::OutputKind::Text;
+		let decoding = generates.then(|| {
+			decoding.unwrap_or(Decoding {
+				max_new_tokens: T::MaxNewTokens::get(),
+				temperature: 0,
+				check: GenerationCheck::Replicate,
+			})
+		});
+		let worker_fees = Self::fees(decoding.as_ref(), replicas).total;
+		let min_max_fee = Self::escrow_for(terms.price, worker_fees);
 		Ok(FeeEstimate {
 			model_id,
 			version: terms.version,
@@ -295,6 +349,7 @@ impl CloseReason {
 			CloseReason::Failed(FailureReason::ModelUnavailable) => "failedModelUnavailable",
 			CloseReason::Failed(FailureReason::OutputTooLarge) => "failedOutputTooLarge",
 			CloseReason::QueueFull => "queueFull",
+			CloseReason::Rejected => "rejected",
 		}
 	}
 }

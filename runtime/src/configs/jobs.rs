@@ -4,7 +4,7 @@ use crate::{
 	Balance, Balances, ModelRegistry, Runtime, RuntimeHoldReason, HOURS,
 	UNIT,
 };
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{parameter_types, traits::{ConstU32, ConstU8}};
 use sp_runtime::Permill;
 
 parameter_types! {
@@ -51,6 +51,15 @@ impl pallet_compute_jobs::Config for Runtime {
 	type MaxQueuedPerRequester = ConstU32<8>;
 	/// Stake counts up to 1,000 × MinWorkerBond (100,000 INFR) in draws.
 	type MaxStakeUnits = ConstU32<1_000>;
+	/// SmolLM2's replies fit in 256 tokens, and 256 tokens of text in `MaxOutputLen`.
+	type MaxNewTokens = ConstU32<256>;
+	type TokenFee = super::dynamic_params::jobs::TokenFee;
+	/// One logit (16 steps of 1/16): honest replicas' margins differ by far less, measured
+	/// in `inference/tests/smollm.rs`.
+	type GenerationMarginTolerance = ConstU8<16>;
+	/// One logit: an honest generator's token is the verifier's top-1 or within float noise
+	/// of it; a tampered or swapped token is usually several logits below.
+	type GenerationMaxDeficit = ConstU8<16>;
 	type EmbeddingAgreement = EmbeddingAgreement;
 	type DisagreeSlash = super::dynamic_params::jobs::DisagreeSlash;
 	type NoShowSlash = super::dynamic_params::jobs::NoShowSlash;

@@ -41,6 +41,10 @@ pub mod dynamic_params {
 		/// Most replicas a new job may ask for; at most `MaxReplicas` (8), the storage bound.
 		#[codec(index = 5)]
 		pub static ReplicaLimit: u32 = 5;
+		/// Paid per token a text-generation job may produce (its `max_new_tokens`), to each
+		/// replica on top of `WorkerFee`.
+		#[codec(index = 6)]
+		pub static TokenFee: Balance = MILLI_UNIT / 100;
 	}
 
 	/// Data rewards: eras, review and penalties.

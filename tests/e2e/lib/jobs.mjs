@@ -9,7 +9,8 @@ import { rpcCall, waitFor } from './node.mjs';
 /**
  * The fixture of an approved all-MiniLM-L6-v2 with bonded workers:
  * - `owner` registers the model (lib/minilm.mjs: real digests, files where scripts/setup
- *   put them, or `location` { url, cid } as a test publishes them) at `price` per job,
+ *   put them, or `location` { url, cid } as a test publishes them; or `model`, { name,
+ *   task, artifacts }, e.g. lib/smollm.mjs's) at `price` per job,
  *   version 1 trained on `datasets` (default none);
  * - version 1 is approved either by `sudo` (a key: `sudo.sudo(approveVersion)`, the admin
  *   origin on dev chains) or by `approve(modelId)`, an async function that sets approval
@@ -25,10 +26,11 @@ import { rpcCall, waitFor } from './node.mjs';
  *   reveal by hand.
  * Every step is checked by its event. Returns { modelId, bond }.
  */
-export async function approvedModelWithWorker (api, { owner, price, datasets = [], sudo, approve, workers, bond, capacity = 8, location }) {
+export async function approvedModelWithWorker (api, { owner, price, datasets = [], sudo, approve, workers, bond, capacity = 8, location, model }) {
   if (!sudo === !approve) throw new Error('approvedModelWithWorker: give either `sudo` or `approve`');
+  model ??= { name: 'all-MiniLM-L6-v2', task: 'TextEmbedding', artifacts: minilmArtifacts(location) };
   const registered = await submitOk(api, api.tx.modelRegistry.registerModel(
-    'all-MiniLM-L6-v2', 'TextEmbedding', 'Apache-2.0', price, null, datasets, minilmArtifacts(location)), owner);
+    model.name, model.task, 'Apache-2.0', price, null, datasets, model.artifacts), owner);
   const modelId = onlyEvent(registered, 'modelRegistry', 'ModelRegistered').modelId.toNumber();
 
   if (sudo) {

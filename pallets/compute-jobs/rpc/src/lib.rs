@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `infera_job` | `id`, `at?` | [`JobDetails`]; error 4101 if unknown or pruned |
 //! | `infera_jobsByRequester` | `account` (SS58), `start?`, `limit?` (1..=100, default 50), `at?` | `[JobDetails]` in id order |
-//! | `infera_estimateFee` | `model`, `replicas`, `at?` | [`FeeEstimate`]; error 4102 no model for the task, 4103 model takes no jobs |
+//! | `infera_estimateFee` | `model`, `replicas`, `at?`, `generation?` (`{maxNewTokens, verify?}`) | [`FeeEstimate`] (generation priced for its tokens, by default the chain's `MaxNewTokens` replicated); error 4102 no model for the task, 4103 model takes no jobs |
 //! | `infera_worker` | `account` (SS58), `at?` | [`WorkerDetails`]; error 4104 if not a worker |
 //!
 //! Results are the runtime API's views, serialised as they are (their docs give the JSON).
@@ -18,7 +18,9 @@ use infera_rpc_support::{
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::error::ErrorObjectOwned};
 pub use pallet_compute_jobs_runtime_api::ComputeJobsApi as ComputeJobsRuntimeApi;
-use pallet_compute_jobs_runtime_api::{FeeEstimate, FeeEstimateError, JobDetails, JobId, ModelChoice, WorkerDetails};
+use pallet_compute_jobs_runtime_api::{
+	Decoding, FeeEstimate, FeeEstimateError, GenerationCheck, JobDetails, JobId, ModelChoice, WorkerDetails,
+};
 use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -34,6 +36,18 @@ pub const NO_MODEL_FOR_TASK: i32 = 4102;
 pub const MODEL_UNAVAILABLE: i32 = 4103;
 /// The account is not a registered worker.
 pub const UNKNOWN_WORKER: i32 = 4104;
+
+/// The generation a fee estimate prices: `{"maxNewTokens": 64, "verify": true}` (`verify`
+/// defaults to `false`: every replica generates).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenerationParam {
+	/// Most tokens the job may generate.
+	pub max_new_tokens: u32,
+	/// One generator and verifiers instead of replicated generation.
+	#[serde(default)]
+	pub verify: bool,
+}
 
 /// The model of a fee estimate: a model (optionally pinned) or a task to route.
 #[derive(Deserialize, Debug, Clone)]
@@ -86,9 +100,16 @@ where
 		at: Option<BlockHash>,
 	) -> RpcResult<Vec<JobDetails<AccountId, Balance, BlockNumber>>>;
 
-	/// The least cost of a job for `model` with `replicas`, in parts.
+	/// The least cost of a job for `model` with `replicas`, in parts; a text-generation job
+	/// is priced for `generation` (the chain's `MaxNewTokens`, replicated, when omitted).
 	#[method(name = "infera_estimateFee")]
-	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<BlockHash>) -> RpcResult<FeeEstimate<Balance>>;
+	fn estimate_fee(
+		&self,
+		model: ModelParam,
+		replicas: u8,
+		at: Option<BlockHash>,
+		generation: Option<GenerationParam>,
+	) -> RpcResult<FeeEstimate<Balance>>;
 
 	/// A registered worker.
 	#[method(name = "infera_worker")]
@@ -150,9 +171,22 @@ where
 		self.runtime.read(at, |api, at| api.jobs_by_requester(at, requester, start.unwrap_or(0), limit))
 	}
 
-	fn estimate_fee(&self, model: ModelParam, replicas: u8, at: Option<Block::Hash>) -> RpcResult<FeeEstimate<Balance>> {
+	fn estimate_fee(
+		&self,
+		model: ModelParam,
+		replicas: u8,
+		at: Option<Block::Hash>,
+		generation: Option<GenerationParam>,
+	) -> RpcResult<FeeEstimate<Balance>> {
 		let choice = model.parse::<Balance>()?;
-		self.runtime.read(at, |api, at| api.estimate_fee(at, choice, replicas))?.map_err(fee_error)
+		let decoding = generation.map(|generation| Decoding {
+			max_new_tokens: generation.max_new_tokens,
+			temperature: 0,
+			check: if generation.verify { GenerationCheck::Verify } else { GenerationCheck::Replicate },
+		});
+		self.runtime
+			.read(at, |api, at| api.estimate_generation_fee(at, choice, replicas, decoding))?
+			.map_err(fee_error)
 	}
 
 	fn worker(&self, account: String, at: Option<Block::Hash>) -> RpcResult<WorkerDetails<AccountId, Balance, BlockNumber>> {

@@ -13,12 +13,14 @@ pub use pallet_compute_jobs::{
 		AssignmentView, FeeEstimate, FeeEstimateError, InferenceOutput, InputView, JobDetails, JobStatus,
 		WorkerDetails,
 	},
-	CloseReason, FailureReason, JobId, ModelChoice, TaskKind, WorkerState,
+	CloseReason, Decoding, FailureReason, GenerationCheck, JobId, ModelChoice, TaskKind, WorkerState,
 };
 
 sp_api::decl_runtime_apis! {
 	/// Reads jobs and workers. Version 2: [`WorkerDetails`] carries the worker's account.
-	#[api_version(2)]
+	/// Version 3: [`JobDetails`] carries a generation job's settings, and
+	/// `estimate_generation_fee` prices generation by its tokens.
+	#[api_version(3)]
 	pub trait ComputeJobsApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -39,6 +41,15 @@ sp_api::decl_runtime_apis! {
 		fn estimate_fee(
 			model: ModelChoice<Balance>,
 			replicas: u8,
+		) -> Result<FeeEstimate<Balance>, FeeEstimateError>;
+
+		/// As `estimate_fee`, pricing a text-generation job for `decoding` (`MaxNewTokens`,
+		/// replicated, when `None`).
+		#[api_version(3)]
+		fn estimate_generation_fee(
+			model: ModelChoice<Balance>,
+			replicas: u8,
+			decoding: Option<Decoding>,
 		) -> Result<FeeEstimate<Balance>, FeeEstimateError>;
 
 		/// A registered worker.

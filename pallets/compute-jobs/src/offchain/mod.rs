@@ -45,7 +45,8 @@ use frame_system::{
 	pallet_prelude::BlockNumberFor,
 };
 use infera_primitives::inference::{
-	InferenceOutput, InferenceRequest, InferenceResponse, INFERENCE_ENDPOINT_KEY, INFERENCE_PATH,
+	InferenceOutput, InferenceRequest, InferenceResponse, VerificationEvidence, VerificationRequest,
+	INFERENCE_ENDPOINT_KEY, INFERENCE_PATH, VERIFY_PATH,
 };
 use sp_core::crypto::KeyTypeId;
 use sp_runtime::{
@@ -112,20 +113,36 @@ pub struct InferenceWorker<T, C>(PhantomData<(T, C)>);
 
 /// What a local worker still has to do for a job.
 enum Step<T: Config> {
-	/// Compute the verdict, then commit.
+	/// Compute the verdict, then commit (or, as a verified job's generator, publish).
 	Run { job_id: JobId, job: JobInfo<T> },
+	/// Verify a verified job's published generation, then commit to the evidence.
+	Verify { job_id: JobId, job: JobInfo<T>, claimed: JobOutput<T> },
+	/// Publish a verified job's generation (the generator does not commit).
+	Publish { job_id: JobId, verdict: Verdict<T> },
 	/// Commit to a verdict already computed.
 	Commit { job_id: JobId, verdict: Verdict<T> },
 	/// Reveal the committed verdict.
 	Reveal { job_id: JobId, verdict: Verdict<T>, salt: [u8; 32] },
 }
 
-/// Where the verdict for job `job_id` is kept: keyed by what was computed (the weights and
-/// the input) as well as the id, so a job id that holds other content after a reorg never
-/// finds a stale verdict.
-pub fn verdict_key<T: Config>(job_id: JobId, job: &JobInfo<T>) -> Vec<u8> {
+/// What a kept verdict is: an output (or failure) of the job, or evidence on a verified
+/// job's generation. Local workers share an output verdict (the same computation), not an
+/// evidence one with an output one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode)]
+pub enum Role {
+	/// Generating (every replica of other jobs, the generator of a verified one).
+	Output,
+	/// Verifying a verified job's generation.
+	Evidence,
+}
+
+/// Where the verdict for job `job_id` in `role` is kept: keyed by what was computed (the
+/// weights, the input and the decoding settings) as well as the id, so a job id that holds
+/// other content after a reorg never finds a stale verdict.
+pub fn verdict_key<T: Config>(job_id: JobId, job: &JobInfo<T>, role: Role) -> Vec<u8> {
 	let input = sp_io::hashing::blake2_256(&job.input.encode());
-	(b"infera::verdict", job_id, job.weights, input).encode()
+	let settings = job.generation.map(|generation| generation.settings);
+	(b"infera::verdict", job_id, job.weights, input, settings, role).encode()
 }
 
 /// Where the salt of `worker`'s commitment to `job_id` is kept.
@@ -157,8 +174,8 @@ pub fn salt_for<AccountId: Encode>(job_id: JobId, worker: &AccountId) -> Option<
 }
 
 /// The verdict kept for job `job_id` as it is now, if any.
-pub fn kept_verdict<T: Config>(job_id: JobId, job: &JobInfo<T>) -> Option<Verdict<T>> {
-	StorageValueRef::persistent(&verdict_key(job_id, job)).get::<Verdict<T>>().ok().flatten()
+pub fn kept_verdict<T: Config>(job_id: JobId, job: &JobInfo<T>, role: Role) -> Option<Verdict<T>> {
+	StorageValueRef::persistent(&verdict_key(job_id, job, role)).get::<Verdict<T>>().ok().flatten()
 }
 
 /// The verdict the chain should hear for a service failure, or `None` if it is this node's
@@ -265,13 +282,35 @@ where
 		for job_id in WorkerJobs::<T>::iter_key_prefix(worker) {
 			let Some(job) = Jobs::<T>::get(job_id) else { continue };
 			let JobState::Assigned { assignments, reveal_from, .. } = &job.state else { continue };
-			let Some(mine) = assignments.iter().find(|a| &a.worker == worker) else { continue };
+			let Some(index) = assignments.iter().position(|a| &a.worker == worker) else { continue };
+			let mine = &assignments[index];
 			let reveals_open = now >= *reveal_from || assignments.iter().all(|a| a.commitment.is_some());
-			let kept = kept_verdict::<T>(job_id, &job);
+			let verified = job.verified();
+			if verified && index == 0 {
+				// The generator publishes once, within its window.
+				if mine.verdict.is_none() && now < *reveal_from {
+					match kept_verdict::<T>(job_id, &job, Role::Output) {
+						Some(verdict) => steps.push(Step::Publish { job_id, verdict }),
+						None => steps.push(Step::Run { job_id, job: job.clone() }),
+					}
+				}
+				continue;
+			}
+			let claimed = match (verified, &assignments[0].verdict) {
+				(false, _) => None,
+				(true, Some(Verdict::Output(output))) => Some(output.clone()),
+				// Nothing to verify yet (or the job closes on the generator's failure).
+				(true, _) => continue,
+			};
+			let role = if verified { Role::Evidence } else { Role::Output };
+			let kept = kept_verdict::<T>(job_id, &job, role);
 			match (mine.commitment, &mine.verdict, kept) {
 				(None, _, _) if reveals_open => {},
 				(None, _, Some(verdict)) => steps.push(Step::Commit { job_id, verdict }),
-				(None, _, None) => steps.push(Step::Run { job_id, job: job.clone() }),
+				(None, _, None) => match claimed {
+					Some(claimed) => steps.push(Step::Verify { job_id, job: job.clone(), claimed }),
+					None => steps.push(Step::Run { job_id, job: job.clone() }),
+				},
 				(Some(commitment), None, Some(verdict)) if reveals_open => {
 					match kept_salt(job_id, worker) {
 						Some(salt) if commitment_of::<T>(job_id, worker, &verdict, &salt) == commitment =>
@@ -289,33 +328,87 @@ where
 	}
 
 	fn work(now: BlockNumberFor<T>, endpoint: &[u8], public: T::Public, worker: T::AccountId) {
-		let mut runs: BTreeMap<(ModelId, VersionId), Vec<(JobId, JobInfo<T>, Vec<u8>)>> = BTreeMap::new();
+		// Jobs of one version run as one batch; a generation job runs alone (its settings and
+		// seed are its own).
+		let mut runs: BTreeMap<(ModelId, VersionId, Option<JobId>), Vec<(JobId, JobInfo<T>, Vec<u8>)>> =
+			BTreeMap::new();
 		let mut sends = Vec::new();
 		for step in Self::steps(now, &worker) {
 			match step {
 				Step::Run { job_id, job } => match Self::input_bytes(&job.input) {
-					Ok(bytes) => runs.entry((job.model_id, job.version)).or_default().push((job_id, job, bytes)),
+					Ok(bytes) => {
+						let alone = job.generation.is_some().then_some(job_id);
+						runs.entry((job.model_id, job.version, alone)).or_default().push((job_id, job, bytes))
+					},
 					Err(reason) => {
 						log::warn!(target: LOG_TARGET, "job {job_id}: the input cannot be read ({reason:?})");
 						let verdict = Verdict::Failure(reason);
-						StorageValueRef::persistent(&verdict_key(job_id, &job)).set(&verdict);
-						sends.push(Step::Commit { job_id, verdict });
+						StorageValueRef::persistent(&verdict_key(job_id, &job, Role::Output)).set(&verdict);
+						sends.push(Self::report(job_id, &job, verdict));
 					},
+				},
+				Step::Verify { job_id, job, claimed } => {
+					if let Some(verdict) = Self::verify(endpoint, &job, claimed) {
+						StorageValueRef::persistent(&verdict_key(job_id, &job, Role::Evidence)).set(&verdict);
+						sends.push(Step::Commit { job_id, verdict });
+					}
 				},
 				other => sends.push(other),
 			}
 		}
-		for ((model_id, version), jobs) in runs {
+		for ((model_id, version, _), jobs) in runs {
 			for (job_id, job, verdict) in Self::infer(endpoint, model_id, version, jobs) {
 				if verdict == Verdict::Failure(FailureReason::ModelUnavailable) {
 					Self::withdraw_lost(now, &public, &worker, ReadyVersion { model_id, version });
 				}
-				StorageValueRef::persistent(&verdict_key(job_id, &job)).set(&verdict);
-				sends.push(Step::Commit { job_id, verdict });
+				StorageValueRef::persistent(&verdict_key(job_id, &job, Role::Output)).set(&verdict);
+				sends.push(Self::report(job_id, &job, verdict));
 			}
 		}
 		for step in sends {
 			Self::send(now, &public, &worker, step);
+		}
+	}
+
+	/// How a computed output or failure goes on chain: published by a verified job's
+	/// generator, committed by everyone else.
+	fn report(job_id: JobId, job: &JobInfo<T>, verdict: Verdict<T>) -> Step<T> {
+		if job.verified() {
+			Step::Publish { job_id, verdict }
+		} else {
+			Step::Commit { job_id, verdict }
+		}
+	}
+
+	/// Verifies a verified job's published generation on the node's service: the evidence
+	/// to commit, a failure worth reporting, or `None` to retry later.
+	fn verify(endpoint: &[u8], job: &JobInfo<T>, claimed: JobOutput<T>) -> Option<Verdict<T>> {
+		let (JobInput::Inline(prompt), Some(generation)) = (&job.input, job.generation) else {
+			return Some(Verdict::Failure(FailureReason::InvalidInput));
+		};
+		let Some(model) = T::Models::artifacts(job.model_id, job.version) else {
+			return Some(Verdict::Failure(FailureReason::ModelUnavailable));
+		};
+		let request = VerificationRequest {
+			model,
+			prompt: prompt.to_vec(),
+			settings: generation.settings,
+			claimed: claimed.unbounded(),
+		};
+		let answer: Result<VerificationEvidence, InferenceFailure> =
+			match post_scale(endpoint, VERIFY_PATH, request.encode(), INFERENCE_TIMEOUT_MILLIS) {
+				Ok(answer) => answer,
+				Err(error) => {
+					log::error!(target: LOG_TARGET, "verification service: {error}");
+					return None;
+				},
+			};
+		match answer {
+			Ok(evidence) => match evidence.rebound() {
+				Some(evidence) => Some(Verdict::Evidence(evidence)),
+				None => Some(Verdict::Failure(FailureReason::OutputTooLarge)),
+			},
+			Err(failure) => failure_reason(failure).map(Verdict::Failure),
 		}
 	}
 
@@ -366,6 +459,7 @@ where
 		let request = InferenceRequest {
 			model: artifacts,
 			inputs: jobs.iter().map(|(_, _, input)| input.clone()).collect(),
+			generation: jobs.first().and_then(|(_, job, _)| job.generation).map(|generation| generation.settings),
 		};
 		let answers = match Self::call_service(endpoint, &request) {
 			Ok(answers) if answers.len() == jobs.len() => answers,
@@ -407,7 +501,9 @@ where
 			},
 			Step::Reveal { job_id, verdict, salt } =>
 				(job_id, 1u8, Call::<T>::reveal_result { job_id, verdict, salt }),
-			Step::Run { .. } => return,
+			Step::Publish { job_id, verdict } =>
+				(job_id, 1u8, Call::<T>::reveal_result { job_id, verdict, salt: [0; 32] }),
+			Step::Run { .. } | Step::Verify { .. } => return,
 		};
 		let sent_key = sent_key(job_id, worker, phase);
 		let sent = StorageValueRef::persistent(&sent_key);

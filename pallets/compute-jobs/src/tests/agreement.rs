@@ -34,9 +34,33 @@ fn outputs_of_different_kinds_never_agree() {
 	let threshold = Permill::from_percent(99);
 	assert!(outputs_agree::<Test>(&JobOutput::<Test>::Label(3), &JobOutput::<Test>::Label(3), threshold));
 	assert!(!outputs_agree::<Test>(&JobOutput::<Test>::Label(3), &JobOutput::<Test>::Label(4), threshold));
-	let text = JobOutput::<Test>::Text(BoundedVec::truncate_from(b"hi".to_vec()));
+	let text = generated(b"hi", &[5, 2], &[40, 9]);
 	assert!(outputs_agree::<Test>(&text, &text.clone(), threshold));
 	assert!(!outputs_agree::<Test>(&text, &JobOutput::<Test>::Label(3), threshold));
+}
+
+fn generated(text: &[u8], tokens: &[u32], margins: &[u8]) -> JobOutput<Test> {
+	JobOutput::<Test>::Text {
+		text: BoundedVec::truncate_from(text.to_vec()),
+		tokens: BoundedVec::truncate_from(tokens.to_vec()),
+		margins: BoundedVec::truncate_from(margins.to_vec()),
+	}
+}
+
+#[test]
+fn generations_agree_on_tokens_and_margins_within_the_tolerance() {
+	let threshold = Permill::from_percent(99);
+	let honest = generated(b"Paris.", &[7, 8, 2], &[40, 9, 120]);
+	// The mock's tolerance is 4 steps of 1/16 logit.
+	assert!(outputs_agree::<Test>(&honest, &generated(b"Paris.", &[7, 8, 2], &[44, 5, 120]), threshold));
+	// The same tokens from a computation whose margins differ more: another model or
+	// quantization.
+	assert!(!outputs_agree::<Test>(&honest, &generated(b"Paris.", &[7, 8, 2], &[40, 14, 120]), threshold));
+	// Another token, another text, or a truncated reply.
+	assert!(!outputs_agree::<Test>(&honest, &generated(b"Paris.", &[7, 9, 2], &[40, 9, 120]), threshold));
+	assert!(!outputs_agree::<Test>(&honest, &generated(b"Paris!", &[7, 8, 2], &[40, 9, 120]), threshold));
+	assert!(!outputs_agree::<Test>(&honest, &generated(b"Paris.", &[7, 8], &[40, 9]), threshold));
+	assert!(!outputs_agree::<Test>(&honest, &generated(b"Paris.", &[7, 8, 2], &[40, 9]), threshold));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The storage migrations: v0 → v1 on jobs written in the old layout, v1 → v2 on a chain
 //! whose jobs were drawn at submission, v2 → v3 on requester indices, v3 → v4 on workers
-//! written without readiness.
+//! written without readiness, v4 → v5 on jobs written without generation settings.
 
 use super::*;
 use sp_core::H256;
@@ -8,6 +8,7 @@ use crate::{
 	migrations::{
 		v1::{old, MigrateToV1},
 		v2::MigrateToV2,
+		v5::MigrateToV5,
 	},
 	mock::*,
 	*,
@@ -77,7 +78,14 @@ fn v0_jobs_are_rewritten_and_queue_counts_rebuilt() {
 		MigrateToV1::<Test>::on_runtime_upgrade();
 
 		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
-		StorageVersion::new(2).put::<Pallet<Test>>();
+		// v1 to v4 keep the job layout; v5 adds `generation`.
+		assert!(crate::migrations::v5::JobsV4::<Test>::get(assigned).is_some());
+		assert!(Jobs::<Test>::get(assigned).is_none());
+		StorageVersion::new(4).put::<Pallet<Test>>();
+		MigrateToV5::<Test>::on_runtime_upgrade();
+		assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(5));
+		assert_eq!(Jobs::<Test>::get(assigned).unwrap().generation, None);
+		StorageVersion::new(1).put::<Pallet<Test>>();
 		let JobState::Assigned { assignments, .. } = Jobs::<Test>::get(assigned).unwrap().state else {
 			panic!("still assigned")
 		};

@@ -3,6 +3,7 @@
 mod agreement;
 mod attacks;
 mod fuzz;
+mod generation;
 mod jobs;
 mod lifecycle;
 mod lineage;

@@ -17,7 +17,8 @@ use frame_support::{
 	BoundedVec,
 };
 use infera_primitives::inference::{
-	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, Readiness, INFERENCE_ENDPOINT_KEY,
+	InferenceFailure, InferenceOutput, InferenceRequest, InferenceResponse, Readiness, VerificationEvidence,
+	VerificationRequest, INFERENCE_ENDPOINT_KEY,
 };
 use infera_primitives::ArtifactRef;
 use infera_test_support::minilm;
@@ -123,6 +124,10 @@ impl Config for Test {
 	type OffchainWorker = Worker;
 	type MaxJobsPerBlock = ConstU32<4>;
 	type MaxQueuedJobs = ConstU32<3>;
+	type MaxNewTokens = ConstU32<4>;
+	type TokenFee = ConstU64<1>;
+	type GenerationMarginTolerance = frame_support::traits::ConstU8<4>;
+	type GenerationMaxDeficit = frame_support::traits::ConstU8<8>;
 	type MaxReadyVersions = ConstU32<4>;
 	type WeightInfo = ();
 }
@@ -131,6 +136,7 @@ type Worker = InferenceWorker<Test, crypto::WorkerKey>;
 
 const ENDPOINT: &str = "http://127.0.0.1:4000";
 const INFER_URL: &str = "http://127.0.0.1:4000/v1/infer";
+const VERIFY_URL: &str = "http://127.0.0.1:4000/v1/verify";
 const PREPARE_URL: &str = "http://127.0.0.1:4000/v1/prepare";
 const REMOTE_URL: &str = "http://data.example/input.txt";
 
@@ -157,16 +163,28 @@ struct Harness {
 /// A chain with an approved embedding model (id 0) and funded accounts, and a node whose
 /// keystore holds one `infr` key and whose inference service is at [`ENDPOINT`].
 fn harness() -> (sp_io::TestExternalities, Harness) {
+	let (ext, mut harnesses) = harness_with_keys(&["//Worker"]);
+	(ext, harnesses.remove(0))
+}
+
+/// [`harness`] with one `infr` key per seed in the node's keystore, one harness per key.
+fn harness_with_keys(seeds: &[&str]) -> (sp_io::TestExternalities, Vec<Harness>) {
 	let keystore = MemoryKeystore::new();
-	let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).unwrap();
-	let key = MultiSigner::from(public).into_account();
-	let mut ext = infera_test_support::ext::funded::<Test>(vec![
+	let keys: Vec<AccountId> = seeds
+		.iter()
+		.map(|seed| {
+			let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some(seed)).unwrap();
+			MultiSigner::from(public).into_account()
+		})
+		.collect();
+	let mut balances = vec![
 		(owner(), 100_000),
 		(requester(), 100_000),
-		(key.clone(), 100_000),
 		(account(11), 100_000),
 		(TreasuryAccount::get(), 1),
-	]);
+	];
+	balances.extend(keys.iter().map(|key| (key.clone(), 100_000)));
+	let mut ext = infera_test_support::ext::funded::<Test>(balances);
 	let (offchain, offchain_state) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
@@ -177,7 +195,11 @@ fn harness() -> (sp_io::TestExternalities, Harness) {
 		assert_eq!(approved_minilm::<Test>(owner(), 1, 20, &[]), 0);
 		StorageValueRef::persistent(INFERENCE_ENDPOINT_KEY).set(&ENDPOINT.as_bytes().to_vec());
 	});
-	(ext, Harness { offchain: offchain_state, pool: pool_state, key })
+	let harnesses = keys
+		.into_iter()
+		.map(|key| Harness { offchain: offchain_state.clone(), pool: pool_state.clone(), key })
+		.collect();
+	(ext, harnesses)
 }
 
 /// Registers `who` as a worker of model 0, not yet ready for any version.
@@ -242,7 +264,11 @@ fn expect_prepare(harness: &Harness, models: Vec<ArtifactRef>, answers: Vec<Read
 
 /// The service answers one batch request for `inputs` with `answers`.
 fn expect_inference(harness: &Harness, inputs: &[&[u8]], answers: InferenceResponse) {
-	let request = InferenceRequest { model: model_zero(), inputs: inputs.iter().map(|input| input.to_vec()).collect() };
+	let request = InferenceRequest {
+		model: model_zero(),
+		inputs: inputs.iter().map(|input| input.to_vec()).collect(),
+		generation: None,
+	};
 	harness.offchain.write().expect_request(testing::PendingRequest {
 		method: "POST".into(),
 		uri: INFER_URL.into(),
@@ -454,7 +480,7 @@ fn an_overlapping_run_never_overwrites_the_salt_of_a_commitment() {
 		// it computes again, with another random seed, and sends its commit.
 		h.offchain.write().seed = [2; 32];
 		let kept = Jobs::<Test>::get(job).unwrap();
-		StorageValueRef::persistent(&verdict_key::<Test>(job, &kept)).clear();
+		StorageValueRef::persistent(&verdict_key::<Test>(job, &kept, crate::offchain::Role::Output)).clear();
 		StorageValueRef::persistent(&sent_key(job, &key, 0)).clear();
 		let state = Jobs::<Test>::get(job).unwrap().state;
 		// Pretend the first commit is not yet visible to it.
@@ -591,4 +617,106 @@ fn service_failures_map_to_reasons_or_to_a_retry() {
 	assert_eq!(failure_reason(InferenceFailure::ArtifactUnavailable), Some(FailureReason::ModelUnavailable));
 	assert_eq!(failure_reason(InferenceFailure::Internal), None);
 	assert_eq!(failure_reason(InferenceFailure::Unsupported), None);
+}
+
+#[test]
+fn a_verified_generation_is_published_by_its_generator_and_checked_by_the_others() {
+	let (mut ext, harnesses) = harness_with_keys(&["//Generator", "//VerifierA", "//VerifierB"]);
+	let h = &harnesses[0];
+	ext.execute_with(|| {
+		// A GGUF text-generation model (id 1) served by all three local keys.
+		let model = pallet_model_registry::NextModelId::<Test>::get();
+		assert_ok!(Registry::register_model(
+			RuntimeOrigin::signed(owner()),
+			BoundedVec::truncate_from(b"SmolLM2".to_vec()),
+			TaskKind::TextGeneration,
+			BoundedVec::truncate_from(b"Apache-2.0".to_vec()),
+			20,
+			None,
+			BoundedVec::new(),
+			pallet_model_registry::Artifacts {
+				format: ArtifactFormat::Gguf,
+				weights: H256::repeat_byte(0x51),
+				tokenizer: None,
+				config: None,
+				size_bytes: 1_000,
+				location: pallet_model_registry::ArtifactLocation {
+					url: Some(BoundedVec::truncate_from(b"https://models.example/smollm2/".to_vec())),
+					cid: None,
+				},
+			},
+		));
+		assert_ok!(Registry::approve_version(RuntimeOrigin::root(), model, 1));
+		for harness in &harnesses {
+			assert_ok!(ComputeJobs::register_worker(
+				RuntimeOrigin::signed(harness.key.clone()),
+				1_000,
+				BoundedVec::truncate_from(vec![model]),
+				4
+			));
+			assert_ok!(ComputeJobs::set_readiness(RuntimeOrigin::signed(harness.key.clone()), model, 1, true));
+		}
+		let job = NextJobId::<Test>::get();
+		let decoding = Decoding { max_new_tokens: 2, temperature: 0, check: GenerationCheck::Verify };
+		assert_ok!(ComputeJobs::submit_generation(
+			RuntimeOrigin::signed(requester()),
+			ModelChoice::Model { model_id: model, version: None, max_price: 20 },
+			BoundedVec::truncate_from(b"Hi".to_vec()),
+			decoding,
+			1_000,
+			3,
+			40,
+		));
+		let at = draw();
+		let settings = Jobs::<Test>::get(job).unwrap().generation.unwrap().settings;
+		let artifacts = <Test as Config>::Models::artifacts(model, 1).unwrap();
+		let drawn = match Jobs::<Test>::get(job).unwrap().state {
+			JobState::Assigned { assignments, .. } => assignments.iter().map(|a| a.worker.clone()).collect::<Vec<_>>(),
+			state => panic!("{state:?}"),
+		};
+		let reply = InferenceOutput::text(b"Yo".to_vec(), vec![7, 2], vec![40, 90]);
+		// The generator's node generates with the job's settings and publishes at once.
+		h.offchain.write().expect_request(testing::PendingRequest {
+			method: "POST".into(),
+			uri: INFER_URL.into(),
+			body: InferenceRequest { model: artifacts.clone(), inputs: vec![b"Hi".to_vec()], generation: Some(settings) }.encode(),
+			response: Some(InferenceResponse::from(vec![Ok(reply.clone())]).encode()),
+			sent: true,
+			..Default::default()
+		});
+		run_at(at);
+		let published = submitted(h);
+		let [(signer, Call::reveal_result { verdict: Verdict::Output(output), .. })] = &published[..] else {
+			panic!("{published:?}")
+		};
+		assert_eq!((signer, output.clone().unbounded()), (&drawn[0], reply.clone()));
+		apply(published);
+		// The verifiers' node checks the claim once; both verifiers commit to the evidence.
+		let evidence: VerificationEvidence = VerificationEvidence {
+			well_formed: true,
+			deficits: BoundedVec::truncate_from(vec![0, 0]),
+			margins: BoundedVec::truncate_from(vec![41, 90]),
+			surprises: BoundedVec::truncate_from(vec![2, 0]),
+		};
+		h.offchain.write().expect_request(testing::PendingRequest {
+			method: "POST".into(),
+			uri: VERIFY_URL.into(),
+			body: VerificationRequest { model: artifacts, prompt: b"Hi".to_vec(), settings, claimed: reply.clone() }.encode(),
+			response: Some(Ok::<_, InferenceFailure>(evidence.clone()).encode()),
+			sent: true,
+			..Default::default()
+		});
+		run_at(at + 1);
+		let commits = submitted(h);
+		assert_eq!(commits.len(), 2, "{commits:?}");
+		assert!(commits.iter().all(|(signer, call)| drawn[1..].contains(signer) && matches!(call, Call::commit_result { .. })));
+		apply(commits);
+		run_at(at + 2);
+		let reveals = submitted(h);
+		assert!(reveals.iter().all(|(_, call)| matches!(call,
+			Call::reveal_result { verdict: Verdict::Evidence(e), .. } if e.clone().rebound() == Some(evidence.clone()))));
+		apply(reveals);
+		assert!(matches!(Jobs::<Test>::get(job).unwrap().state, JobState::Closed { reason: CloseReason::Completed, .. }));
+		assert_eq!(Results::<Test>::get(job).map(|output| output.unbounded()), Some(reply));
+	});
 }

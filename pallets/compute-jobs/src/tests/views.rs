@@ -184,6 +184,7 @@ mod json {
 			deadline: 13,
 			status,
 			result,
+			generation: None,
 		}
 	}
 
@@ -277,8 +278,8 @@ mod json {
 		);
 		assert_eq!(serde_json::to_value(InferenceOutput::<Unbounded>::Label(3)).unwrap(), json!({ "kind": "label", "label": 3 }));
 		assert_eq!(
-			serde_json::to_value(InferenceOutput::text(b"ok".to_vec())).unwrap(),
-			json!({ "kind": "text", "text": "ok" })
+			serde_json::to_value(InferenceOutput::text(b"ok".to_vec(), vec![564, 2], vec![30, 200])).unwrap(),
+			json!({ "kind": "text", "text": "ok", "tokenCount": 2, "tokens": [564, 2], "margins": [30, 200] })
 		);
 	}
 }

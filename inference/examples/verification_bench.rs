@@ -1,0 +1,123 @@
+//! Verification of SmolLM2-135M-Instruct generations over many prompts: how often honest
+//! generations are accepted and tampered tokens, another quantization (every Q4_1 tensor
+//! requantized to Q4_0) and another model (blocks 10 and 11 exchanged) are rejected, the
+//! honest noise the thresholds must tolerate, and verification time / generation time.
+//! Prints one JSON report. Run by `bench/verification.sh`.
+//!
+//! `verification_bench <model.gguf> <prompts> <max_new_tokens>`
+
+use candle_core::{quantized::GgmlDType, Device};
+use infera_inference::{
+	generation::{Generation, TextGenerator},
+	variants::write_variant,
+};
+use infera_primitives::inference::{GenerationSettings, VerificationEvidence};
+use std::{path::Path, time::Instant};
+
+/// The chain's thresholds (runtime `GenerationMaxDeficit`, `GenerationMarginTolerance`).
+const MAX_DEFICIT: u8 = 16;
+const MARGIN_TOLERANCE: u8 = 16;
+
+const SUBJECTS: [&str; 25] = [
+	"the sea", "a cat", "the moon", "coffee", "a library", "rain", "the internet", "a bicycle",
+	"mountains", "music", "a garden", "winter", "the sun", "a train", "bread", "friendship",
+	"a river", "computers", "the city", "books", "a forest", "chess", "the ocean floor", "tea",
+	"a volcano",
+];
+const TEMPLATES: [&str; 4] = [
+	"Write one sentence about {}.",
+	"What is {}?",
+	"Give me a fun fact about {}.",
+	"Describe {} in a few words.",
+];
+
+#[derive(Default)]
+struct Tally {
+	trials: u32,
+	rejected: u32,
+}
+
+impl Tally {
+	fn add(&mut self, rejected: bool) {
+		self.trials += 1;
+		self.rejected += u32::from(rejected);
+	}
+
+	fn json(&self) -> serde_json::Value {
+		serde_json::json!({ "trials": self.trials, "rejected": self.rejected })
+	}
+}
+
+fn main() {
+	let args: Vec<String> = std::env::args().collect();
+	let source = Path::new(&args[1]);
+	let count: usize = args.get(2).map_or(100, |n| n.parse().unwrap());
+	let max_new_tokens: u32 = args.get(3).map_or(16, |n| n.parse().unwrap());
+	let dir = std::env::temp_dir().join(format!("infera-verification-{}", std::process::id()));
+	std::fs::create_dir_all(&dir).unwrap();
+	let (q4_0, blocks) = (dir.join("q4_0.gguf"), dir.join("blocks.gguf"));
+	write_variant(source, &q4_0, GgmlDType::Q4_0, None).unwrap();
+	write_variant(source, &blocks, GgmlDType::Q4_1, Some((10, 11))).unwrap();
+	let load = |path: &Path| TextGenerator::load(path, &Device::Cpu).unwrap();
+	let (honest, requantized, exchanged) = (load(source), load(&q4_0), load(&blocks));
+	std::fs::remove_dir_all(&dir).ok();
+
+	let prompts: Vec<String> = (0..count)
+		.map(|i| TEMPLATES[i % TEMPLATES.len()].replace("{}", SUBJECTS[(i / TEMPLATES.len()) % SUBJECTS.len()]))
+		.collect();
+	let (mut honest_tally, mut tampered, mut quantization, mut model) =
+		(Tally::default(), Tally::default(), Tally::default(), Tally::default());
+	let (mut worst_deficit, mut worst_margin_gap) = (0u8, 0u8);
+	let (mut generation_seconds, mut verification_seconds, mut tokens) = (0f64, 0f64, 0usize);
+	let verdict = |prompt: &str, settings: &GenerationSettings, claim: &Generation| -> (bool, VerificationEvidence) {
+		let evidence = honest.verify(prompt, settings, &claim.clone().into_output()).unwrap();
+		(!evidence.accepts(&claim.margins, MAX_DEFICIT, MARGIN_TOLERANCE), evidence)
+	};
+	for (index, prompt) in prompts.iter().enumerate() {
+		// Half greedy, half sampled at temperature 0.7 with a per-prompt seed.
+		let settings = GenerationSettings {
+			max_new_tokens,
+			temperature: if index % 2 == 0 { 0 } else { 700 },
+			seed: [index as u8; 32],
+		};
+		let started = Instant::now();
+		let claim = honest.generate(prompt, &settings).unwrap();
+		generation_seconds += started.elapsed().as_secs_f64();
+		tokens += claim.tokens.len();
+		let started = Instant::now();
+		let (rejected, evidence) = verdict(prompt, &settings, &claim);
+		verification_seconds += started.elapsed().as_secs_f64();
+		honest_tally.add(rejected);
+		worst_deficit = worst_deficit.max(evidence.deficits.iter().copied().max().unwrap_or(0));
+		let gap = evidence.margins.iter().zip(&claim.margins).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+		worst_margin_gap = worst_margin_gap.max(gap);
+		// A random position's token replaced by another vocabulary entry.
+		let mut forged = claim.clone();
+		let at = index % forged.tokens.len();
+		forged.tokens[at] = (forged.tokens[at] + 1 + (index as u32 * 7919) % 40_000) % 49_152;
+		if forged.tokens[at] == honest.tokenizer().end_of_turn {
+			forged.tokens[at] += 1;
+		}
+		forged.text = honest.tokenizer().decode(forged.tokens.strip_suffix(&[honest.tokenizer().end_of_turn]).unwrap_or(&forged.tokens)).unwrap();
+		tampered.add(verdict(prompt, &settings, &forged).0);
+		quantization.add(verdict(prompt, &settings, &requantized.generate(prompt, &settings).unwrap()).0);
+		model.add(verdict(prompt, &settings, &exchanged.generate(prompt, &settings).unwrap()).0);
+		eprintln!("{}/{count}: {prompt:?} → {:?}", index + 1, claim.text);
+	}
+	let report = serde_json::json!({
+		"prompts": count,
+		"maxNewTokens": max_new_tokens,
+		"thresholds": { "maxDeficit": MAX_DEFICIT, "marginTolerance": MARGIN_TOLERANCE, "steps": "1/16 logit" },
+		"honest": honest_tally.json(),
+		"honestWorstDeficit": worst_deficit,
+		"honestWorstMarginGap": worst_margin_gap,
+		"tamperedToken": tampered.json(),
+		"otherQuantization": quantization.json(),
+		"otherModel": model.json(),
+		"generatedTokens": tokens,
+		"generationSeconds": generation_seconds,
+		"verificationSeconds": verification_seconds,
+		"verificationOverGeneration": verification_seconds / generation_seconds,
+	});
+	println!("{}", serde_json::to_string_pretty(&report).unwrap());
+}

@@ -1,0 +1,146 @@
+//! SmolLM2-135M-Instruct (Q4_1 GGUF, fetched and verified by scripts/setup): generation is
+//! reproducible, and one teacher-forced verification pass accepts honest generations and
+//! rejects tampered tokens, another quantization of the same model and another model.
+//!
+//! The swapped models are written here from the real file: every Q4_1 tensor requantized
+//! to Q4_0 (another quantization), and the same with two transformer blocks exchanged
+//! (another model of the same shape).
+
+use candle_core::{quantized::GgmlDType, Device};
+use infera_inference::{
+	generation::{Generation, TextGenerator},
+	variants::write_variant,
+};
+use infera_primitives::inference::{GenerationSettings, InferenceOutput};
+use std::path::{Path, PathBuf};
+
+/// The verification thresholds the chain uses (`docs/verification.md`), in 1/16 logit.
+const MAX_DEFICIT: u8 = 16;
+const MARGIN_TOLERANCE: u8 = 16;
+
+fn model_path() -> PathBuf {
+	let models = std::env::var_os("INFERA_MODELS")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/infera/models"));
+	let path = models.join("SmolLM2-135M-Instruct/model.gguf");
+	assert!(path.exists(), "{} is missing: run scripts/setup", path.display());
+	path
+}
+
+fn load(path: &Path) -> TextGenerator {
+	TextGenerator::load(path, &Device::Cpu).unwrap()
+}
+
+fn greedy(max_new_tokens: u32) -> GenerationSettings {
+	GenerationSettings { max_new_tokens, temperature: 0, seed: [0; 32] }
+}
+
+const PROMPTS: [&str; 6] = [
+	"What is the capital of France?",
+	"Name three primary colours.",
+	"Write one sentence about the sea.",
+	r#"[{"role": "system", "content": "You answer in one word."}, {"role": "user", "content": "Is water wet?"}]"#,
+	"What is 12 plus 30?",
+	"Give a synonym for happy.",
+];
+
+fn accepted(verifier: &TextGenerator, prompt: &str, settings: &GenerationSettings, claim: &Generation) -> bool {
+	let evidence = verifier.verify(prompt, settings, &claim.clone().into_output()).unwrap();
+	evidence.accepts(&claim.margins, MAX_DEFICIT, MARGIN_TOLERANCE)
+}
+
+#[test]
+fn greedy_replies_are_the_recorded_ones() {
+	let model = load(&model_path());
+	let reply = model.generate(PROMPTS[0], &greedy(12)).unwrap();
+	assert_eq!(reply.tokens, RECORDED_FRANCE);
+	assert_eq!(reply.text, "L'Étoile, la Marseillaise,");
+	// The chat template: SmolLM2's default system message, then the user's turn.
+	assert_eq!(reply.prompt_tokens, 37);
+}
+
+/// Recorded once from this engine (see the note in `docs/verification.md` on the
+/// cross-check with llama.cpp).
+const RECORDED_FRANCE: [u32; 12] = [60, 23, 39614, 1141, 552, 28, 2618, 2828, 313, 7712, 769, 28];
+
+#[test]
+fn decoding_is_the_same_on_one_and_two_threads() {
+	let model = load(&model_path());
+	let run = |threads: usize, settings: &GenerationSettings| {
+		let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+		pool.install(|| {
+			let generation = model.generate(PROMPTS[2], settings).unwrap();
+			let evidence = model.verify(PROMPTS[2], settings, &generation.clone().into_output()).unwrap();
+			(generation, evidence)
+		})
+	};
+	for settings in [greedy(24), GenerationSettings { max_new_tokens: 24, temperature: 800, seed: [9; 32] }] {
+		let (one, one_evidence) = run(1, &settings);
+		let (two, two_evidence) = run(2, &settings);
+		let (again, _) = run(2, &settings);
+		assert_eq!(one, two, "1 vs 2 threads");
+		assert_eq!(two, again, "repeated runs");
+		assert_eq!(one_evidence, two_evidence, "verification on 1 vs 2 threads");
+	}
+}
+
+#[test]
+fn verification_accepts_honest_generations_and_rejects_tampering_and_swapped_models() {
+	let path = model_path();
+	let honest = load(&path);
+	let dir = tempfile::tempdir().unwrap();
+	let q4_0 = dir.path().join("q4_0.gguf");
+	write_variant(&path, &q4_0, GgmlDType::Q4_0, None).unwrap();
+	let swapped_blocks = dir.path().join("swapped.gguf");
+	write_variant(&path, &swapped_blocks, GgmlDType::Q4_1, Some((10, 11))).unwrap();
+	let others = [("Q4_0 requantization", load(&q4_0)), ("blocks 10 and 11 exchanged", load(&swapped_blocks))];
+	for (index, prompt) in PROMPTS.iter().enumerate() {
+		let settings = match index % 2 {
+			0 => greedy(16),
+			_ => GenerationSettings { max_new_tokens: 16, temperature: 700, seed: [index as u8; 32] },
+		};
+		let claim = honest.generate(prompt, &settings).unwrap();
+		assert!(accepted(&honest, prompt, &settings, &claim), "honest {prompt:?}");
+		// One token replaced by another.
+		let mut tampered = claim.clone();
+		let at = tampered.tokens.len() / 2;
+		tampered.tokens[at] = if tampered.tokens[at] == 1000 { 1001 } else { 1000 };
+		tampered.text = honest.tokenizer().decode(&tampered.tokens).unwrap();
+		assert!(!accepted(&honest, prompt, &settings, &tampered), "tampered {prompt:?}");
+		// Text that is not the tokens' decoding.
+		let mut relabelled = claim.clone();
+		relabelled.text.push_str(" (edited)");
+		assert!(!accepted(&honest, prompt, &settings, &relabelled), "edited text {prompt:?}");
+		for (what, other) in &others {
+			let claim = other.generate(prompt, &settings).unwrap();
+			assert!(!accepted(&honest, prompt, &settings, &claim), "{what} accepted for {prompt:?}");
+		}
+	}
+}
+
+#[test]
+fn malformed_claims_are_not_well_formed() {
+	let model = load(&model_path());
+	let settings = greedy(4);
+	let claim = model.generate(PROMPTS[0], &settings).unwrap();
+	let verify = |output: InferenceOutput| model.verify(PROMPTS[0], &settings, &output).unwrap().well_formed;
+	assert!(verify(claim.clone().into_output()));
+	// Too many tokens, a stop before the bound without end-of-turn, a token outside the
+	// vocabulary, margins missing, or not a text at all.
+	let mut longer = claim.clone();
+	longer.tokens.push(5);
+	longer.margins.push(0);
+	assert!(!verify(longer.into_output()));
+	let mut short = claim.clone();
+	short.tokens.pop();
+	short.margins.pop();
+	short.text = model.tokenizer().decode(&short.tokens).unwrap();
+	assert!(!verify(short.into_output()));
+	let mut outside = claim.clone();
+	outside.tokens[0] = 1 << 20;
+	assert!(!verify(outside.into_output()));
+	let mut no_margins = claim;
+	no_margins.margins.clear();
+	assert!(!verify(no_margins.into_output()));
+	assert!(!verify(InferenceOutput::Label(3)));
+}
