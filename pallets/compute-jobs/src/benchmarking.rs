@@ -99,6 +99,7 @@ fn submit<T: Config>(requester: &T::AccountId, model: ModelId, replicas: u8, dea
 		requester.clone(),
 		ModelChoice::Model { model_id: model, version: None, max_price: BalanceOf::<T>::max_value() },
 		input::<T>(),
+		None,
 		BalanceOf::<T>::max_value() / 1_000_000_000u32.into(),
 		replicas,
 		deadline_in,
