@@ -102,7 +102,18 @@ fn main() {
 		tampered.add(verdict(prompt, &settings, &forged).0);
 		quantization.add(verdict(prompt, &settings, &requantized.generate(prompt, &settings).unwrap()).0);
 		model.add(verdict(prompt, &settings, &exchanged.generate(prompt, &settings).unwrap()).0);
-		eprintln!("{}/{count}: {prompt:?} → {:?}", index + 1, claim.text);
+		eprintln!(
+			"{}/{count}: honest rejected {}, tampered rejected {}/{}, other quantization rejected {}/{}, other model rejected {}/{}; worst honest deficit {worst_deficit}, margin gap {worst_margin_gap}; verification/generation {:.2}",
+			index + 1,
+			honest_tally.rejected,
+			tampered.rejected,
+			tampered.trials,
+			quantization.rejected,
+			quantization.trials,
+			model.rejected,
+			model.trials,
+			verification_seconds / generation_seconds,
+		);
 	}
 	let report = serde_json::json!({
 		"prompts": count,
