@@ -236,32 +236,7 @@ impl<T: Config> Pallet<T> {
 		let Some((representative, members)) =
 			agreement::majority::<T>(&verdicts, replicas, T::EmbeddingAgreement::get())
 		else {
-			let mut workers_paid: BalanceOf<T> = Zero::zero();
-			for assignment in &assignments {
-				if assignment.verdict.is_some() {
-					workers_paid =
-						workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
-					Self::finish_assignment(job_id, &assignment.worker, None, None);
-				} else {
-					let penalty = Self::penalty(assignment);
-					Self::finish_assignment(job_id, &assignment.worker, Some(false), Some(penalty));
-				}
-			}
-			let any_output = verdicts.iter().any(|v| matches!(v, Some(Verdict::Output(_))));
-			let (owner_paid, data_paid) = if any_output {
-				Self::pay_price(job_id, &mut job)
-			} else {
-				(Zero::zero(), Zero::zero())
-			};
-			if !workers_paid.is_zero() || !owner_paid.is_zero() || !data_paid.is_zero() {
-				Self::settle(job_id, &mut job, workers_paid, owner_paid, data_paid);
-			}
-			let reason = if verdicts.iter().all(Option::is_some) {
-				CloseReason::NoQuorum
-			} else {
-				CloseReason::Expired
-			};
-			return Self::close_with_refund(job_id, job, reason, JobOutcome::Failed { replicas });
+			return Self::close_without_majority(job_id, job, &assignments, |_| fee);
 		};
 
 		let agreed = assignments[representative].verdict.clone();
@@ -320,6 +295,42 @@ impl<T: Config> Pallet<T> {
 			Some(Verdict::Evidence(_)) | None =>
 				Self::close_with_refund(job_id, job, CloseReason::Expired, JobOutcome::Failed { replicas }),
 		}
+	}
+
+	/// Closes an assigned job whose verdicts have no majority: every worker that revealed
+	/// (or, as a verified job's generator, published) gets `fee_of(its index)`, and if any
+	/// output was revealed (it is public now) the owner gets the price; those that withheld
+	/// a committed verdict or never committed are penalised. `NoQuorum` when everyone
+	/// revealed, `Expired` otherwise.
+	pub(crate) fn close_without_majority(
+		job_id: JobId,
+		mut job: JobInfo<T>,
+		assignments: &[Assignment<T>],
+		fee_of: impl Fn(usize) -> BalanceOf<T>,
+	) -> DispatchResult {
+		let replicas = u32::from(job.replicas);
+		let mut workers_paid: BalanceOf<T> = Zero::zero();
+		for (index, assignment) in assignments.iter().enumerate() {
+			if assignment.verdict.is_some() {
+				workers_paid = workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee_of(index)));
+				Self::finish_assignment(job_id, &assignment.worker, None, None);
+			} else {
+				let penalty = Self::penalty(assignment);
+				Self::finish_assignment(job_id, &assignment.worker, Some(false), Some(penalty));
+			}
+		}
+		let any_output = assignments.iter().any(|a| matches!(a.verdict, Some(Verdict::Output(_))));
+		let (owner_paid, data_paid) =
+			if any_output { Self::pay_price(job_id, &mut job) } else { (Zero::zero(), Zero::zero()) };
+		if !workers_paid.is_zero() || !owner_paid.is_zero() || !data_paid.is_zero() {
+			Self::settle(job_id, &mut job, workers_paid, owner_paid, data_paid);
+		}
+		let reason = if assignments.iter().all(|a| a.verdict.is_some()) {
+			CloseReason::NoQuorum
+		} else {
+			CloseReason::Expired
+		};
+		Self::close_with_refund(job_id, job, reason, JobOutcome::Failed { replicas })
 	}
 
 	/// Closes the jobs whose deadline is `now`; returns how many there were and how many

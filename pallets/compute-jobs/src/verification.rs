@@ -197,31 +197,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// No majority among the verifiers: as a replicated job without quorum. Everyone who
-	/// published or revealed is paid their fee, and the owner its price (the output is
-	/// public); those who withheld or never committed are penalised.
-	fn verifiers_split(job_id: JobId, mut job: JobInfo<T>, assignments: &[Assignment<T>]) -> DispatchResult {
-		let replicas = u32::from(job.replicas);
-		let verifier_fee = job.generation.map_or(Zero::zero(), |generation| generation.verifier_fee);
-		let mut workers_paid: BalanceOf<T> = Zero::zero();
-		for (index, assignment) in assignments.iter().enumerate() {
-			if assignment.verdict.is_some() {
-				let fee = if index == 0 { job.worker_fee } else { verifier_fee };
-				workers_paid = workers_paid.saturating_add(Self::pay(&mut job, &assignment.worker, fee));
-				Self::finish_assignment(job_id, &assignment.worker, None, None);
-			} else {
-				let penalty = Self::penalty(assignment);
-				Self::finish_assignment(job_id, &assignment.worker, Some(false), Some(penalty));
-			}
-		}
-		let (owner_paid, data_paid) = Self::pay_price(job_id, &mut job);
-		Self::settle(job_id, &mut job, workers_paid, owner_paid, data_paid);
-		let reason = if assignments.iter().all(|a| a.verdict.is_some()) {
-			CloseReason::NoQuorum
-		} else {
-			CloseReason::Expired
-		};
-		Self::close_with_refund(job_id, job, reason, JobOutcome::Failed { replicas })
+	/// No majority among the verifiers: as a replicated job without quorum
+	/// ([`Pallet::close_without_majority`]), the generator paid the job's worker fee and each
+	/// revealing verifier the verifier fee.
+	fn verifiers_split(job_id: JobId, job: JobInfo<T>, assignments: &[Assignment<T>]) -> DispatchResult {
+		let (generator_fee, verifier_fee) =
+			(job.worker_fee, job.generation.map_or(Zero::zero(), |generation| generation.verifier_fee));
+		Self::close_without_majority(job_id, job, assignments, |index| {
+			if index == 0 { generator_fee } else { verifier_fee }
+		})
 	}
 }
 
