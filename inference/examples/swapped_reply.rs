@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p infera-inference --example swapped_reply -- <model.gguf> <out.json>`
 
-use candle_core::{quantized::GgmlDType, Device};
+use candle_core::quantized::GgmlDType;
 use infera_inference::{generation::TextGenerator, variants::write_variant};
 use infera_primitives::inference::GenerationSettings;
 use std::path::Path;
@@ -19,8 +19,8 @@ fn main() {
 	let swapped_path = dir.join("q4_0.gguf");
 	write_variant(source, &swapped_path, GgmlDType::Q4_0, None).unwrap();
 	let settings = GenerationSettings { max_new_tokens: MAX_NEW_TOKENS, temperature: 0, seed: [0; 32] };
-	let honest = TextGenerator::load(source, &Device::Cpu).unwrap().generate(PROMPT, &settings).unwrap();
-	let swapped = TextGenerator::load(&swapped_path, &Device::Cpu).unwrap().generate(PROMPT, &settings).unwrap();
+	let honest = TextGenerator::load(source).unwrap().generate(PROMPT, &settings).unwrap();
+	let swapped = TextGenerator::load(&swapped_path).unwrap().generate(PROMPT, &settings).unwrap();
 	let gap = honest.margins.iter().zip(&swapped.margins).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
 	let json = serde_json::json!({
 		"prompt": PROMPT,

@@ -6,17 +6,18 @@
 //!
 //! `verification_bench <model.gguf> <prompts> <max_new_tokens>`
 
-use candle_core::{quantized::GgmlDType, Device};
+use candle_core::quantized::GgmlDType;
 use infera_inference::{
 	generation::{Generation, TextGenerator},
 	variants::write_variant,
 };
-use infera_primitives::inference::{GenerationSettings, VerificationEvidence};
+use infera_primitives::inference::{GenerationSettings, VerificationEvidence, VerificationThresholds};
 use std::{path::Path, time::Instant};
 
-/// The chain's thresholds (runtime `GenerationMaxDeficit`, `GenerationMarginTolerance`).
-const MAX_DEFICIT: u8 = 16;
-const MARGIN_TOLERANCE: u8 = 16;
+/// The chain's thresholds (runtime `GenerationMaxDeficit`, `GenerationMarginTolerance`,
+/// `GenerationMeanMarginTolerance`).
+const THRESHOLDS: VerificationThresholds =
+	VerificationThresholds { max_deficit: 16, margin_tolerance: 16, mean_margin_tolerance: 4 };
 
 const SUBJECTS: [&str; 25] = [
 	"the sea", "a cat", "the moon", "coffee", "a library", "rain", "the internet", "a bicycle",
@@ -31,21 +32,41 @@ const TEMPLATES: [&str; 4] = [
 	"Describe {} in a few words.",
 ];
 
+/// Verdicts on one kind of claim, and per claim the mean |claimed − verified margin| in
+/// steps of 1/16 logit (what an aggregate margin rule would test).
 #[derive(Default)]
 struct Tally {
 	trials: u32,
 	rejected: u32,
+	mean_gaps: Vec<f64>,
+	accepted_mean_gaps: Vec<f64>,
 }
 
 impl Tally {
-	fn add(&mut self, rejected: bool) {
+	fn add(&mut self, (rejected, mean_gap): (bool, f64)) {
 		self.trials += 1;
 		self.rejected += u32::from(rejected);
+		self.mean_gaps.push(mean_gap);
+		if !rejected {
+			self.accepted_mean_gaps.push(mean_gap);
+		}
 	}
 
 	fn json(&self) -> serde_json::Value {
-		serde_json::json!({ "trials": self.trials, "rejected": self.rejected })
+		let least = self.mean_gaps.iter().copied().fold(f64::INFINITY, f64::min);
+		let most = self.mean_gaps.iter().copied().fold(0f64, f64::max);
+		serde_json::json!({
+			"trials": self.trials,
+			"rejected": self.rejected,
+			"meanMarginGap": { "least": least, "most": most },
+			"acceptedMeanMarginGaps": self.accepted_mean_gaps,
+		})
 	}
+}
+
+fn mean_gap(evidence: &VerificationEvidence, claimed: &[u8]) -> f64 {
+	let total: u32 = evidence.margins.iter().zip(claimed).map(|(a, b)| u32::from(a.abs_diff(*b))).sum();
+	f64::from(total) / claimed.len().max(1) as f64
 }
 
 fn main() {
@@ -58,7 +79,7 @@ fn main() {
 	let (q4_0, blocks) = (dir.join("q4_0.gguf"), dir.join("blocks.gguf"));
 	write_variant(source, &q4_0, GgmlDType::Q4_0, None).unwrap();
 	write_variant(source, &blocks, GgmlDType::Q4_1, Some((10, 11))).unwrap();
-	let load = |path: &Path| TextGenerator::load(path, &Device::Cpu).unwrap();
+	let load = |path: &Path| TextGenerator::load(path).unwrap();
 	let (honest, requantized, exchanged) = (load(source), load(&q4_0), load(&blocks));
 	std::fs::remove_dir_all(&dir).ok();
 
@@ -69,10 +90,12 @@ fn main() {
 		(Tally::default(), Tally::default(), Tally::default(), Tally::default());
 	let (mut worst_deficit, mut worst_margin_gap) = (0u8, 0u8);
 	let (mut generation_seconds, mut verification_seconds, mut tokens) = (0f64, 0f64, 0usize);
-	let verdict = |prompt: &str, settings: &GenerationSettings, claim: &Generation| -> (bool, VerificationEvidence) {
+	let verdict = |prompt: &str, settings: &GenerationSettings, claim: &Generation| -> (bool, f64, VerificationEvidence) {
 		let evidence = honest.verify(prompt, settings, &claim.clone().into_output()).unwrap();
-		(!evidence.accepts(&claim.margins, MAX_DEFICIT, MARGIN_TOLERANCE), evidence)
+		let rejected = !evidence.accepts(&claim.margins, &THRESHOLDS);
+		(rejected, mean_gap(&evidence, &claim.margins), evidence)
 	};
+	let tally = |outcome: (bool, f64, VerificationEvidence)| (outcome.0, outcome.1);
 	for (index, prompt) in prompts.iter().enumerate() {
 		// Half greedy, half sampled at temperature 0.7 with a per-prompt seed.
 		let settings = GenerationSettings {
@@ -85,9 +108,9 @@ fn main() {
 		generation_seconds += started.elapsed().as_secs_f64();
 		tokens += claim.tokens.len();
 		let started = Instant::now();
-		let (rejected, evidence) = verdict(prompt, &settings, &claim);
+		let (rejected, gap, evidence) = verdict(prompt, &settings, &claim);
 		verification_seconds += started.elapsed().as_secs_f64();
-		honest_tally.add(rejected);
+		honest_tally.add((rejected, gap));
 		worst_deficit = worst_deficit.max(evidence.deficits.iter().copied().max().unwrap_or(0));
 		let gap = evidence.margins.iter().zip(&claim.margins).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
 		worst_margin_gap = worst_margin_gap.max(gap);
@@ -99,9 +122,9 @@ fn main() {
 			forged.tokens[at] += 1;
 		}
 		forged.text = honest.tokenizer().decode(forged.tokens.strip_suffix(&[honest.tokenizer().end_of_turn]).unwrap_or(&forged.tokens)).unwrap();
-		tampered.add(verdict(prompt, &settings, &forged).0);
-		quantization.add(verdict(prompt, &settings, &requantized.generate(prompt, &settings).unwrap()).0);
-		model.add(verdict(prompt, &settings, &exchanged.generate(prompt, &settings).unwrap()).0);
+		tampered.add(tally(verdict(prompt, &settings, &forged)));
+		quantization.add(tally(verdict(prompt, &settings, &requantized.generate(prompt, &settings).unwrap())));
+		model.add(tally(verdict(prompt, &settings, &exchanged.generate(prompt, &settings).unwrap())));
 		eprintln!(
 			"{}/{count}: honest rejected {}, tampered rejected {}/{}, other quantization rejected {}/{}, other model rejected {}/{}; worst honest deficit {worst_deficit}, margin gap {worst_margin_gap}; verification/generation {:.2}",
 			index + 1,
@@ -118,7 +141,13 @@ fn main() {
 	let report = serde_json::json!({
 		"prompts": count,
 		"maxNewTokens": max_new_tokens,
-		"thresholds": { "maxDeficit": MAX_DEFICIT, "marginTolerance": MARGIN_TOLERANCE, "steps": "1/16 logit" },
+		"thresholds": {
+			"maxDeficit": THRESHOLDS.max_deficit,
+			"marginTolerance": THRESHOLDS.margin_tolerance,
+			"meanMarginTolerance": THRESHOLDS.mean_margin_tolerance,
+			"steps": "1/16 logit",
+		},
+		"kernels": infera_inference::kernels::Isa::best().name(),
 		"honest": honest_tally.json(),
 		"honestWorstDeficit": worst_deficit,
 		"honestWorstMarginGap": worst_margin_gap,

@@ -82,7 +82,7 @@ impl Engine {
 			}
 			let paths = self.store.ensure_version(spec, &Progress::default())?;
 			let started = std::time::Instant::now();
-			let model = TextGenerator::load(&paths.weights, &self.device)?;
+			let model = TextGenerator::load(&paths.weights)?;
 			log::info!(target: "inference", "loaded {:?} model {:?} in {:?}", spec.task, spec.weights, started.elapsed());
 			return Ok(LoadedModel::Generator(model));
 		}

@@ -12,9 +12,9 @@
 use crate::{
 	chat::ChatTokenizer,
 	error::{InferenceError, Result},
-	llama::{KvCache, Llama},
+	llama::{KvCache, Llama, Logits},
 };
-use candle_core::{quantized::gguf_file, Device, Tensor};
+use candle_core::quantized::gguf_file;
 use infera_primitives::inference::{
 	quantize_score, GenerationSettings, InferenceOutput, VerificationEvidence, MAX_NEW_TOKENS,
 };
@@ -48,14 +48,15 @@ pub struct TextGenerator {
 }
 
 impl TextGenerator {
-	/// Loads a GGUF file (weights, tokenizer and chat template).
-	pub fn load(path: &Path, device: &Device) -> Result<Self> {
+	/// Loads a GGUF file (weights, tokenizer and chat template). Language models run on the
+	/// CPU ([`crate::llama`]).
+	pub fn load(path: &Path) -> Result<Self> {
 		let io = |error| InferenceError::Io { path: path.display().to_string(), error };
 		let mut file = std::fs::File::open(path).map_err(io)?;
 		let content = gguf_file::Content::read(&mut file)
 			.map_err(|e| InferenceError::InvalidModel(format!("not a GGUF file: {e}")))?;
 		let tokenizer = ChatTokenizer::from_gguf(&content)?;
-		let model = Llama::load(&content, &mut file, device)?;
+		let model = Llama::load(&content, &mut file)?;
 		Ok(Self { model, tokenizer })
 	}
 
@@ -83,7 +84,7 @@ impl TextGenerator {
 
 	/// Runs the prompt pass alone (for benchmarks): returns the prompt's token count and
 	/// the logits of its last position.
-	pub fn prefill(&self, prompt: &str) -> Result<(usize, Tensor)> {
+	pub fn prefill(&self, prompt: &str) -> Result<(usize, Logits)> {
 		let prompt_tokens = self.tokenizer.prompt_tokens(prompt)?;
 		let logits = self.model.forward(&prompt_tokens, &mut KvCache::default(), 1)?;
 		Ok((prompt_tokens.len(), logits))
@@ -176,8 +177,8 @@ fn content_of(tokens: &[u32], end_of_turn: u32) -> &[u32] {
 
 /// The decoding scores of row `row` of `logits` for generated position `position`: the
 /// logits themselves when greedy, `logits / temperature + Gumbel noise` when sampling.
-fn scores(logits: &Tensor, row: usize, settings: &GenerationSettings, position: u32) -> Result<Vec<f32>> {
-	let mut scores = logits.get(row)?.to_vec1::<f32>()?;
+fn scores(logits: &Logits, row: usize, settings: &GenerationSettings, position: u32) -> Result<Vec<f32>> {
+	let mut scores = logits.row(row).to_vec();
 	if settings.temperature > 0 {
 		let temperature = f32::from(settings.temperature) / 1000.0;
 		let mut noise = gumbel_noise(&settings.seed, position);

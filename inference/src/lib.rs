@@ -11,6 +11,8 @@
 //!   sequence classification.
 //! - [`llama`], [`chat`], [`generation`]: llama-architecture GGUF language models with
 //!   their embedded tokenizer and chat template; seeded decoding and one-pass verification.
+//! - [`kernels`]: products with Q4_1 and Q8_0 weights on the CPU's widest integer
+//!   dot-product instructions (AVX-512 VNNI, AVX2), bit-identical to candle's reference.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
 //! - [`registry`]: reads model versions through a node's JSON-RPC, for operators' tools.
@@ -25,6 +27,7 @@ pub mod engine;
 pub mod error;
 pub mod fetch;
 pub mod generation;
+pub mod kernels;
 pub mod llama;
 pub mod prepare;
 pub mod quantize;

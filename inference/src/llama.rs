@@ -2,15 +2,23 @@
 //! KV cache and logits for any positions of a forward pass: one token at a time while
 //! generating, every claimed position at once while verifying (see [`crate::generation`]).
 //!
-//! Weights stay quantized (`QMatMul`); activations are f32. The token embedding matrix is
-//! also the output head when the file has no `output.weight` (tied embeddings).
+//! It runs on the CPU: weights stay quantized and go through [`crate::kernels`];
+//! activations are f32 in plain buffers, and the rest of the layer (RMS norm, rotary
+//! embedding, attention, SiLU) is plain Rust with a fixed order of operations. So a
+//! position's logits are the same bits whether it is decoded alone or in a batch, on any
+//! thread count and any x86-64 CPU (`docs/verification.md`). The token embedding matrix
+//! is also the output head when the file has no `output.weight` (tied embeddings).
 
-use crate::error::{InferenceError, Result};
-use candle_core::{
-	quantized::{gguf_file, QMatMul, QTensor},
-	DType, Device, IndexOp, Module, Tensor, D,
+use crate::{
+	error::{InferenceError, Result},
+	kernels::{LayerInput, QuantizedLinear},
 };
-use std::{io::{Read, Seek}, sync::Arc};
+use candle_core::{
+	quantized::{gguf_file, QTensor},
+	Device,
+};
+use rayon::prelude::*;
+use std::io::{Read, Seek};
 
 /// The hyper-parameters a GGUF file declares under `llama.*`.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,21 +92,21 @@ pub fn metadata_string<'a>(content: &'a gguf_file::Content, key: &str) -> Result
 }
 
 struct Layer {
-	attention_norm: Tensor,
-	query: QMatMul,
-	key: QMatMul,
-	value: QMatMul,
-	attention_out: QMatMul,
-	ffn_norm: Tensor,
-	gate: QMatMul,
-	up: QMatMul,
-	down: QMatMul,
+	attention_norm: Vec<f32>,
+	query: QuantizedLinear,
+	key: QuantizedLinear,
+	value: QuantizedLinear,
+	attention_out: QuantizedLinear,
+	ffn_norm: Vec<f32>,
+	gate: QuantizedLinear,
+	up: QuantizedLinear,
+	down: QuantizedLinear,
 }
 
-/// Keys and values of the positions run so far, per layer.
+/// Keys and values of the positions run so far: per layer, `[position][kv head][head_dim]`.
 #[derive(Default)]
 pub struct KvCache {
-	layers: Vec<Option<(Tensor, Tensor)>>,
+	layers: Vec<(Vec<f32>, Vec<f32>)>,
 	len: usize,
 }
 
@@ -114,42 +122,63 @@ impl KvCache {
 	}
 }
 
+/// Logits of some positions: `rows × vocab`.
+pub struct Logits {
+	values: Vec<f32>,
+	vocab: usize,
+}
+
+impl Logits {
+	/// The logits of the `index`-th position asked for.
+	pub fn row(&self, index: usize) -> &[f32] {
+		&self.values[index * self.vocab..(index + 1) * self.vocab]
+	}
+
+	/// Positions.
+	pub fn rows(&self) -> usize {
+		self.values.len() / self.vocab
+	}
+}
+
 /// A loaded model.
 pub struct Llama {
 	config: LlamaConfig,
-	embeddings: Tensor,
+	/// `[vocab][hidden]`.
+	embeddings: Vec<f32>,
 	layers: Vec<Layer>,
-	norm: Tensor,
-	output: QMatMul,
-	cos: Tensor,
-	sin: Tensor,
-	device: Device,
+	norm: Vec<f32>,
+	output: QuantizedLinear,
+	/// `[context][head_dim / 2]`.
+	cos: Vec<f32>,
+	sin: Vec<f32>,
 }
 
 impl Llama {
 	/// Loads the model from an opened GGUF file (`content` read from `reader`).
-	pub fn load<R: Read + Seek>(
-		content: &gguf_file::Content,
-		reader: &mut R,
-		device: &Device,
-	) -> Result<Self> {
+	pub fn load<R: Read + Seek>(content: &gguf_file::Content, reader: &mut R) -> Result<Self> {
 		let config = LlamaConfig::from_gguf(content)?;
+		let device = Device::Cpu;
 		let mut tensor = |name: &str| -> Result<QTensor> {
-			content.tensor(reader, name, device).map_err(|e| invalid(format!("tensor {name}: {e}")))
+			content.tensor(reader, name, &device).map_err(|e| invalid(format!("tensor {name}: {e}")))
+		};
+		let vector = |tensor: QTensor| -> Result<Vec<f32>> {
+			Ok(tensor.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?)
 		};
 		let embedding_q = tensor("token_embd.weight")?;
-		let embeddings = embedding_q.dequantize(device)?;
+		if embedding_q.shape().dims() != [config.vocab, config.hidden] {
+			return Err(invalid(format!("token_embd is {:?}", embedding_q.shape())));
+		}
+		let embeddings = embedding_q.dequantize(&device)?.flatten_all()?.to_vec1::<f32>()?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
-			true => QMatMul::from_qtensor(tensor("output.weight")?)?,
-			false => QMatMul::from_arc(Arc::new(embedding_q))?,
+			true => QuantizedLinear::new(tensor("output.weight")?)?,
+			false => QuantizedLinear::new(embedding_q)?,
 		};
-		let norm = tensor("output_norm.weight")?.dequantize(device)?;
+		let norm = vector(tensor("output_norm.weight")?)?;
+		let (q_features, kv_features) = (config.heads * config.head_dim, config.kv_heads * config.head_dim);
 		let mut layers = Vec::with_capacity(config.layers);
 		for i in 0..config.layers {
-			let mut matmul = |part: &str| -> Result<QMatMul> {
-				Ok(QMatMul::from_qtensor(tensor(&format!("blk.{i}.{part}.weight"))?)?)
-			};
-			layers.push(Layer {
+			let mut matmul = |part: &str| QuantizedLinear::new(tensor(&format!("blk.{i}.{part}.weight"))?);
+			let layer = Layer {
 				query: matmul("attn_q")?,
 				key: matmul("attn_k")?,
 				value: matmul("attn_v")?,
@@ -157,15 +186,30 @@ impl Llama {
 				gate: matmul("ffn_gate")?,
 				up: matmul("ffn_up")?,
 				down: matmul("ffn_down")?,
-				attention_norm: tensor(&format!("blk.{i}.attn_norm.weight"))?.dequantize(device)?,
-				ffn_norm: tensor(&format!("blk.{i}.ffn_norm.weight"))?.dequantize(device)?,
-			});
+				attention_norm: vector(tensor(&format!("blk.{i}.attn_norm.weight"))?)?,
+				ffn_norm: vector(tensor(&format!("blk.{i}.ffn_norm.weight"))?)?,
+			};
+			let shape = |linear: &QuantizedLinear| (linear.rows(), linear.columns());
+			let (hidden, ffn) = (config.hidden, layer.gate.rows());
+			if shape(&layer.query) != (q_features, hidden) ||
+				shape(&layer.key) != (kv_features, hidden) ||
+				shape(&layer.value) != (kv_features, hidden) ||
+				shape(&layer.attention_out) != (hidden, q_features) ||
+				shape(&layer.gate) != (ffn, hidden) ||
+				shape(&layer.up) != (ffn, hidden) ||
+				shape(&layer.down) != (hidden, ffn) ||
+				layer.attention_norm.len() != hidden ||
+				layer.ffn_norm.len() != hidden
+			{
+				return Err(invalid(format!("block {i} has inconsistent shapes")));
+			}
+			layers.push(layer);
 		}
-		if embeddings.dims() != [config.vocab, config.hidden] {
-			return Err(invalid(format!("token_embd is {:?}", embeddings.dims())));
+		if norm.len() != config.hidden || output.columns() != config.hidden || output.rows() != config.vocab {
+			return Err(invalid("the output head does not match the model".into()));
 		}
-		let (cos, sin) = rope_tables(&config, device)?;
-		Ok(Self { config, embeddings, layers, norm, output, cos, sin, device: device.clone() })
+		let (cos, sin) = rope_tables(&config);
+		Ok(Self { config, embeddings, layers, norm, output, cos, sin })
 	}
 
 	/// The model's hyper-parameters.
@@ -174,118 +218,159 @@ impl Llama {
 	}
 
 	/// Runs `tokens` after the positions in `cache` and appends them to it. Returns the
-	/// logits (`[n, vocab]`) at the last `logits_for` positions of `tokens`: 1 while
-	/// generating, the claimed positions while verifying.
-	pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, logits_for: usize) -> Result<Tensor> {
+	/// logits at the last `logits_for` positions of `tokens`: 1 while generating, the
+	/// claimed positions while verifying.
+	pub fn forward(&self, tokens: &[u32], cache: &mut KvCache, logits_for: usize) -> Result<Logits> {
+		let c = &self.config;
 		let (start, count) = (cache.len, tokens.len());
 		if count == 0 || logits_for == 0 || logits_for > count {
 			return Err(InferenceError::InvalidInput("nothing to run".into()));
 		}
-		if start + count > self.config.context {
+		if start + count > c.context {
 			return Err(InferenceError::InvalidInput(format!(
 				"{} positions exceed the model's context of {}",
 				start + count,
-				self.config.context
+				c.context
 			)));
 		}
-		cache.layers.resize_with(self.layers.len(), || None);
-		let ids = Tensor::new(tokens, &self.device)?;
-		let mut x = self.embeddings.index_select(&ids, 0)?.unsqueeze(0)?;
-		let mask = (count > 1).then(|| causal_mask(start, count, &self.device)).transpose()?;
-		let cos = self.cos.narrow(0, start, count)?;
-		let sin = self.sin.narrow(0, start, count)?;
-		for (layer, kv) in self.layers.iter().zip(cache.layers.iter_mut()) {
-			let residual = &x;
-			let h = candle_nn::ops::rms_norm(&x, &layer.attention_norm, self.config.norm_eps as f32)?;
-			let h = self.attention(layer, &h, kv, mask.as_ref(), &cos, &sin)?;
-			let x1 = (residual + h)?;
-			let h = candle_nn::ops::rms_norm(&x1, &layer.ffn_norm, self.config.norm_eps as f32)?;
-			let gate = candle_nn::ops::silu(&layer.gate.forward(&h)?)?;
-			let h = layer.down.forward(&(gate * layer.up.forward(&h)?)?)?;
-			x = (x1 + h)?;
+		if let Some(token) = tokens.iter().find(|token| **token as usize >= c.vocab) {
+			return Err(InferenceError::InvalidInput(format!("token {token} is not in the vocabulary")));
+		}
+		cache.layers.resize_with(self.layers.len(), Default::default);
+		let mut x: Vec<f32> = tokens
+			.iter()
+			.flat_map(|token| &self.embeddings[*token as usize * c.hidden..(*token as usize + 1) * c.hidden])
+			.copied()
+			.collect();
+		for (layer, (keys, values)) in self.layers.iter().zip(cache.layers.iter_mut()) {
+			let h = rms_norm(&x, &layer.attention_norm, c.norm_eps as f32);
+			let h = LayerInput::new(&h, count);
+			let mut q = layer.query.forward(&h)?;
+			let mut k = layer.key.forward(&h)?;
+			let v = layer.value.forward(&h)?;
+			self.rotate(&mut q, start, c.heads);
+			self.rotate(&mut k, start, c.kv_heads);
+			keys.extend_from_slice(&k);
+			values.extend_from_slice(&v);
+			let attended = attention(c, &q, keys, values, start, count);
+			add(&mut x, &layer.attention_out.forward(&LayerInput::new(&attended, count))?);
+			let h = rms_norm(&x, &layer.ffn_norm, c.norm_eps as f32);
+			let h = LayerInput::new(&h, count);
+			let mut gate = layer.gate.forward(&h)?;
+			let up = layer.up.forward(&h)?;
+			for (g, u) in gate.iter_mut().zip(&up) {
+				*g = silu(*g) * u;
+			}
+			add(&mut x, &layer.down.forward(&LayerInput::new(&gate, count))?);
 		}
 		cache.len += count;
-		let x = x.i((.., count - logits_for.., ..))?;
-		let x = candle_nn::ops::rms_norm(&x, &self.norm, self.config.norm_eps as f32)?;
-		Ok(self.output.forward(&x)?.squeeze(0)?.to_dtype(DType::F32)?)
+		let last = &x[(count - logits_for) * c.hidden..];
+		let h = rms_norm(last, &self.norm, c.norm_eps as f32);
+		Ok(Logits { values: self.output.forward(&LayerInput::new(&h, logits_for))?, vocab: c.vocab })
 	}
 
-	fn attention(
-		&self,
-		layer: &Layer,
-		x: &Tensor,
-		kv: &mut Option<(Tensor, Tensor)>,
-		mask: Option<&Tensor>,
-		cos: &Tensor,
-		sin: &Tensor,
-	) -> Result<Tensor> {
-		let c = &self.config;
-		let (batch, count, _) = x.dims3()?;
-		let heads = |t: Tensor, n: usize| -> Result<Tensor> {
-			Ok(t.reshape((batch, count, n, c.head_dim))?.transpose(1, 2)?.contiguous()?)
-		};
-		let q = heads(layer.query.forward(x)?, c.heads)?;
-		let k = heads(layer.key.forward(x)?, c.kv_heads)?;
-		let v = heads(layer.value.forward(x)?, c.kv_heads)?;
-		// GGUF stores llama's query and key rows in the interleaved rotary layout.
-		let q = candle_nn::rotary_emb::rope_i(&q, cos, sin)?;
-		let k = candle_nn::rotary_emb::rope_i(&k, cos, sin)?;
-		let (k, v) = match kv.take() {
-			Some((past_k, past_v)) => (Tensor::cat(&[&past_k, &k], 2)?, Tensor::cat(&[&past_v, &v], 2)?),
-			None => (k, v),
-		};
-		*kv = Some((k.clone(), v.clone()));
-		let group = c.heads / c.kv_heads;
-		let k = repeat_kv(k, group)?;
-		let v = repeat_kv(v, group)?;
-		let scores = (q.matmul(&k.t()?)? / (c.head_dim as f64).sqrt())?;
-		let scores = match mask {
-			Some(mask) => scores.broadcast_add(mask)?,
-			None => scores,
-		};
-		let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-		let out = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, count, c.hidden))?;
-		Ok(layer.attention_out.forward(&out)?)
+	/// Rotary embedding of rows `[position][heads][head_dim]` from position `start`, in
+	/// GGUF's interleaved layout (llama's query and key rows are stored permuted for it).
+	fn rotate(&self, rows: &mut [f32], start: usize, heads: usize) {
+		let (dim, half) = (self.config.head_dim, self.config.head_dim / 2);
+		for (offset, position) in rows.chunks_exact_mut(heads * dim).enumerate() {
+			let at = (start + offset) * half;
+			let (cos, sin) = (&self.cos[at..at + half], &self.sin[at..at + half]);
+			for head in position.chunks_exact_mut(dim) {
+				for (i, pair) in head.chunks_exact_mut(2).enumerate() {
+					let (a, b) = (pair[0], pair[1]);
+					pair[0] = a * cos[i] - b * sin[i];
+					pair[1] = a * sin[i] + b * cos[i];
+				}
+			}
+		}
 	}
 }
 
-/// `[count, start + count]`: 0 where a query may attend a key, −∞ for later keys.
-fn causal_mask(start: usize, count: usize, device: &Device) -> Result<Tensor> {
-	let keys = start + count;
-	let values: Vec<f32> = (0..count)
-		.flat_map(|q| (0..keys).map(move |k| if k <= start + q { 0.0 } else { f32::NEG_INFINITY }))
-		.collect();
-	Ok(Tensor::from_vec(values, (count, keys), device)?)
-}
-
-/// Each key/value head repeated `group` times, for grouped-query attention.
-fn repeat_kv(x: Tensor, group: usize) -> Result<Tensor> {
-	if group == 1 {
-		return Ok(x);
+/// Per row of `x`: `x / sqrt(mean(x²) + eps) · weight`, the sum of squares taken in order.
+fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
+	let dim = weight.len();
+	let mut out = Vec::with_capacity(x.len());
+	for row in x.chunks_exact(dim) {
+		let squares = row.iter().map(|v| v * v).sum::<f32>();
+		let root = (squares / dim as f32 + eps).sqrt();
+		out.extend(row.iter().zip(weight).map(|(v, w)| v / root * w));
 	}
-	let (batch, heads, len, dim) = x.dims4()?;
-	Ok(x.unsqueeze(2)?.expand((batch, heads, group, len, dim))?.reshape((batch, heads * group, len, dim))?)
+	out
 }
 
-/// Rotary embedding tables `[context, head_dim / 2]`.
-fn rope_tables(config: &LlamaConfig, device: &Device) -> Result<(Tensor, Tensor)> {
+fn silu(x: f32) -> f32 {
+	x / (1.0 + (-x).exp())
+}
+
+fn add(x: &mut [f32], y: &[f32]) {
+	for (x, y) in x.iter_mut().zip(y) {
+		*x += y;
+	}
+}
+
+/// Attention work (query positions × visible keys) below which threads do not pay.
+const MIN_PARALLEL_ATTENTION: usize = 2048;
+
+/// Causal grouped-query attention of `count` queries at positions `start..` over the
+/// cached keys and values: `[query][heads · head_dim]`. Each query and head is computed
+/// alone, over exactly the keys it sees, in a fixed order.
+fn attention(c: &LlamaConfig, queries: &[f32], keys: &[f32], values: &[f32], start: usize, count: usize) -> Vec<f32> {
+	let dim = c.head_dim;
+	let group = c.heads / c.kv_heads;
+	let scale = 1.0 / (dim as f32).sqrt();
+	let mut out = vec![0f32; count * c.heads * dim];
+	let head = |(index, out): (usize, &mut [f32])| {
+		let (query, head) = (index / c.heads, index % c.heads);
+		let kv_head = head / group;
+		let q = &queries[index * dim..(index + 1) * dim];
+		let visible = start + query + 1;
+		let key = |position: usize| &keys[(position * c.kv_heads + kv_head) * dim..][..dim];
+		let mut weights: Vec<f32> = (0..visible).map(|position| dot(q, key(position)) * scale).collect();
+		let max = weights.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+		let mut total = 0f32;
+		for weight in weights.iter_mut() {
+			*weight = (*weight - max).exp();
+			total += *weight;
+		}
+		for (position, weight) in weights.iter().enumerate() {
+			let weight = weight / total;
+			let value = &values[(position * c.kv_heads + kv_head) * dim..][..dim];
+			for (o, v) in out.iter_mut().zip(value) {
+				*o += weight * v;
+			}
+		}
+	};
+	let work = count * (start + count);
+	if work < MIN_PARALLEL_ATTENTION {
+		out.chunks_mut(dim).enumerate().for_each(head);
+	} else {
+		out.par_chunks_mut(dim).enumerate().for_each(head);
+	}
+	out
+}
+
+/// A dot product in 8 interleaved partial sums, added in a fixed tree.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+	let mut lanes = [0f32; 8];
+	let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+	let rest: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(a, b)| a * b).sum();
+	for (a, b) in a_chunks.zip(b_chunks) {
+		for lane in 0..8 {
+			lanes[lane] += a[lane] * b[lane];
+		}
+	}
+	((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])) + rest
+}
+
+/// Rotary embedding tables `[context][head_dim / 2]`: cosines and sines.
+fn rope_tables(config: &LlamaConfig) -> (Vec<f32>, Vec<f32>) {
 	let half = config.head_dim / 2;
 	let inverse: Vec<f32> = (0..half)
 		.map(|i| 1.0 / config.rope_base.powf(2.0 * i as f32 / config.head_dim as f32))
 		.collect();
-	let inverse = Tensor::from_vec(inverse, (1, half), device)?;
-	let positions =
-		Tensor::arange(0u32, config.context as u32, device)?.to_dtype(DType::F32)?.reshape((config.context, 1))?;
-	let angles = positions.matmul(&inverse)?;
-	Ok((angles.cos()?, angles.sin()?))
-}
-
-/// The logits of one position as a vector.
-pub fn row(logits: &Tensor, position: usize) -> Result<Vec<f32>> {
-	Ok(logits.get(position)?.to_vec1::<f32>()?)
-}
-
-/// The logits tensor's last dimension.
-pub fn vocab_of(logits: &Tensor) -> Result<usize> {
-	Ok(logits.dim(D::Minus1)?)
+	let angles: Vec<f32> = (0..config.context)
+		.flat_map(|position| inverse.iter().map(move |frequency| position as f32 * frequency))
+		.collect();
+	(angles.iter().map(|a| a.cos()).collect(), angles.iter().map(|a| a.sin()).collect())
 }

@@ -154,17 +154,34 @@ impl<S: Get<u32>> VerificationEvidence<S> {
 	}
 }
 
+/// When verification evidence accepts a generation, in steps of 1/16 logit (the runtime's
+/// values and why: `docs/verification.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerificationThresholds {
+	/// Most a claimed token may be below the verifier's best score.
+	pub max_deficit: u8,
+	/// Most the verifier's and the generator's margins may differ at any token.
+	pub margin_tolerance: u8,
+	/// Most they may differ on average over the tokens.
+	pub mean_margin_tolerance: u8,
+}
+
 impl<S: Get<u32>> VerificationEvidence<S> {
 	/// Whether this evidence accepts a generation whose generator reported `claimed_margins`:
-	/// the claim is well formed, and at every token the claimed token is within
-	/// `max_deficit` of the verifier's best score and the two margins differ by at most
-	/// `margin_tolerance` (both in steps of 1/16 logit; see `docs/verification.md`).
-	pub fn accepts(&self, claimed_margins: &[u8], max_deficit: u8, margin_tolerance: u8) -> bool {
+	/// the claim is well formed; at every token the claimed token is within `max_deficit`
+	/// of the verifier's best score and the two margins differ by at most
+	/// `margin_tolerance`; and the margins differ by at most `mean_margin_tolerance` on
+	/// average. The per-token bounds catch a token the model would not pick; the average
+	/// catches a different model whose every margin moves a little.
+	pub fn accepts(&self, claimed_margins: &[u8], thresholds: &VerificationThresholds) -> bool {
+		let gaps = || self.margins.iter().zip(claimed_margins).map(|(a, b)| a.abs_diff(*b));
+		let total_gap: u32 = gaps().map(u32::from).sum();
 		self.well_formed &&
 			self.deficits.len() == claimed_margins.len() &&
 			self.margins.len() == claimed_margins.len() &&
-			self.deficits.iter().all(|deficit| *deficit <= max_deficit) &&
-			self.margins.iter().zip(claimed_margins).all(|(a, b)| a.abs_diff(*b) <= margin_tolerance)
+			self.deficits.iter().all(|deficit| *deficit <= thresholds.max_deficit) &&
+			gaps().all(|gap| gap <= thresholds.margin_tolerance) &&
+			total_gap <= u32::from(thresholds.mean_margin_tolerance) * claimed_margins.len() as u32
 	}
 }
 
@@ -329,3 +346,38 @@ pub enum Readiness {
 
 /// The inference service's answer: one result per input, in order.
 pub type InferenceResponse = Vec<Result<InferenceOutput, InferenceFailure>>;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn evidence(deficits: &[u8], margins: &[u8]) -> VerificationEvidence {
+		VerificationEvidence {
+			well_formed: true,
+			deficits: BoundedVec::truncate_from(deficits.to_vec()),
+			margins: BoundedVec::truncate_from(margins.to_vec()),
+			surprises: BoundedVec::truncate_from(vec![0; deficits.len()]),
+		}
+	}
+
+	const THRESHOLDS: VerificationThresholds =
+		VerificationThresholds { max_deficit: 16, margin_tolerance: 16, mean_margin_tolerance: 4 };
+
+	#[test]
+	fn evidence_accepts_within_every_threshold_only() {
+		assert!(evidence(&[0, 3, 0], &[40, 9, 120]).accepts(&[40, 9, 120], &THRESHOLDS));
+		// A token 17 steps below the best.
+		assert!(!evidence(&[0, 17, 0], &[40, 9, 120]).accepts(&[40, 9, 120], &THRESHOLDS));
+		// One margin 17 steps away.
+		assert!(!evidence(&[0, 0, 0], &[40, 26, 120]).accepts(&[40, 9, 120], &THRESHOLDS));
+		// Every margin 10 steps away: each within 16, on average above 4.
+		assert!(!evidence(&[0, 0, 0], &[50, 19, 110]).accepts(&[40, 9, 120], &THRESHOLDS));
+		// On average exactly 4: accepted.
+		assert!(evidence(&[0, 0, 0], &[52, 9, 120]).accepts(&[40, 9, 120], &THRESHOLDS));
+		// Lengths that do not match the claim, or an ill-formed claim.
+		assert!(!evidence(&[0, 0], &[40, 9]).accepts(&[40, 9, 120], &THRESHOLDS));
+		let mut ill_formed = evidence(&[0, 0, 0], &[40, 9, 120]);
+		ill_formed.well_formed = false;
+		assert!(!ill_formed.accepts(&[40, 9, 120], &THRESHOLDS));
+	}
+}

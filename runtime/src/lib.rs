@@ -80,10 +80,10 @@ macro_rules! runtime_version {
 }
 
 #[cfg(not(feature = "upgrade-fixture"))]
-runtime_version!(112);
+runtime_version!(113);
 /// The upgrade end-to-end test's "next release": the same runtime, one version higher.
 #[cfg(feature = "upgrade-fixture")]
-runtime_version!(113);
+runtime_version!(114);
 
 /// Block time of production networks (local testnet, testnet), in milliseconds.
 /// The slot duration is genesis state (see `pallet-block-time`), so the development

@@ -6,8 +6,11 @@
 // API and broadcasts a transfer. Each validator is also an inference worker (its `infr` key
 // in its own node, its own empty model store): the model's files are published by the test
 // on a loopback web server, each node fetches and verifies them and marks its worker ready,
-// then a job with 3 replicas reaches agreement through the three off-chain workers; with Charlie's node stopped, the next job still completes with Alice and Bob,
-// and Charlie is slashed as a no-show.
+// then a job with 3 replicas reaches agreement through the three off-chain workers. The
+// validators then also serve SmolLM2-135M-Instruct (fetched the same way): a verified chat
+// generation settles with one validator generating and the other two verifying. With
+// Charlie's node stopped, the next job still completes with Alice and Bob, and Charlie is
+// slashed as a no-show.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,8 +23,9 @@ import { randomAsHex } from '@polkadot/util-crypto';
 import { startNode, runNodeCommand, waitFor, rpcCall, REPO_ROOT, tail, assertPortsFree } from './lib/node.mjs';
 import { submitOk, eventsOf, UNIT, MILLI } from './lib/chain.mjs';
 import { fixture, MINILM_DIR } from './lib/minilm.mjs';
+import { smollmModel, SMOLLM_DIR } from './lib/smollm.mjs';
 import { serveFiles } from './lib/file-server.mjs';
-import { approvedModelWithWorker } from './lib/jobs.mjs';
+import { approvedModelWithWorker, waitUntilReady } from './lib/jobs.mjs';
 import { protocolParameters, mulFloor } from './lib/params.mjs';
 import { startLightClient, withBootnodes, isWsAddress } from './lib/light-client.mjs';
 
@@ -234,7 +238,7 @@ function closedJob (api, jobId, timeoutMs) {
   });
 }
 
-test('each validator is a worker: a 3-replica job agrees, then a stopped worker is a no-show', { timeout: 600_000 }, async () => {
+test('each validator is a worker: a 3-replica job agrees, a verified generation settles, then a stopped worker is a no-show', { timeout: 900_000 }, async () => {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const uris = ['//Alice', '//Bob', '//Charlie', '//Dave'];
   const [alice, bob, charlie, dave] = uris.map((uri) => keyring.addFromUri(uri));
@@ -275,6 +279,36 @@ test('each validator is a worker: a 3-replica job agrees, then a stopped worker 
   const agreed = await completedJob(fixture.sentences[1], 300_000);
   const [settled] = eventsOf(agreed.events, 'computeJobs', 'JobSettled');
   assert.equal(settled.workersPaid.toBigInt(), 3n * workerFee, 'three agreeing workers paid');
+
+  // The validators also serve SmolLM2: each fetches the GGUF from the web, verifies and
+  // loads it; one generates a chat reply and the other two verify it in one pass each.
+  const swapped = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'smollm-swapped.json'), 'utf8'));
+  const smollmWeb = await serveFiles(SMOLLM_DIR, { prefix: '/smollm' });
+  let smollmId;
+  try {
+    const model = smollmModel({ url: smollmWeb.url, cid: null });
+    const registered = await submitOk(api, api.tx.modelRegistry.registerModel(
+      model.name, model.task, 'Apache-2.0', PRICE, null, [], model.artifacts), alice);
+    smollmId = eventsOf(registered.events, 'modelRegistry', 'ModelRegistered')[0].modelId.toNumber();
+    await submitOk(api, api.tx.sudo.sudo(api.tx.modelRegistry.approveVersion(smollmId, 1)), alice);
+    for (const key of workers) await submitOk(api, api.tx.computeJobs.setServedModels([modelId, smollmId], 2), key);
+    for (const key of workers) await waitUntilReady(api, key.address, smollmId, 1);
+  } finally {
+    await smollmWeb.close();
+  }
+  const maxNewTokens = swapped.maxNewTokens;
+  const estimate = await rpcCall(nodes[0].rpcPort, 'infera_estimateFee', [{ modelId: smollmId }, 3, null, { maxNewTokens, verify: true }]);
+  const generation = await submitOk(api, api.tx.computeJobs.submitGeneration(
+    { Model: { modelId: smollmId, version: null, maxPrice: PRICE } }, JSON.stringify([{ role: 'user', content: swapped.prompt }]),
+    { maxNewTokens, temperature: 0, check: 'Verify' }, BigInt(estimate.minMaxFee), 3, 60), dave);
+  const generationId = eventsOf(generation.events, 'computeJobs', 'JobSubmitted')[0].jobId.toNumber();
+  const verified = await closedJob(api, generationId, 300_000);
+  assert.equal(verified.closed.reason.toString(), 'Completed');
+  const generated = await rpcCall(nodes[0].rpcPort, 'infera_job', [generationId]);
+  assert.deepEqual(generated.result.tokens, swapped.honestTokens, 'the reply the engine test records');
+  assert.equal(generated.generation.check, 'verify');
+  const [verifiedPaid] = eventsOf(verified.events, 'computeJobs', 'JobSettled');
+  assert.equal(verifiedPaid.workersPaid.toBigInt(), BigInt(estimate.workerFees), 'the generator and two verifiers paid');
 
   // Charlie's node goes down; the next job still completes with Alice and Bob.
   const stopped = nodes.pop();

@@ -216,6 +216,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type GenerationMaxDeficit: Get<u8>;
 
+		/// Most the verifiers' margins may differ from the generator's on average over the
+		/// tokens, in steps of 1/16 logit, for a verified generation to be accepted (see
+		/// [`verification`]): a different model moves every margin a little.
+		#[pallet::constant]
+		type GenerationMeanMarginTolerance: Get<u8>;
+
 		/// Least cosine similarity at which two embeddings agree.
 		#[pallet::constant]
 		type EmbeddingAgreement: Get<Permill>;

@@ -84,6 +84,7 @@ impl Config for Test {
 	type TokenFee = ConstU64<1>;
 	type GenerationMarginTolerance = ConstU8<4>;
 	type GenerationMaxDeficit = ConstU8<8>;
+	type GenerationMeanMarginTolerance = ConstU8<2>;
 	type WeightInfo = ();
 }
 

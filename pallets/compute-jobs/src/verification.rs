@@ -15,8 +15,9 @@
 //!    that says "accept" without computing cannot produce the margins and surprises the
 //!    others computed, and is outside the majority (slashed `Disagreed`).
 //! 4. **Decision.** The agreed evidence accepts the generation when the claim is well
-//!    formed and at every token the deficit is at most `GenerationMaxDeficit` and the
-//!    verifier's margin is within `GenerationMarginTolerance` of the generator's
+//!    formed, at every token the deficit is at most `GenerationMaxDeficit` and the
+//!    verifier's margin is within `GenerationMarginTolerance` of the generator's, and the
+//!    margins differ by at most `GenerationMeanMarginTolerance` on average
 //!    ([`VerificationEvidence::accepts`]).
 //!    - **Accepted**: `Completed`; the generator gets the job's worker fee, each agreeing
 //!      verifier the verifier fee, the owner the price, the treasury its share.
@@ -37,7 +38,7 @@ use codec::Encode;
 use frame_support::{
 	dispatch::DispatchResultWithPostInfo, ensure, pallet_prelude::Pays, traits::Get,
 };
-use infera_primitives::inference::{InferenceOutput, VerificationEvidence};
+use infera_primitives::inference::{InferenceOutput, VerificationEvidence, VerificationThresholds};
 use sp_core::H256;
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -212,5 +213,9 @@ impl<T: Config> Pallet<T> {
 /// Whether agreed `evidence` accepts the generator's `output` (step 4).
 pub fn accepts<T: Config>(evidence: &VerificationEvidence<T::MaxOutputLen>, output: &JobOutput<T>) -> bool {
 	let InferenceOutput::Text { margins, .. } = output else { return false };
-	evidence.accepts(margins, T::GenerationMaxDeficit::get(), T::GenerationMarginTolerance::get())
+	evidence.accepts(margins, &VerificationThresholds {
+		max_deficit: T::GenerationMaxDeficit::get(),
+		margin_tolerance: T::GenerationMarginTolerance::get(),
+		mean_margin_tolerance: T::GenerationMeanMarginTolerance::get(),
+	})
 }

@@ -60,6 +60,10 @@ impl pallet_compute_jobs::Config for Runtime {
 	/// One logit: an honest generator's token is the verifier's top-1 or within float noise
 	/// of it; a tampered or swapped token is usually several logits below.
 	type GenerationMaxDeficit = ConstU8<16>;
+	/// A quarter logit on average (4 steps): honest workers on Infera's engine reproduce the
+	/// generator's margins exactly, and the closest swapped model measured moves them by
+	/// more on average (`docs/verification.md`).
+	type GenerationMeanMarginTolerance = ConstU8<4>;
 	type EmbeddingAgreement = EmbeddingAgreement;
 	type DisagreeSlash = super::dynamic_params::jobs::DisagreeSlash;
 	type NoShowSlash = super::dynamic_params::jobs::NoShowSlash;

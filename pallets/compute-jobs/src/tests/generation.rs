@@ -260,6 +260,25 @@ fn a_rejected_generation_slashes_the_generator_who_pays_the_verifiers_and_the_re
 }
 
 #[test]
+fn a_different_model_within_every_per_token_bound_is_rejected_on_the_mean() {
+	ExtBuilder::default().build_and_execute(|| {
+		let (job, generator, verifiers) = verified_job(3);
+		// The same tokens as the registered model would pick, every margin 4 steps away:
+		// each within GenerationMarginTolerance (4), on average above
+		// GenerationMeanMarginTolerance (2).
+		assert_ok!(publish(job, generator, reply(&[7, 8, 2], &[44, 13, 116])));
+		verify(job, &[
+			(verifiers[0], evidence(&[0, 0, 0], &[40, 9, 120], &[3, 30, 0])),
+			(verifiers[1], evidence(&[0, 0, 0], &[40, 9, 120], &[3, 30, 0])),
+		]);
+		System::assert_has_event(
+			Event::WorkerSlashed { worker: generator, job_id: job, amount: 100, reason: SlashReason::Rejected }.into(),
+		);
+		System::assert_last_event(Event::JobClosed { job_id: job, reason: CloseReason::Rejected, refunded: 1_000 }.into());
+	});
+}
+
+#[test]
 fn a_verifier_that_accepts_without_computing_is_outvoted_and_slashed() {
 	ExtBuilder::default().build_and_execute(|| {
 		let (job, generator, verifiers) = verified_job(4);

@@ -128,6 +128,7 @@ impl Config for Test {
 	type TokenFee = ConstU64<1>;
 	type GenerationMarginTolerance = frame_support::traits::ConstU8<4>;
 	type GenerationMaxDeficit = frame_support::traits::ConstU8<8>;
+	type GenerationMeanMarginTolerance = frame_support::traits::ConstU8<2>;
 	type MaxReadyVersions = ConstU32<4>;
 	type WeightInfo = ();
 }

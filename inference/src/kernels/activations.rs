@@ -1,0 +1,114 @@
+//! Activations quantized to 8 bits per block of 32, as GGUF's Q8_0 and Q8_1 blocks have
+//! them: the same arithmetic as candle's `BlockQ8_0::from_float` and
+//! `BlockQ8_1::from_float`, so products are those of candle's reference.
+
+use super::pack::BLOCK;
+use half::f16;
+use rayon::prelude::*;
+
+/// Rows of activations quantized by blocks of [`BLOCK`].
+pub struct QuantizedRows {
+	pub(super) rows: usize,
+	pub(super) blocks: usize,
+	/// `[row][column]`.
+	pub(super) quants: Vec<i8>,
+	/// Per row and block, the f16 scale `d` (as f32).
+	pub(super) scales: Vec<f32>,
+	/// Per row and block, Q8_1's f16 `s = sum(quants) · d` (as f32).
+	pub(super) scaled_sums: Vec<f32>,
+	/// Per row and block, the sum of the quants.
+	pub(super) sums: Vec<i32>,
+}
+
+/// Rows below which quantizing on one thread is faster than handing rows out.
+const PARALLEL_ROWS: usize = 8;
+
+impl QuantizedRows {
+	/// Quantizes `rows` rows of `columns` values (a whole number of blocks).
+	pub fn quantize(input: &[f32], rows: usize, columns: usize) -> Self {
+		debug_assert_eq!(input.len(), rows * columns);
+		debug_assert_eq!(columns % BLOCK, 0);
+		let blocks = columns / BLOCK;
+		let mut quantized = Self {
+			rows,
+			blocks,
+			quants: vec![0; rows * columns],
+			scales: vec![0.0; rows * blocks],
+			scaled_sums: vec![0.0; rows * blocks],
+			sums: vec![0; rows * blocks],
+		};
+		let row = |((((values, quants), scales), scaled_sums), sums): ((((&[f32], &mut [i8]), &mut [f32]), &mut [f32]), &mut [i32])| {
+			for (block, (values, quants)) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).enumerate() {
+				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants);
+			}
+		};
+		if rows < PARALLEL_ROWS {
+			input
+				.chunks_exact(columns)
+				.zip(quantized.quants.chunks_exact_mut(columns))
+				.zip(quantized.scales.chunks_exact_mut(blocks))
+				.zip(quantized.scaled_sums.chunks_exact_mut(blocks))
+				.zip(quantized.sums.chunks_exact_mut(blocks))
+				.for_each(row);
+		} else {
+			input
+				.par_chunks_exact(columns)
+				.zip(quantized.quants.par_chunks_exact_mut(columns))
+				.zip(quantized.scales.par_chunks_exact_mut(blocks))
+				.zip(quantized.scaled_sums.par_chunks_exact_mut(blocks))
+				.zip(quantized.sums.par_chunks_exact_mut(blocks))
+				.for_each(row);
+		}
+		quantized
+	}
+
+	/// The quants of one row and block.
+	pub(super) fn block(&self, row: usize, block: usize) -> &[i8] {
+		let at = (row * self.blocks + block) * BLOCK;
+		&self.quants[at..at + BLOCK]
+	}
+
+	/// Index of one row and block in the per-block vectors.
+	pub(super) fn index(&self, row: usize, block: usize) -> usize {
+		row * self.blocks + block
+	}
+}
+
+/// One block as candle's `from_float` quantizes it: the quants, and the f16 scale, f16
+/// scaled sum (Q8_1's `s`) and integer sum.
+#[inline]
+fn quantize_block(values: &[f32], quants: &mut [i8]) -> (f32, f32, i32) {
+	let largest = values.iter().fold(0f32, |largest, x| largest.max(x.abs()));
+	let scale = largest / 127.0;
+	let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
+	let mut sum = 0i32;
+	for (quant, value) in quants.iter_mut().zip(values) {
+		*quant = round_to_i8(value * inverse);
+		sum += i32::from(*quant);
+	}
+	let scale = f16::from_f32(scale);
+	(scale.to_f32(), (f16::from_f32(sum as f32) * scale).to_f32(), sum)
+}
+
+/// `f32::round(value) as i8` (half away from zero, saturating) without a call to libm's
+/// `roundf`, which baseline x86-64 has no instruction for. Exact: `value − trunc(value)`
+/// is exact for every f32 below 2²³, and quantized activations stay within ±127.
+#[inline]
+fn round_to_i8(value: f32) -> i8 {
+	let truncated = value as i32;
+	let fraction = value - truncated as f32;
+	let rounded = truncated.saturating_add(i32::from(fraction >= 0.5) - i32::from(fraction <= -0.5));
+	rounded.clamp(i32::from(i8::MIN), i32::from(i8::MAX)) as i8
+}
+
+#[cfg(test)]
+mod tests {
+	#[test]
+	fn rounding_is_f32_round_then_a_saturating_cast() {
+		let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997, 126.5, 127.00002, -127.4, 300.0, -300.0, f32::NAN];
+		values.extend((0..20_000).map(|i| (i as f32 - 10_000.0) / 77.0));
+		for value in values {
+			assert_eq!(super::round_to_i8(value), f32::round(value) as i8, "{value}");
+		}
+	}
+}

@@ -1,0 +1,300 @@
+//! x86-64 kernels, chosen at run time (see [`super::Isa`]).
+//!
+//! Integer block sums are exact and each output lane adds its blocks in candle's order
+//! with separate multiplies and adds (no fused multiply-add), so every kernel here gives
+//! bit for bit the results of [`super::scalar`].
+//!
+//! - AVX-512 VNNI: a 512-bit register holds 16 rows' quants; `vpdpbusd` multiplies them by
+//!   4 broadcast activations and sums into 16 lanes. Up to 4 activation rows share each
+//!   unpacked block of weights.
+//! - AVX2 (with F16C): the same on 8 rows at a time, with `vpmaddubsw` and `vpmaddwd`.
+
+use super::{
+	activations::QuantizedRows,
+	pack::{PackedMatrix, WeightFormat, GROUP},
+	Output,
+};
+use std::{arch::x86_64::*, ops::Range};
+
+/// Activation rows that share each unpacked block of weights (AVX-512, 32 registers).
+const TILE_512: usize = 4;
+/// The same for AVX2, which has half the registers.
+const TILE_256: usize = 2;
+
+/// The AVX-512 VNNI kernel.
+///
+/// # Safety
+/// The CPU must support AVX-512 F, BW and VNNI; tasks must be given disjoint groups.
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+pub(super) unsafe fn matmul_avx512(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	groups: Range<usize>,
+	output: &Output,
+) {
+	for group in groups {
+		let mut row = 0;
+		while row < input.rows {
+			let tile = (input.rows - row).min(TILE_512);
+			match (weights.format, tile) {
+				(WeightFormat::Q4_1, 8) => q4_1_512::<8>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 7) => q4_1_512::<7>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 6) => q4_1_512::<6>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 5) => q4_1_512::<5>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 4) => q4_1_512::<4>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 3) => q4_1_512::<3>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, 2) => q4_1_512::<2>(weights, input, group, row, output),
+				(WeightFormat::Q4_1, _) => q4_1_512::<1>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 8) => q8_0_512::<8>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 7) => q8_0_512::<7>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 6) => q8_0_512::<6>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 5) => q8_0_512::<5>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 4) => q8_0_512::<4>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 3) => q8_0_512::<3>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, 2) => q8_0_512::<2>(weights, input, group, row, output),
+				(WeightFormat::Q8_0, _) => q8_0_512::<1>(weights, input, group, row, output),
+			}
+			row += tile;
+		}
+	}
+}
+
+/// The f16 scales of one group and block, widened.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn halves_512(values: &[u16], at: usize) -> __m512 {
+	_mm512_cvtph_ps(_mm256_loadu_si256(values.as_ptr().add(at) as *const __m256i))
+}
+
+/// The 4 activations at `quad` (of 8) of one block, in every lane.
+#[inline(always)]
+unsafe fn activation_quad(input: &QuantizedRows, row: usize, block: usize, quad: usize) -> i32 {
+	(input.block(row, block).as_ptr() as *const i32).add(quad).read_unaligned()
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[inline]
+unsafe fn q4_1_512<const T: usize>(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	group: usize,
+	first_row: usize,
+	output: &Output,
+) {
+	let nibble = _mm512_set1_epi8(0x0F);
+	let mut sums = [_mm512_setzero_ps(); T];
+	for block in 0..weights.blocks {
+		let lines = weights.lines_of(group, block);
+		let mut quants = [_mm512_setzero_si512(); 8];
+		for (line, packed) in lines.iter().enumerate() {
+			let packed = _mm512_load_si512(packed.0.as_ptr() as *const _);
+			quants[line] = _mm512_and_si512(packed, nibble);
+			quants[line + 4] = _mm512_and_si512(_mm512_srli_epi16::<4>(packed), nibble);
+		}
+		let slot = weights.scale_index(group, block);
+		let scale = halves_512(&weights.scales, slot);
+		let minimum = halves_512(&weights.minimums, slot);
+		for (t, sum) in sums.iter_mut().enumerate() {
+			let row = first_row + t;
+			let mut integer = _mm512_setzero_si512();
+			for (quad, quant) in quants.iter().enumerate() {
+				let activations = _mm512_set1_epi32(activation_quad(input, row, block, quad));
+				integer = _mm512_dpbusd_epi32(integer, *quant, activations);
+			}
+			let at = input.index(row, block);
+			let product = _mm512_mul_ps(
+				_mm512_mul_ps(_mm512_cvtepi32_ps(integer), scale),
+				_mm512_set1_ps(input.scales[at]),
+			);
+			let offset = _mm512_mul_ps(minimum, _mm512_set1_ps(input.scaled_sums[at]));
+			*sum = _mm512_add_ps(*sum, _mm512_add_ps(product, offset));
+		}
+	}
+	store_512(&sums, group, first_row, output);
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+#[inline]
+unsafe fn q8_0_512<const T: usize>(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	group: usize,
+	first_row: usize,
+	output: &Output,
+) {
+	let mut sums = [_mm512_setzero_ps(); T];
+	for block in 0..weights.blocks {
+		let lines = weights.lines_of(group, block);
+		let mut quants = [_mm512_setzero_si512(); 8];
+		for (line, packed) in lines.iter().enumerate() {
+			quants[line] = _mm512_load_si512(packed.0.as_ptr() as *const _);
+		}
+		let scale = halves_512(&weights.scales, weights.scale_index(group, block));
+		for (t, sum) in sums.iter_mut().enumerate() {
+			let row = first_row + t;
+			let at = input.index(row, block);
+			// The quants are stored plus 128: take 128 × the activations' sum back off.
+			let mut integer = _mm512_set1_epi32(-128 * input.sums[at]);
+			for (quad, quant) in quants.iter().enumerate() {
+				let activations = _mm512_set1_epi32(activation_quad(input, row, block, quad));
+				integer = _mm512_dpbusd_epi32(integer, *quant, activations);
+			}
+			let product = _mm512_mul_ps(
+				_mm512_mul_ps(_mm512_cvtepi32_ps(integer), scale),
+				_mm512_set1_ps(input.scales[at]),
+			);
+			*sum = _mm512_add_ps(*sum, product);
+		}
+	}
+	store_512(&sums, group, first_row, output);
+}
+
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn store_512<const T: usize>(sums: &[__m512; T], group: usize, first_row: usize, output: &Output) {
+	for (t, sum) in sums.iter().enumerate() {
+		let mut values = [0f32; GROUP];
+		_mm512_storeu_ps(values.as_mut_ptr(), *sum);
+		output.write_group(first_row + t, group, &values);
+	}
+}
+
+/// The AVX2 kernel.
+///
+/// # Safety
+/// The CPU must support AVX2 and F16C; tasks must be given disjoint groups.
+#[target_feature(enable = "avx2,f16c")]
+pub(super) unsafe fn matmul_avx2(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	groups: Range<usize>,
+	output: &Output,
+) {
+	for group in groups {
+		let mut row = 0;
+		while row < input.rows {
+			let tile = (input.rows - row).min(TILE_256);
+			let mut values = [[0f32; GROUP]; TILE_256];
+			for half in 0..2 {
+				match (weights.format, tile) {
+					(WeightFormat::Q4_1, 2) => q4_1_256::<2>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q4_1, _) => q4_1_256::<1>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q8_0, 2) => q8_0_256::<2>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q8_0, _) => q8_0_256::<1>(weights, input, group, half, row, &mut values),
+				}
+			}
+			for (t, values) in values.iter().take(tile).enumerate() {
+				output.write_group(row + t, group, values);
+			}
+			row += tile;
+		}
+	}
+}
+
+/// The f16 scales of one half group and block, widened.
+#[target_feature(enable = "avx2,f16c")]
+#[inline]
+unsafe fn halves_256(values: &[u16], at: usize) -> __m256 {
+	_mm256_cvtph_ps(_mm_loadu_si128(values.as_ptr().add(at) as *const __m128i))
+}
+
+/// Rows `8 · half..8 · half + 8` of a group: 32 bytes of each line.
+#[inline(always)]
+unsafe fn half_line(line: &super::pack::Line, half: usize) -> __m256i {
+	_mm256_loadu_si256(line.0.as_ptr().add(32 * half) as *const __m256i)
+}
+
+#[target_feature(enable = "avx2,f16c")]
+#[inline]
+unsafe fn q4_1_256<const T: usize>(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	group: usize,
+	half: usize,
+	first_row: usize,
+	values: &mut [[f32; GROUP]; TILE_256],
+) {
+	let nibble = _mm256_set1_epi8(0x0F);
+	let ones = _mm256_set1_epi16(1);
+	let mut sums = [_mm256_setzero_ps(); T];
+	for block in 0..weights.blocks {
+		let lines = weights.lines_of(group, block);
+		let mut quants = [_mm256_setzero_si256(); 8];
+		for (line, packed) in lines.iter().enumerate() {
+			let packed = half_line(packed, half);
+			quants[line] = _mm256_and_si256(packed, nibble);
+			quants[line + 4] = _mm256_and_si256(_mm256_srli_epi16::<4>(packed), nibble);
+		}
+		let slot = weights.scale_index(group, block) + 8 * half;
+		let scale = halves_256(&weights.scales, slot);
+		let minimum = halves_256(&weights.minimums, slot);
+		for (t, sum) in sums.iter_mut().enumerate() {
+			let row = first_row + t;
+			// Pairs of products of 4-bit by 8-bit quants stay within i16 for all 8 quads:
+			// 8 · 2 · 15 · 127 < 2¹⁵.
+			let mut pairs = _mm256_setzero_si256();
+			for (quad, quant) in quants.iter().enumerate() {
+				let activations = _mm256_set1_epi32(activation_quad(input, row, block, quad));
+				pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(*quant, activations));
+			}
+			let integer = _mm256_madd_epi16(pairs, ones);
+			let at = input.index(row, block);
+			let product = _mm256_mul_ps(
+				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
+				_mm256_set1_ps(input.scales[at]),
+			);
+			let offset = _mm256_mul_ps(minimum, _mm256_set1_ps(input.scaled_sums[at]));
+			*sum = _mm256_add_ps(*sum, _mm256_add_ps(product, offset));
+		}
+	}
+	for (t, sum) in sums.iter().enumerate() {
+		_mm256_storeu_ps(values[t].as_mut_ptr().add(8 * half), *sum);
+	}
+}
+
+#[target_feature(enable = "avx2,f16c")]
+#[inline]
+unsafe fn q8_0_256<const T: usize>(
+	weights: &PackedMatrix,
+	input: &QuantizedRows,
+	group: usize,
+	half: usize,
+	first_row: usize,
+	values: &mut [[f32; GROUP]; TILE_256],
+) {
+	let bias = _mm256_set1_epi8(-128);
+	let ones = _mm256_set1_epi16(1);
+	let mut sums = [_mm256_setzero_ps(); T];
+	for block in 0..weights.blocks {
+		let lines = weights.lines_of(group, block);
+		let mut quants = [_mm256_setzero_si256(); 8];
+		for (line, packed) in lines.iter().enumerate() {
+			quants[line] = _mm256_xor_si256(half_line(packed, half), bias);
+		}
+		let scale = halves_256(&weights.scales, weights.scale_index(group, block) + 8 * half);
+		for (t, sum) in sums.iter_mut().enumerate() {
+			let row = first_row + t;
+			let mut integer = _mm256_setzero_si256();
+			for (quad, quant) in quants.iter().enumerate() {
+				// |w| · (y · sign w): unsigned by signed, as vpmaddubsw takes them; a pair of
+				// products stays within i16 (2 · 128 · 127 < 2¹⁵).
+				let activations = _mm256_set1_epi32(activation_quad(input, row, block, quad));
+				let magnitude = _mm256_sign_epi8(*quant, *quant);
+				let signed = _mm256_sign_epi8(activations, *quant);
+				integer = _mm256_add_epi32(
+					integer,
+					_mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, signed), ones),
+				);
+			}
+			let at = input.index(row, block);
+			let product = _mm256_mul_ps(
+				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
+				_mm256_set1_ps(input.scales[at]),
+			);
+			*sum = _mm256_add_ps(*sum, product);
+		}
+	}
+	for (t, sum) in sums.iter().enumerate() {
+		_mm256_storeu_ps(values[t].as_mut_ptr().add(8 * half), *sum);
+	}
+}
