@@ -16,6 +16,7 @@
 
 mod activations;
 mod pack;
+mod pool;
 mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod x86;
@@ -25,7 +26,6 @@ pub use pack::{PackedMatrix, WeightFormat, BLOCK, GROUP};
 
 use crate::error::{InferenceError, Result};
 use candle_core::{quantized::{QMatMul, QTensor}, Device, Module, Tensor};
-use rayon::prelude::*;
 use std::{
 	cell::OnceCell,
 	ops::Range,
@@ -135,8 +135,8 @@ impl Output {
 }
 
 /// Group-blocks (× activation rows) below which a task is not worth handing to another
-/// thread: waking one costs about as much as 4096 group-blocks of one decoding step.
-const MIN_TASK_WORK: usize = 4096;
+/// thread (a few microseconds of work).
+const MIN_TASK_WORK: usize = 512;
 
 /// `input` (`rows × weights.columns()`, row-major) times the transposed weights: `rows ×
 /// weights.rows()`. The result does not depend on `isa` or the thread count.
@@ -152,7 +152,9 @@ pub fn matmul_quantized(weights: &PackedMatrix, input: &QuantizedRows, isa: Isa)
 	let mut values = vec![0f32; rows * weights.rows];
 	let output = Output { values: values.as_mut_ptr(), rows, columns: weights.rows };
 	let work_per_group = weights.blocks * rows;
-	let threads = rayon::current_num_threads();
+	// One thread where rayon is told to use one (RAYON_NUM_THREADS=1, the tests' pools).
+	let pool = pool::Pool::global();
+	let threads = if rayon::current_num_threads() == 1 { 1 } else { pool.threads() };
 	let per_task = MIN_TASK_WORK
 		.div_ceil(work_per_group)
 		.max(weights.groups.div_ceil(threads * 4))
@@ -165,7 +167,7 @@ pub fn matmul_quantized(weights: &PackedMatrix, input: &QuantizedRows, isa: Isa)
 	if tasks == 1 || threads == 1 {
 		(0..tasks).for_each(run);
 	} else {
-		(0..tasks).into_par_iter().for_each(run);
+		pool.run(tasks, &run);
 	}
 	values
 }

@@ -105,3 +105,24 @@ fn packing_refuses_what_is_not_whole_blocks() {
 	assert!(PackedMatrix::pack(WeightFormat::Q8_0, 2, 64, &[0; 4 * 34]).is_ok());
 }
 
+
+#[test]
+fn concurrent_callers_share_the_pool_and_get_their_own_results() {
+	let tensor = quantized(GgmlDType::Q4_1, 1536, 576, 3);
+	let packed = PackedMatrix::from_qtensor(&tensor).unwrap().unwrap();
+	let inputs: Vec<Vec<f32>> = (0..4).map(|seed| values(3 * 576, seed)).collect();
+	let serial: Vec<Vec<f32>> = {
+		let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+		inputs.iter().map(|input| pool.install(|| matmul(&packed, input, 3, Isa::best()))).collect()
+	};
+	std::thread::scope(|scope| {
+		for (input, expected) in inputs.iter().zip(&serial) {
+			let packed = &packed;
+			scope.spawn(move || {
+				for _ in 0..300 {
+					assert_eq!(&matmul(packed, input, 3, Isa::best()), expected);
+				}
+			});
+		}
+	});
+}
