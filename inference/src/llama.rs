@@ -17,7 +17,6 @@ use candle_core::{
 	quantized::{gguf_file, QTensor},
 	Device,
 };
-use rayon::prelude::*;
 use std::io::{Read, Seek};
 
 /// The hyper-parameters a GGUF file declares under `llama.*`.
@@ -309,6 +308,23 @@ fn add(x: &mut [f32], y: &[f32]) {
 	}
 }
 
+/// The attention outputs, written one query-head per task.
+struct Heads(*mut f32);
+
+// SAFETY: tasks write disjoint query-heads.
+unsafe impl Sync for Heads {}
+
+impl Heads {
+	/// Query-head `index`'s outputs.
+	///
+	/// # Safety
+	/// No other task may hold the same query-head, and it must be within the outputs.
+	#[allow(clippy::mut_from_ref)]
+	unsafe fn slot(&self, index: usize, dim: usize) -> &mut [f32] {
+		std::slice::from_raw_parts_mut(self.0.add(index * dim), dim)
+	}
+}
+
 /// Attention work (query positions × visible keys) below which threads do not pay.
 const MIN_PARALLEL_ATTENTION: usize = 2048;
 
@@ -345,7 +361,11 @@ fn attention(c: &LlamaConfig, queries: &[f32], keys: &[f32], values: &[f32], sta
 	if work < MIN_PARALLEL_ATTENTION {
 		out.chunks_mut(dim).enumerate().for_each(head);
 	} else {
-		out.par_chunks_mut(dim).enumerate().for_each(head);
+		let heads = Heads(out.as_mut_ptr());
+		crate::kernels::parallel_for(count * c.heads, &|index| {
+			// SAFETY: task `index` alone writes query-head `index`'s `dim` outputs.
+			head((index, unsafe { heads.slot(index, dim) }));
+		});
 	}
 	out
 }

@@ -4,7 +4,6 @@
 
 use super::pack::BLOCK;
 use half::f16;
-use rayon::prelude::*;
 
 /// Rows of activations quantized by blocks of [`BLOCK`].
 pub struct QuantizedRows {
@@ -18,6 +17,33 @@ pub struct QuantizedRows {
 	pub(super) scaled_sums: Vec<f32>,
 	/// Per row and block, the sum of the quants.
 	pub(super) sums: Vec<i32>,
+}
+
+/// The vectors of a [`QuantizedRows`] being filled, one row per task.
+struct Rows {
+	quants: *mut i8,
+	scales: *mut f32,
+	scaled_sums: *mut f32,
+	sums: *mut i32,
+}
+
+// SAFETY: tasks write disjoint rows (see `Rows::row`).
+unsafe impl Sync for Rows {}
+
+impl Rows {
+	/// Row `index`'s slots.
+	///
+	/// # Safety
+	/// No other task may hold the same row, and `index` must be a row of the vectors.
+	#[allow(clippy::mut_from_ref)]
+	unsafe fn row(&self, index: usize, columns: usize, blocks: usize) -> (&mut [i8], &mut [f32], &mut [f32], &mut [i32]) {
+		(
+			std::slice::from_raw_parts_mut(self.quants.add(index * columns), columns),
+			std::slice::from_raw_parts_mut(self.scales.add(index * blocks), blocks),
+			std::slice::from_raw_parts_mut(self.scaled_sums.add(index * blocks), blocks),
+			std::slice::from_raw_parts_mut(self.sums.add(index * blocks), blocks),
+		)
+	}
 }
 
 /// Rows below which quantizing on one thread is faster than handing rows out.
@@ -37,27 +63,23 @@ impl QuantizedRows {
 			scaled_sums: vec![0.0; rows * blocks],
 			sums: vec![0; rows * blocks],
 		};
-		let row = |((((values, quants), scales), scaled_sums), sums): ((((&[f32], &mut [i8]), &mut [f32]), &mut [f32]), &mut [i32])| {
+		let out = Rows {
+			quants: quantized.quants.as_mut_ptr(),
+			scales: quantized.scales.as_mut_ptr(),
+			scaled_sums: quantized.scaled_sums.as_mut_ptr(),
+			sums: quantized.sums.as_mut_ptr(),
+		};
+		let row = |index: usize| {
+			// SAFETY: task `index` alone touches row `index`, within the vectors' lengths.
+			let (quants, scales, scaled_sums, sums) = unsafe { out.row(index, columns, blocks) };
+			let values = &input[index * columns..(index + 1) * columns];
 			for (block, (values, quants)) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).enumerate() {
 				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants);
 			}
 		};
-		if rows < PARALLEL_ROWS {
-			input
-				.chunks_exact(columns)
-				.zip(quantized.quants.chunks_exact_mut(columns))
-				.zip(quantized.scales.chunks_exact_mut(blocks))
-				.zip(quantized.scaled_sums.chunks_exact_mut(blocks))
-				.zip(quantized.sums.chunks_exact_mut(blocks))
-				.for_each(row);
-		} else {
-			input
-				.par_chunks_exact(columns)
-				.zip(quantized.quants.par_chunks_exact_mut(columns))
-				.zip(quantized.scales.par_chunks_exact_mut(blocks))
-				.zip(quantized.scaled_sums.par_chunks_exact_mut(blocks))
-				.zip(quantized.sums.par_chunks_exact_mut(blocks))
-				.for_each(row);
+		match rows < PARALLEL_ROWS {
+			true => (0..rows).for_each(row),
+			false => super::parallel_for(rows, &row),
 		}
 		quantized
 	}

@@ -134,6 +134,17 @@ impl Output {
 	}
 }
 
+/// Runs `run(0)`, …, `run(tasks − 1)` on the kernels' pool (one thread where rayon is
+/// told to use one); for the rest of a model's layer, so it does not wake rayon's workers
+/// while the pool's helpers spin.
+pub fn parallel_for(tasks: usize, run: &(dyn Fn(usize) + Sync)) {
+	if rayon::current_num_threads() == 1 {
+		(0..tasks).for_each(run);
+	} else {
+		pool::Pool::global().run(tasks, run);
+	}
+}
+
 /// Group-blocks (× activation rows) below which a task is not worth handing to another
 /// thread (a few microseconds of work).
 const MIN_TASK_WORK: usize = 512;
@@ -199,7 +210,7 @@ impl<'a> LayerInput<'a> {
 	}
 
 	fn columns(&self) -> usize {
-		if self.rows == 0 { 0 } else { self.values.len() / self.rows }
+		self.values.len().checked_div(self.rows).unwrap_or(0)
 	}
 }
 

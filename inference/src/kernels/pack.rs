@@ -94,7 +94,7 @@ impl PackedMatrix {
 
 	/// Packs `rows` rows of `columns` weights given as GGUF blocks, row after row.
 	pub fn pack(format: WeightFormat, rows: usize, columns: usize, raw: &[u8]) -> Result<Self> {
-		if columns == 0 || columns % BLOCK != 0 || rows == 0 {
+		if columns == 0 || !columns.is_multiple_of(BLOCK) || rows == 0 {
 			return Err(InferenceError::InvalidModel(format!(
 				"a {rows}×{columns} matrix is not whole blocks of {BLOCK}"
 			)));

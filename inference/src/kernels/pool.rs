@@ -20,7 +20,7 @@ use std::{
 const LOW: u64 = u32::MAX as u64;
 
 /// How long a helper keeps looking for the next job before it sleeps.
-const SPIN: Duration = Duration::from_micros(200);
+const SPIN: Duration = Duration::from_micros(50);
 
 /// The tasks of one job: a function of the task index, its lifetime erased (the caller
 /// waits until every task has finished before the function goes out of scope).
@@ -78,7 +78,7 @@ impl Shared {
 					break epoch;
 				}
 				spins = spins.wrapping_add(1);
-				if spins % 256 != 0 || started.elapsed() < SPIN {
+				if !spins.is_multiple_of(256) || started.elapsed() < SPIN {
 					std::hint::spin_loop();
 					continue;
 				}
