@@ -236,6 +236,12 @@ impl Llama {
 			return Err(InferenceError::InvalidInput(format!("token {token} is not in the vocabulary")));
 		}
 		cache.layers.resize_with(self.layers.len(), Default::default);
+		// Positions a failed call appended to some layers only are dropped.
+		let cached = start * c.kv_heads * c.head_dim;
+		for (keys, values) in cache.layers.iter_mut() {
+			keys.truncate(cached);
+			values.truncate(cached);
+		}
 		let mut x: Vec<f32> = tokens
 			.iter()
 			.flat_map(|token| &self.embeddings[*token as usize * c.hidden..(*token as usize + 1) * c.hidden])

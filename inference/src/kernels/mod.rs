@@ -153,6 +153,9 @@ const MIN_TASK_WORK: usize = 512;
 /// weights.rows()`. The result does not depend on `isa` or the thread count.
 pub fn matmul(weights: &PackedMatrix, input: &[f32], rows: usize, isa: Isa) -> Vec<f32> {
 	assert_eq!(input.len(), rows * weights.columns, "activations do not match the weights");
+	if rows == 0 {
+		return Vec::new();
+	}
 	matmul_quantized(weights, &QuantizedRows::quantize(input, rows, weights.columns), isa)
 }
 
@@ -160,6 +163,9 @@ pub fn matmul(weights: &PackedMatrix, input: &[f32], rows: usize, isa: Isa) -> V
 pub fn matmul_quantized(weights: &PackedMatrix, input: &QuantizedRows, isa: Isa) -> Vec<f32> {
 	assert_eq!(input.blocks * BLOCK, weights.columns, "activations do not match the weights");
 	let rows = input.rows;
+	if rows == 0 {
+		return Vec::new();
+	}
 	let mut values = vec![0f32; rows * weights.rows];
 	let output = Output { values: values.as_mut_ptr(), rows, columns: weights.rows };
 	let work_per_group = weights.blocks * rows;
@@ -259,6 +265,9 @@ impl QuantizedLinear {
 				input.rows,
 				self.columns()
 			)));
+		}
+		if input.rows == 0 {
+			return Ok(Vec::new());
 		}
 		match self {
 			Self::Packed(weights) => {

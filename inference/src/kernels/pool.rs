@@ -11,7 +11,7 @@ use std::{
 	panic::{catch_unwind, AssertUnwindSafe},
 	sync::{
 		atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*},
-		Arc, Condvar, Mutex, OnceLock,
+		Arc, Condvar, Mutex, OnceLock, TryLockError,
 	},
 	time::{Duration, Instant},
 };
@@ -143,10 +143,15 @@ impl Pool {
 	/// have finished.
 	pub(super) fn run(&self, tasks: usize, run: &(dyn Fn(usize) + Sync)) {
 		let busy = match self.helpers > 0 && tasks > 1 {
-			true => self.busy.try_lock().ok(),
+			true => match self.busy.try_lock() {
+				Ok(guard) => Some(guard),
+				// A task panicked under an earlier job; the pool itself is sound.
+				Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+				Err(TryLockError::WouldBlock) => None,
+			},
 			false => None,
 		};
-		let Some(_busy) = busy else {
+		let Some(busy) = busy else {
 			(0..tasks).for_each(run);
 			return;
 		};
@@ -169,6 +174,7 @@ impl Pool {
 			std::hint::spin_loop();
 		}
 		*shared.job.lock().expect("not poisoned") = None;
+		drop(busy);
 		if shared.panicked.swap(false, AcqRel) {
 			panic!("a kernel task panicked");
 		}

@@ -66,6 +66,8 @@ fn every_kernel_gives_candles_bits() {
 	}
 }
 
+/// One thread (rayon told to use one) against the pool with every core: the pool's
+/// helpers are one per core whatever rayon's pool size.
 #[test]
 fn thread_count_does_not_change_a_bit() {
 	let tensor = quantized(GgmlDType::Q4_1, 1536, 576, 3);
@@ -77,6 +79,8 @@ fn thread_count_does_not_change_a_bit() {
 	};
 	assert_eq!(on(1), on(2));
 	assert_eq!(on(1), on(3));
+	// No rows: nothing to compute.
+	assert!(matmul(&packed, &[], 0, Isa::best()).is_empty());
 }
 
 #[test]
