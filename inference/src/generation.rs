@@ -98,7 +98,7 @@ impl TextGenerator {
 		let mut logits = self.model.forward(&prompt_tokens, &mut cache, 1)?;
 		let (mut tokens, mut margins) = (Vec::new(), Vec::new());
 		for position in 0..settings.max_new_tokens {
-			let scores = scores(&logits, 0, settings, position)?;
+			let scores = scores(&logits, 0, settings, position);
 			let ranked = top_two(&scores);
 			tokens.push(ranked.best);
 			margins.push(quantize_score(ranked.best_score - ranked.second_score));
@@ -136,16 +136,25 @@ impl TextGenerator {
 		// and of each input claimed token predict the claimed tokens.
 		let inputs: Vec<u32> = prompt_tokens.iter().chain(&tokens[..tokens.len() - 1]).copied().collect();
 		let logits = self.model.forward(&inputs, &mut KvCache::default(), tokens.len())?;
-		let mut evidence = VerificationEvidence { well_formed: true, ..ill_formed };
-		for (position, token) in tokens.iter().enumerate() {
-			let scores = scores(&logits, position, settings, position as u32)?;
+		// Per claimed position, [deficit, margin, surprise]; positions are independent.
+		let mut measured = vec![[0u8; 3]; tokens.len()];
+		crate::kernels::parallel_chunks(&mut measured, 1, &|position, measured| {
+			let scores = scores(&logits, position, settings, position as u32);
 			let ranked = top_two(&scores);
-			let own = scores[*token as usize];
+			let own = scores[tokens[position] as usize];
 			let surprise = log_sum_exp(&scores) - f64::from(own);
+			measured[0] = [
+				quantize_score(ranked.best_score - own),
+				quantize_score(ranked.best_score - ranked.second_score),
+				quantize_score(surprise as f32),
+			];
+		});
+		let mut evidence = VerificationEvidence { well_formed: true, ..ill_formed };
+		for [deficit, margin, surprise] in measured {
 			// Within the bound: one entry per claimed token, at most MAX_NEW_TOKENS.
-			let _ = evidence.deficits.try_push(quantize_score(ranked.best_score - own));
-			let _ = evidence.margins.try_push(quantize_score(ranked.best_score - ranked.second_score));
-			let _ = evidence.surprises.try_push(quantize_score(surprise as f32));
+			let _ = evidence.deficits.try_push(deficit);
+			let _ = evidence.margins.try_push(margin);
+			let _ = evidence.surprises.try_push(surprise);
 		}
 		Ok(evidence)
 	}
@@ -177,17 +186,26 @@ fn content_of(tokens: &[u32], end_of_turn: u32) -> &[u32] {
 
 /// The decoding scores of row `row` of `logits` for generated position `position`: the
 /// logits themselves when greedy, `logits / temperature + Gumbel noise` when sampling.
-fn scores(logits: &Logits, row: usize, settings: &GenerationSettings, position: u32) -> Result<Vec<f32>> {
+/// The noise is drawn in chunks of [`NOISE_CHUNK`] entries on the kernels' pool, each
+/// chunk from its own place in the position's stream, so the scores do not depend on
+/// the thread count.
+fn scores(logits: &Logits, row: usize, settings: &GenerationSettings, position: u32) -> Vec<f32> {
 	let mut scores = logits.row(row).to_vec();
 	if settings.temperature > 0 {
 		let temperature = f32::from(settings.temperature) / 1000.0;
-		let mut noise = gumbel_noise(&settings.seed, position);
-		for score in scores.iter_mut() {
-			*score = *score / temperature + noise.next();
-		}
+		crate::kernels::parallel_chunks(&mut scores, NOISE_CHUNK, &|index, chunk| {
+			let mut noise = gumbel_noise(&settings.seed, position);
+			noise.skip_to((index * NOISE_CHUNK) as u64);
+			for score in chunk {
+				*score = *score / temperature + noise.next();
+			}
+		});
 	}
-	Ok(scores)
+	scores
 }
+
+/// Vocabulary entries whose Gumbel noise one task draws (two logarithms each).
+const NOISE_CHUNK: usize = 4096;
 
 /// Standard Gumbel noise for one position: ChaCha8 keyed by `sha256(seed ‖ position as u32 LE)`,
 /// each 32-bit output `x` read as `u = ((x >> 8) + 0.5) / 2²⁴` in (0, 1), then
@@ -199,6 +217,11 @@ impl GumbelNoise {
 	pub fn next(&mut self) -> f32 {
 		let u = ((self.0.next_u32() >> 8) as f32 + 0.5) / 16_777_216.0;
 		-(-u.ln()).ln()
+	}
+
+	/// Moves to draw `draw` of the stream (each draw is one 32-bit output).
+	pub fn skip_to(&mut self, draw: u64) {
+		self.0.set_word_pos(u128::from(draw));
 	}
 }
 
@@ -260,6 +283,16 @@ mod tests {
 		let mut noise = gumbel_noise(&[7; 32], 3);
 		let mean = (0..100_000).map(|_| f64::from(noise.next())).sum::<f64>() / 100_000.0;
 		assert!((mean - 0.5772).abs() < 0.02, "mean {mean}");
+	}
+
+	#[test]
+	fn scores_drawn_in_chunks_are_the_sequential_stream() {
+		let vocab = 3 * NOISE_CHUNK + 17;
+		let logits = Logits { values: (0..vocab).map(|i| (i % 97) as f32 / 7.0).collect(), vocab };
+		let settings = GenerationSettings { max_new_tokens: 4, temperature: 700, seed: [9; 32] };
+		let mut noise = gumbel_noise(&settings.seed, 2);
+		let sequential: Vec<f32> = logits.row(0).iter().map(|logit| logit / 0.7 + noise.next()).collect();
+		assert_eq!(scores(&logits, 0, &settings, 2), sequential);
 	}
 
 	#[test]

@@ -123,8 +123,8 @@ impl KvCache {
 
 /// Logits of some positions: `rows × vocab`.
 pub struct Logits {
-	values: Vec<f32>,
-	vocab: usize,
+	pub(crate) values: Vec<f32>,
+	pub(crate) vocab: usize,
 }
 
 impl Logits {
@@ -314,23 +314,6 @@ fn add(x: &mut [f32], y: &[f32]) {
 	}
 }
 
-/// The attention outputs, written one query-head per task.
-struct Heads(*mut f32);
-
-// SAFETY: tasks write disjoint query-heads.
-unsafe impl Sync for Heads {}
-
-impl Heads {
-	/// Query-head `index`'s outputs.
-	///
-	/// # Safety
-	/// No other task may hold the same query-head, and it must be within the outputs.
-	#[allow(clippy::mut_from_ref)]
-	unsafe fn slot(&self, index: usize, dim: usize) -> &mut [f32] {
-		std::slice::from_raw_parts_mut(self.0.add(index * dim), dim)
-	}
-}
-
 /// Attention work (query positions × visible keys) below which threads do not pay.
 const MIN_PARALLEL_ATTENTION: usize = 2048;
 
@@ -367,11 +350,7 @@ fn attention(c: &LlamaConfig, queries: &[f32], keys: &[f32], values: &[f32], sta
 	if work < MIN_PARALLEL_ATTENTION {
 		out.chunks_mut(dim).enumerate().for_each(head);
 	} else {
-		let heads = Heads(out.as_mut_ptr());
-		crate::kernels::parallel_for(count * c.heads, &|index| {
-			// SAFETY: task `index` alone writes query-head `index`'s `dim` outputs.
-			head((index, unsafe { heads.slot(index, dim) }));
-		});
+		crate::kernels::parallel_chunks(&mut out, dim, &|index, out| head((index, out)));
 	}
 	out
 }

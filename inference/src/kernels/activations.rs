@@ -69,12 +69,13 @@ impl QuantizedRows {
 			scaled_sums: quantized.scaled_sums.as_mut_ptr(),
 			sums: quantized.sums.as_mut_ptr(),
 		};
+		let wide = super::Isa::current() == super::Isa::Avx512Vnni;
 		let row = |index: usize| {
 			// SAFETY: task `index` alone touches row `index`, within the vectors' lengths.
 			let (quants, scales, scaled_sums, sums) = unsafe { out.row(index, columns, blocks) };
 			let values = &input[index * columns..(index + 1) * columns];
 			for (block, (values, quants)) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).enumerate() {
-				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants);
+				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants, wide);
 			}
 		};
 		match rows < PARALLEL_ROWS {
@@ -98,8 +99,18 @@ impl QuantizedRows {
 
 /// One block as candle's `from_float` quantizes it: the quants, and the f16 scale, f16
 /// scaled sum (Q8_1's `s`) and integer sum.
+/// With `wide`, AVX-512 does it (the same bits, see `x86::quantize_block_avx512`).
 #[inline]
-fn quantize_block(values: &[f32], quants: &mut [i8]) -> (f32, f32, i32) {
+fn quantize_block(values: &[f32], quants: &mut [i8], wide: bool) -> (f32, f32, i32) {
+	#[cfg(target_arch = "x86_64")]
+	if wide {
+		// SAFETY: `Isa::Avx512Vnni` is only chosen where the CPU has AVX-512 F; blocks hold
+		// `BLOCK` (32) values.
+		if let Some((scale, sum)) = unsafe { super::x86::quantize_block_avx512(values, quants) } {
+			return finish_block(scale, sum);
+		}
+	}
+	let _ = wide;
 	let largest = values.iter().fold(0f32, |largest, x| largest.max(x.abs()));
 	let scale = largest / 127.0;
 	let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
@@ -108,6 +119,12 @@ fn quantize_block(values: &[f32], quants: &mut [i8]) -> (f32, f32, i32) {
 		*quant = round_to_i8(value * inverse);
 		sum += i32::from(*quant);
 	}
+	finish_block(scale, sum)
+}
+
+/// The f16 scale and scaled sum of a block, widened back to f32.
+#[inline]
+fn finish_block(scale: f32, sum: i32) -> (f32, f32, i32) {
 	let scale = f16::from_f32(scale);
 	(scale.to_f32(), (f16::from_f32(sum as f32) * scale).to_f32(), sum)
 }
@@ -125,6 +142,32 @@ fn round_to_i8(value: f32) -> i8 {
 
 #[cfg(test)]
 mod tests {
+	#[test]
+	fn wide_quantization_gives_the_portable_bits() {
+		if super::super::Isa::best() != super::super::Isa::Avx512Vnni {
+			return;
+		}
+		let mut blocks: Vec<Vec<f32>> = (0..2000)
+			.map(|b| (0..32).map(|i| ((b * 37 + i * 11) % 257) as f32 / 13.0 - 9.0 + (b % 7) as f32 * 1e-3).collect())
+			.collect();
+		// Values landing on halves, zeros, tiny and huge scales, and non-finite values.
+		blocks.push((0..32).map(|i| (i as f32 - 16.0) * 127.0 / 16.0 / 2.0).collect());
+		blocks.push(vec![0.0; 32]);
+		blocks.push((0..32).map(|i| i as f32 * 1e-44).collect());
+		blocks.push((0..32).map(|i| i as f32 * 1e37).collect());
+		for special in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+			let mut block: Vec<f32> = (0..32).map(|i| i as f32).collect();
+			block[5] = special;
+			blocks.push(block);
+		}
+		for block in blocks {
+			let (mut wide, mut portable) = ([0i8; 32], [0i8; 32]);
+			let a = super::quantize_block(&block, &mut wide, true);
+			let b = super::quantize_block(&block, &mut portable, false);
+			assert_eq!((wide, a.0.to_bits(), a.1.to_bits(), a.2), (portable, b.0.to_bits(), b.1.to_bits(), b.2), "{block:?}");
+		}
+	}
+
 	#[test]
 	fn rounding_is_f32_round_then_a_saturating_cast() {
 		let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997, 126.5, 127.00002, -127.4, 300.0, -300.0, f32::NAN];

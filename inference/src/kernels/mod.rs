@@ -145,6 +145,25 @@ pub fn parallel_for(tasks: usize, run: &(dyn Fn(usize) + Sync)) {
 	}
 }
 
+/// Runs `run(index, chunk)` for consecutive chunks of `values` (`chunk` long, the last
+/// shorter) on the kernels' pool, like [`parallel_for`]; each task owns its chunk.
+pub fn parallel_chunks<T: Send>(values: &mut [T], chunk: usize, run: &(dyn Fn(usize, &mut [T]) + Sync)) {
+	/// The chunks' base, shared by tasks that take disjoint ranges of it.
+	struct Base<T>(*mut T);
+	// SAFETY: tasks build disjoint slices from it (see below), and `T: Send`.
+	unsafe impl<T: Send> Sync for Base<T> {}
+	let (len, chunk) = (values.len(), chunk.max(1));
+	let base = Base(values.as_mut_ptr());
+	parallel_for(len.div_ceil(chunk), &|task| {
+		let start = task * chunk;
+		let base = &base;
+		// SAFETY: task `task` alone takes `start..start + chunk` (within `values`), and
+		// `values` stays mutably borrowed until every task has finished.
+		let slice = unsafe { std::slice::from_raw_parts_mut(base.0.add(start), chunk.min(len - start)) };
+		run(task, slice);
+	});
+}
+
 /// Group-blocks (× activation rows) below which a task is not worth handing to another
 /// thread (a few microseconds of work).
 const MIN_TASK_WORK: usize = 512;

@@ -298,3 +298,45 @@ unsafe fn q8_0_256<const T: usize>(
 		_mm256_storeu_ps(values[t].as_mut_ptr().add(8 * half), *sum);
 	}
 }
+
+/// One block of 32 activations quantized as [`super::activations`] does in portable Rust,
+/// 16 lanes at a time: the largest magnitude, then `round(value / scale)` (half away from
+/// zero) and the quants' sum. Every step is exact or one IEEE operation per value, so the
+/// quants are the portable code's. Returns `None`, leaving the block to the portable code,
+/// when a value is not finite or the scale's inverse overflows (where the lane conversions
+/// would saturate differently).
+///
+/// # Safety
+/// The CPU must support AVX-512 F; `values` and `quants` must hold 32 entries.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn quantize_block_avx512(values: &[f32], quants: &mut [i8]) -> Option<(f32, i32)> {
+	debug_assert!(values.len() == 32 && quants.len() == 32);
+	let halves = [_mm512_loadu_ps(values.as_ptr()), _mm512_loadu_ps(values.as_ptr().add(16))];
+	let magnitudes = [_mm512_abs_ps(halves[0]), _mm512_abs_ps(halves[1])];
+	let infinity = _mm512_set1_ps(f32::INFINITY);
+	let finite = |magnitude| _mm512_cmp_ps_mask::<_CMP_LT_OQ>(magnitude, infinity) == u16::MAX;
+	if !(finite(magnitudes[0]) && finite(magnitudes[1])) {
+		return None;
+	}
+	let largest = _mm512_reduce_max_ps(_mm512_max_ps(magnitudes[0], magnitudes[1]));
+	let scale = largest / 127.0;
+	let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
+	if !inverse.is_finite() {
+		return None;
+	}
+	let (one, inverse) = (_mm512_set1_epi32(1), _mm512_set1_ps(inverse));
+	let mut total = _mm512_setzero_si512();
+	for (half, values) in halves.into_iter().enumerate() {
+		let scaled = _mm512_mul_ps(values, inverse);
+		let truncated = _mm512_cvttps_epi32(scaled);
+		let fraction = _mm512_sub_ps(scaled, _mm512_cvtepi32_ps(truncated));
+		let up = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(fraction, _mm512_set1_ps(0.5));
+		let down = _mm512_cmp_ps_mask::<_CMP_LE_OQ>(fraction, _mm512_set1_ps(-0.5));
+		let raised = _mm512_mask_add_epi32(truncated, up, truncated, one);
+		let rounded = _mm512_mask_sub_epi32(raised, down, raised, one);
+		let clamped = _mm512_min_epi32(_mm512_max_epi32(rounded, _mm512_set1_epi32(-128)), _mm512_set1_epi32(127));
+		_mm_storeu_si128(quants.as_mut_ptr().add(16 * half) as *mut __m128i, _mm512_cvtepi32_epi8(clamped));
+		total = _mm512_add_epi32(total, clamped);
+	}
+	Some((scale, _mm512_reduce_add_epi32(total)))
+}
