@@ -14,7 +14,7 @@ echo "# CPU: $cpu ($(nproc) threads); vector features: $features" >&2
 SKIP_WASM_BUILD=1 cargo build --release --quiet -p infera-inference --example verification_bench
 report="$("$CARGO_TARGET_DIR/release/examples/verification_bench" "$model" "${1:-100}" "${2:-16}")"
 mkdir -p bench/reports
-out="bench/reports/verification-$(date -u +%Y%m%d).json"
+out="bench/reports/verification-$(date -u +%Y%m%d)-${2:-16}tokens.json"
 python3 - "$out" "$cpu" "$features" "$(nproc)" <<PY
 import json, sys
 report = json.loads('''$report''')
