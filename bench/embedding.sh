@@ -1,34 +1,52 @@
 #!/usr/bin/env bash
 # Embedding throughput and latency of all-MiniLM-L6-v2: Infera's candle engine against
-# PyTorch sentence-transformers on the same files, in the same run, at batch 1 and 32.
-# Prints both sides and the candle/PyTorch ratios (> 1 means candle is faster).
+# PyTorch sentence-transformers and ONNX Runtime (the same files exported with
+# torch.onnx.export, checked against sentence-transformers) in the same run, at batch 1
+# and 32, with the CPU model and its vector features. Prints a table of ratios (> 1 means
+# Infera is faster) and writes one JSON report, bench/reports/embedding-<date>.json.
 #   bench/embedding.sh [rounds]      (default 5)
-# Needs scripts/setup (the weights) and a Python with sentence-transformers: set
-# BENCH_PYTHON (default: ~/.cache/infera/bench-venv/bin/python, created on first use).
+# Needs scripts/setup (the weights) and a Python with sentence-transformers and
+# onnxruntime: set BENCH_PYTHON (default: ~/.cache/infera/bench-venv/bin/python, created on
+# first use; bench only, not CI).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 rounds="${1:-5}"
 model="$INFERA_MODELS/all-MiniLM-L6-v2"
-python="${BENCH_PYTHON:-$HOME/.cache/infera/bench-venv/bin/python}"
-if [ ! -x "$python" ]; then
-	log "creating $HOME/.cache/infera/bench-venv with sentence-transformers (PyTorch)"
-	python3 -m venv "$HOME/.cache/infera/bench-venv"
-	"$HOME/.cache/infera/bench-venv/bin/pip" install -q sentence-transformers==5.1.2
-	python="$HOME/.cache/infera/bench-venv/bin/python"
+venv="$HOME/.cache/infera/bench-venv"
+python="${BENCH_PYTHON:-$venv/bin/python}"
+if ! "$python" -c 'import sentence_transformers, onnxruntime, onnx' 2>/dev/null; then
+	log "installing sentence-transformers (PyTorch), onnx and onnxruntime into $venv"
+	[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+	"$venv/bin/pip" install -q sentence-transformers==5.1.2 onnx onnxruntime
+	python="$venv/bin/python"
 fi
 threads="$(nproc)"
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+features="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|f16c|avx512f|avx512bw|avx512_vnni|avx512_bf16|amx_tile)$' | tr '\n' ' ')"
+log "CPU: $cpu ($threads threads); vector features: $features"
 (cd "$ROOT" && cargo build --release --locked -q -p infera-inference --example embed_bench)
 out="$(mktemp)"
 "$CARGO_TARGET_DIR/release/examples/embed_bench" "$model" "$ROOT/bench/sentences.json" "$rounds" | tee -a "$out"
 "$python" "$ROOT/bench/embedding_torch.py" "$model" "$ROOT/bench/sentences.json" "$rounds" "$threads" | tee -a "$out"
-python3 - "$out" <<'PY'
+"$python" "$ROOT/bench/embedding_onnx.py" "$model" "$ROOT/bench/sentences.json" "$rounds" "$threads" 2>/dev/null | tee -a "$out"
+mkdir -p "$ROOT/bench/reports"
+report="$ROOT/bench/reports/embedding-$(date -u +%Y%m%d).json"
+python3 - "$out" "$report" "$cpu" "$features" "$threads" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 by = {(r["impl"], r["batch"]): r for r in rows}
+ratios = {}
 for batch in sorted({r["batch"] for r in rows}):
-    c, t = by[("candle", batch)], by[("pytorch", batch)]
-    print(f"batch {batch:>2}: candle {c['sentences_per_s']:8.1f}/s ({c['median_latency_ms']:7.2f} ms)  "
-          f"pytorch {t['sentences_per_s']:8.1f}/s ({t['median_latency_ms']:7.2f} ms)  "
-          f"ratio {c['sentences_per_s'] / t['sentences_per_s']:.2f}x")
+    c, t, o = by[("candle", batch)], by[("pytorch", batch)], by[("onnxruntime", batch)]
+    ratios[str(batch)] = {"overPytorch": c["sentences_per_s"] / t["sentences_per_s"],
+                          "overOnnxruntime": c["sentences_per_s"] / o["sentences_per_s"]}
+    print(f"batch {batch:>2}: candle {c['sentences_per_s']:7.1f}/s ({c['median_latency_ms']:6.2f} ms)  "
+          f"pytorch {t['sentences_per_s']:7.1f}/s ({t['median_latency_ms']:6.2f} ms)  "
+          f"onnxruntime {o['sentences_per_s']:7.1f}/s ({o['median_latency_ms']:6.2f} ms)  "
+          f"candle/pytorch {ratios[str(batch)]['overPytorch']:.2f}x  candle/onnxruntime {ratios[str(batch)]['overOnnxruntime']:.2f}x")
+report = {"cpu": {"model": sys.argv[3], "features": sys.argv[4].split(), "threads": int(sys.argv[5])},
+          "runs": rows, "candleRatios": ratios}
+open(sys.argv[2], "w").write(json.dumps(report, indent=2) + "\n")
+print(f"# written to {sys.argv[2]}", file=sys.stderr)
 PY
 rm -f "$out"
