@@ -6,15 +6,15 @@ sentence-transformers first (the largest difference goes into the output), then 
 JSON line per batch size."""
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import onnxruntime
 import torch
 from sentence_transformers import SentenceTransformer
+
+from embedding_timing import report
 
 model_dir, sentences_path, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 threads = int(sys.argv[4]) if len(sys.argv) > 4 else os.cpu_count()
@@ -57,20 +57,5 @@ max_diff = float(np.abs(encode(sentences) - expected).max())
 if max_diff > 1e-4:
     sys.exit(f"ONNX Runtime's embeddings differ from sentence-transformers' by {max_diff}")
 
-encode(sentences)
-single = []
-for _ in range(rounds):
-    for text in sentences:
-        start = time.perf_counter()
-        encode([text])
-        single.append(time.perf_counter() - start)
-batched = []
-for _ in range(rounds):
-    start = time.perf_counter()
-    encode(sentences)
-    batched.append(time.perf_counter() - start)
-for batch, samples in [(1, single), (len(sentences), batched)]:
-    latency = statistics.median(samples)
-    print(json.dumps({"impl": "onnxruntime", "batch": batch, "median_latency_ms": latency * 1e3,
-                      "sentences_per_s": batch / latency, "threads": threads,
-                      "onnxruntime": onnxruntime.__version__, "max_diff_vs_sentence_transformers": max_diff}))
+report("onnxruntime", encode, sentences, rounds, threads=threads, onnxruntime=onnxruntime.__version__,
+       max_diff_vs_sentence_transformers=max_diff)
