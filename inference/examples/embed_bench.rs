@@ -3,7 +3,6 @@
 //!
 //!     cargo run --release -p infera-inference --example embed_bench -- <model dir> <sentences.json> <rounds>
 
-use candle_core::Device;
 use infera_inference::{store::local_artifacts, store::ModelStore, Engine};
 use infera_primitives::TaskKind;
 use std::{path::PathBuf, time::Instant};
@@ -20,7 +19,7 @@ fn main() {
 	let rounds: usize = args.get(3).map(|r| r.parse().unwrap()).unwrap_or(5);
 	let spec = local_artifacts(&dir, TaskKind::TextEmbedding).unwrap();
 	let store = std::env::temp_dir().join("infera-embed-bench-store");
-	let engine = Engine::new(ModelStore::open(&store).unwrap(), Device::Cpu);
+	let engine = Engine::new(ModelStore::open(&store).unwrap());
 	let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
 	let load = Instant::now();
 	engine.embed(&spec, &texts[..1]).unwrap();

@@ -8,7 +8,6 @@ use crate::{
 	quantize::quantize,
 	store::{flight::Progress, ModelStore},
 };
-use candle_core::Device;
 use infera_primitives::{
 	inference::{
 		GenerationSettings, InferenceFailure, InferenceOutput, InferenceRequest, VerificationEvidence,
@@ -35,15 +34,14 @@ pub const MAX_LOADED_MODELS: usize = 4;
 /// The inference engine of a node.
 pub struct Engine {
 	store: Arc<ModelStore>,
-	device: Device,
 	loaded: Mutex<BTreeMap<(H256, TaskKind), (Arc<LoadedModel>, u64)>>,
 	uses: std::sync::atomic::AtomicU64,
 }
 
 impl Engine {
-	/// An engine over `store`, computing on `device`.
-	pub fn new(store: ModelStore, device: Device) -> Self {
-		Self { store: Arc::new(store), device, loaded: Mutex::new(BTreeMap::new()), uses: Default::default() }
+	/// An engine over `store`, computing on the CPU (see [`crate::kernels`]).
+	pub fn new(store: ModelStore) -> Self {
+		Self { store: Arc::new(store), loaded: Mutex::new(BTreeMap::new()), uses: Default::default() }
 	}
 
 	/// The model store.
@@ -99,8 +97,8 @@ impl Engine {
 		let started = std::time::Instant::now();
 		// The head follows the answer the task asks for (`TaskKind::output_kind`).
 		let model = match spec.task.output_kind() {
-			OutputKind::Embedding => LoadedModel::Embedder(SentenceEmbedder::load(&files, &self.device)?),
-			OutputKind::Label => LoadedModel::Classifier(Classifier::load(&files, &self.device)?),
+			OutputKind::Embedding => LoadedModel::Embedder(SentenceEmbedder::load(&files)?),
+			OutputKind::Label => LoadedModel::Classifier(Classifier::load(&files)?),
 			OutputKind::Text =>
 				return Err(InferenceError::Unsupported("text generation from safetensors (use GGUF)".into())),
 		};

@@ -6,7 +6,6 @@
 //! reference, and its i8 quantization within ±1 per component (float rounding differs
 //! between PyTorch and candle; these are the bounds measured with margin).
 
-use candle_core::Device;
 use infera_inference::{quantize::quantize, store::local_artifacts, store::ModelStore, Engine};
 use infera_primitives::TaskKind;
 use sp_core::H256;
@@ -35,7 +34,7 @@ fn minilm_matches_sentence_transformers() {
 		source.display()
 	);
 	let store = tempfile::tempdir().unwrap();
-	let engine = Engine::new(ModelStore::open(store.path()).unwrap(), Device::Cpu);
+	let engine = Engine::new(ModelStore::open(store.path()).unwrap());
 	let sentences: Vec<&str> = fixture["sentences"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
 	let ours = engine.embed(&spec, &sentences).unwrap();
 	for ((sentence, mine), reference) in sentences.iter().zip(&ours).zip(fixture["embeddings"].as_array().unwrap()) {

@@ -4,7 +4,6 @@
 
 mod support;
 
-use candle_core::Device;
 use codec::{Decode, Encode};
 use infera_inference::{prepare::Backoff, service, Engine};
 use infera_primitives::{
@@ -69,7 +68,7 @@ fn a_version_goes_from_fetching_to_ready() {
 	});
 	let spec = version(&format!("{}/m", server.url), &weights, &tokenizer, &config);
 	let dir = tempfile::tempdir().unwrap();
-	let engine = std::sync::Arc::new(Engine::new(store(dir.path(), quick(), None).0, Device::Cpu));
+	let engine = std::sync::Arc::new(Engine::new(store(dir.path(), quick(), None).0));
 	let service = service::spawn(engine.clone(), None, 0).unwrap();
 	let specs = [spec.clone()];
 	// The first answer comes at once.
@@ -101,7 +100,7 @@ fn a_bad_server_fails_and_is_retried_after_a_growing_backoff() {
 	let server = serve(|_, conn| conn.reply(500, b"broken"));
 	let specs = [weights_only(&server.url, &bytes(10, 4))];
 	let dir = tempfile::tempdir().unwrap();
-	let engine = std::sync::Arc::new(Engine::new(store(dir.path(), quick(), None).0, Device::Cpu));
+	let engine = std::sync::Arc::new(Engine::new(store(dir.path(), quick(), None).0));
 	let backoff = Backoff { first: Duration::from_millis(500), max: Duration::from_secs(5) };
 	let service = service::spawn_with(engine, None, 0, backoff).unwrap();
 	let failed = [Readiness::Failed(InferenceFailure::ArtifactUnavailable)];
@@ -127,7 +126,7 @@ fn the_versions_named_last_are_the_ones_the_store_keeps() {
 	let specs: Vec<ArtifactRef> = (0..3).map(|i| weights_only(&format!("{}/{i}", server.url), &files[i])).collect();
 	let dir = tempfile::tempdir().unwrap();
 	let (store, _) = store(dir.path(), quick(), Some(2_000));
-	let engine = std::sync::Arc::new(Engine::new(store, Device::Cpu));
+	let engine = std::sync::Arc::new(Engine::new(store));
 	let backoff = Backoff { first: Duration::from_millis(100), max: Duration::from_millis(100) };
 	let service = service::spawn_with(engine.clone(), None, 0, backoff).unwrap();
 	let ready = |answer: &[Readiness]| answer.iter().all(|readiness| *readiness == Readiness::Ready);

@@ -1,8 +1,8 @@
 //! The engine on tiny random-weight BERT models built here: embeddings, classification,
 //! batching, the model store's digest checks, and every bad-input path.
 
-use candle_core::{DType, Device};
-use candle_nn::{linear, VarBuilder, VarMap};
+use candle_core::{DType, Device, Module, Tensor, D};
+use candle_nn::{linear, Linear, VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
 use infera_inference::{
 	store::{local_artifacts, sha256_file, ModelStore},
@@ -82,7 +82,7 @@ fn tiny_model(dir: &Path, task: TaskKind, labels: usize) -> ArtifactRef {
 }
 
 fn engine(root: &Path) -> Engine {
-	Engine::new(ModelStore::open(root.join("store")).unwrap(), Device::Cpu)
+	Engine::new(ModelStore::open(root.join("store")).unwrap())
 }
 
 fn request(spec: &ArtifactRef, inputs: &[&[u8]]) -> InferenceRequest {
@@ -100,9 +100,9 @@ fn embeddings_are_unit_length_and_a_batch_equals_its_parts() {
 	for (text, row) in texts.iter().zip(&batch) {
 		let norm: f32 = row.iter().map(|x| x * x).sum::<f32>().sqrt();
 		assert!((norm - 1.0).abs() < 1e-5, "{text}: norm {norm}");
+		// Texts are not padded: a text's embedding is the same bits alone or in a batch.
 		let alone = engine.embed(&spec, &[text]).unwrap().remove(0);
-		let gap = alone.iter().zip(row).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-		assert!(gap < 1e-5, "padding changed {text} by {gap}");
+		assert_eq!(&alone, row, "{text}");
 	}
 	assert_ne!(batch[0], batch[1]);
 	// The artifacts were fetched into the store under their digests.
@@ -110,14 +110,14 @@ fn embeddings_are_unit_length_and_a_batch_equals_its_parts() {
 }
 
 #[test]
-fn large_requests_run_in_length_buckets_and_keep_their_order() {
+fn large_requests_run_in_several_passes_and_keep_their_order() {
 	let root = tempfile::tempdir().unwrap();
 	let embedder = tiny_model(&root.path().join("embed"), TaskKind::TextEmbedding, 0);
 	let classifier = tiny_model(&root.path().join("classify"), TaskKind::TextClassification, 3);
 	let engine = engine(root.path());
-	// More texts than one bucket, lengths out of order, so buckets run on several threads.
+	// More tokens than one pass (every text has at least 3), lengths out of order.
 	let words = ["fox", "the quick brown fox", "a cat sat over the lazy dog", "dog", "cat sat"];
-	let texts: Vec<String> = (0..3 * infera_inference::bert::BUCKET + 1)
+	let texts: Vec<String> = (0..infera_inference::bert::MAX_PASS_TOKENS / 3 + 1)
 		.map(|i| format!("{} {}", words[i % words.len()], "fox ".repeat(i % 7)))
 		.collect();
 	let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -126,10 +126,68 @@ fn large_requests_run_in_length_buckets_and_keep_their_order() {
 	assert_eq!((batch.len(), labels.len()), (texts.len(), texts.len()));
 	for (i, text) in texts.iter().enumerate() {
 		let alone = engine.embed(&embedder, &[text]).unwrap().remove(0);
-		let gap = alone.iter().zip(&batch[i]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-		assert!(gap < 1e-5, "row {i} ({text}) moved by {gap}");
+		assert_eq!(alone, batch[i], "row {i} ({text}) moved");
 		let single = engine.run(&request(&classifier, &[text.as_bytes()])).remove(0);
 		assert_eq!(labels[i], single, "row {i}");
+	}
+}
+
+/// A wider random-weight model (several heads of 16, two layers) with `hidden_act`, as
+/// candle writes it: the engine's own encoder is checked against candle's `BertModel`.
+fn wide_model(dir: &Path, hidden_act: &str, labels: usize) -> (ArtifactRef, BertModel, Option<(Linear, Linear)>) {
+	std::fs::create_dir_all(dir).unwrap();
+	let (_, mut json) = config(labels);
+	for (key, value) in [("hidden_size", 64), ("num_attention_heads", 4), ("intermediate_size", 96), ("num_hidden_layers", 2)] {
+		json[key] = value.into();
+	}
+	json["hidden_act"] = hidden_act.into();
+	let config: Config = serde_json::from_value(json.clone()).unwrap();
+	let varmap = VarMap::new();
+	let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+	let (model, head) = if labels > 0 {
+		let model = BertModel::load(vb.pp("bert"), &config).unwrap();
+		let pooler = linear(64, 64, vb.pp("bert.pooler.dense")).unwrap();
+		(model, Some((pooler, linear(64, labels, vb.pp("classifier")).unwrap())))
+	} else {
+		(BertModel::load(vb, &config).unwrap(), None)
+	};
+	varmap.save(dir.join("model.safetensors")).unwrap();
+	std::fs::write(dir.join("tokenizer.json"), tokenizer_json()).unwrap();
+	std::fs::write(dir.join("config.json"), json.to_string()).unwrap();
+	let task = if labels > 0 { TaskKind::TextClassification } else { TaskKind::TextEmbedding };
+	(local_artifacts(dir, task).unwrap(), model, head)
+}
+
+#[test]
+fn the_encoder_matches_candles_bert_for_every_activation() {
+	let texts = ["the quick brown fox jumps over the lazy dog", "a cat sat", "dogs", "the fox the fox the fox sat"];
+	let tokenizer = tokenizers::Tokenizer::from_bytes(tokenizer_json()).unwrap();
+	for hidden_act in ["gelu", "geluapproximate", "relu"] {
+		let root = tempfile::tempdir().unwrap();
+		let (embedder, model, _) = wide_model(&root.path().join("embed"), hidden_act, 0);
+		let (classifier, labelled, head) = wide_model(&root.path().join("classify"), hidden_act, 5);
+		let (pooler, classify) = head.unwrap();
+		let engine = engine(root.path());
+		let embeddings = engine.embed(&embedder, &texts).unwrap();
+		let labels = engine.run(&request(&classifier, &texts.iter().map(|t| t.as_bytes()).collect::<Vec<_>>()));
+		for ((text, ours), label) in texts.iter().zip(&embeddings).zip(labels) {
+			// candle, one unpadded text at a time: mean over tokens, L2-normalised.
+			let encoding = tokenizer.encode(*text, true).unwrap();
+			let ids = Tensor::new(encoding.get_ids(), &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+			let types = ids.zeros_like().unwrap();
+			let states = model.forward(&ids, &types, None).unwrap().squeeze(0).unwrap();
+			let mean = states.mean(0).unwrap();
+			let norm = mean.sqr().unwrap().sum_all().unwrap().sqrt().unwrap();
+			let expected: Vec<f32> = mean.broadcast_div(&norm).unwrap().to_vec1().unwrap();
+			let gap = ours.iter().zip(&expected).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+			assert!(gap < 2e-5, "{hidden_act} {text:?}: off by {gap}");
+			// The classifier's label: candle's pooler and head over [CLS].
+			let states = labelled.forward(&ids, &types, None).unwrap();
+			let cls = states.narrow(1, 0, 1).unwrap().squeeze(1).unwrap();
+			let logits = classify.forward(&pooler.forward(&cls).unwrap().tanh().unwrap()).unwrap();
+			let expected = logits.argmax(D::Minus1).unwrap().to_vec1::<u32>().unwrap()[0];
+			assert_eq!(label, Ok(InferenceOutput::Label(expected)), "{hidden_act} {text:?}");
+		}
 	}
 }
 

@@ -110,7 +110,7 @@ pub fn start(
 		.transpose()
 		.map_err(|error| format!("model fetch metrics: {error}"))?;
 	let store = params.store.open(base_path, fetch_metrics)?;
-	let engine = Arc::new(Engine::new(store, candle_core::Device::Cpu));
+	let engine = Arc::new(Engine::new(store));
 	let metrics = registry
 		.map(Metrics::register)
 		.transpose()

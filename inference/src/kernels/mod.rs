@@ -13,8 +13,12 @@
 //! - [`activations`]: activations quantized by blocks of 32.
 //! - [`scalar`]: the reference kernel; `x86`: AVX-512 VNNI and AVX2 kernels.
 //! - [`QuantizedLinear`]: a layer's weights, packed when the kernels run their format.
+//! - [`dense`]: f32 layers with bias and activation (BERT encoders), on AVX-512 or AVX2
+//!   fused multiply-adds, the same bits on every unit; [`math`]: their `exp`, `erf`, `tanh`.
 
 mod activations;
+pub mod dense;
+pub(crate) mod math;
 mod pack;
 mod pool;
 mod scalar;
@@ -22,6 +26,7 @@ mod scalar;
 mod x86;
 
 pub use activations::QuantizedRows;
+pub use dense::{Activation, DenseLinear};
 pub use pack::{PackedMatrix, WeightFormat, BLOCK, GROUP};
 
 use crate::error::{InferenceError, Result};
