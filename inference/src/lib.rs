@@ -7,12 +7,13 @@
 //! - [`fetch`]: downloads over `https://`, `http://` and IPFS gateways: streamed, hashed,
 //!   capped, resumable and bounded in time.
 //! - [`prepare`]: which served versions are ready, fetching the others in the background.
-//! - [`bert`]: candle BERT models: sentence embeddings (mean pooling, L2-normalised) and
-//!   sequence classification.
+//! - [`bert`]: BERT models (weights read with candle, run on [`kernels::dense`]): sentence
+//!   embeddings (mean pooling, L2-normalised) and sequence classification.
 //! - [`llama`], [`chat`], [`generation`]: llama-architecture GGUF language models with
 //!   their embedded tokenizer and chat template; seeded decoding and one-pass verification.
 //! - [`kernels`]: products with Q4_1 and Q8_0 weights on the CPU's widest integer
-//!   dot-product instructions (AVX-512 VNNI, AVX2), bit-identical to candle's reference.
+//!   dot-product instructions (AVX-512 VNNI, AVX2), bit-identical to candle's reference;
+//!   f32 layers on AVX-512 or AVX2 fused multiply-adds, the same bits on every unit.
 //! - [`engine`]: loads each model once, caches a few, and runs requests in batches.
 //! - [`quantize`]: the i8 encoding embeddings take on chain.
 //! - [`registry`]: reads model versions through a node's JSON-RPC, for operators' tools.
