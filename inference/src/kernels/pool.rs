@@ -23,11 +23,15 @@ const LOW: u64 = u32::MAX as u64;
 const SPIN: Duration = Duration::from_micros(50);
 
 /// The tasks of one job: a function of the task index, its lifetime erased (the caller
-/// waits until every task has finished before the function goes out of scope).
+/// waits until every task has finished before the function goes out of scope), and the
+/// epoch it was published under.
 #[derive(Clone, Copy)]
 struct Job {
 	run: *const (dyn Fn(usize) + Sync),
 	tasks: usize,
+	/// Only tickets of this epoch claim this job's tasks: a helper that saw an earlier
+	/// epoch but reads this job finds the earlier job's ticket and claims nothing.
+	epoch: u64,
 }
 
 // SAFETY: `run` is `Sync` and outlives every use (see `Pool::run`).
@@ -47,12 +51,12 @@ struct Shared {
 }
 
 impl Shared {
-	/// Runs tasks of job `epoch` until none is left to claim.
-	fn work(&self, epoch: u64, job: Job) {
+	/// Runs tasks of `job` until none is left to claim.
+	fn work(&self, job: Job) {
 		loop {
 			let ticket = self.ticket.load(Acquire);
 			let task = (ticket & LOW) as usize;
-			if ticket >> 32 != epoch & LOW || task >= job.tasks {
+			if ticket >> 32 != job.epoch & LOW || task >= job.tasks {
 				return;
 			}
 			if self.ticket.compare_exchange_weak(ticket, ticket + 1, AcqRel, Relaxed).is_err() {
@@ -90,9 +94,10 @@ impl Shared {
 				self.sleepers.fetch_sub(1, SeqCst);
 			};
 			seen = epoch;
+			// The job may already be a later one than `epoch`'s; its own epoch decides.
 			let job = *self.job.lock().expect("not poisoned");
 			if let Some(job) = job {
-				self.work(epoch, job);
+				self.work(job);
 			}
 		}
 	}
@@ -159,17 +164,17 @@ impl Pool {
 		// SAFETY (lifetime erased): this function returns only after every task finished,
 		// and helpers cannot claim tasks of a job whose epoch has passed.
 		let run: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(run) };
-		let job = Job { run, tasks };
+		let epoch = shared.epoch.load(SeqCst) + 1;
+		let job = Job { run, tasks, epoch };
 		*shared.job.lock().expect("not poisoned") = Some(job);
 		shared.finished.store(0, SeqCst);
-		let epoch = shared.epoch.load(SeqCst) + 1;
 		shared.ticket.store((epoch & LOW) << 32, SeqCst);
 		shared.epoch.store(epoch, SeqCst);
 		if shared.sleepers.load(SeqCst) > 0 {
 			let _guard = shared.sleep.lock().expect("not poisoned");
 			shared.wake.notify_all();
 		}
-		shared.work(epoch, job);
+		shared.work(job);
 		while shared.finished.load(Acquire) < tasks {
 			std::hint::spin_loop();
 		}
@@ -178,5 +183,44 @@ impl Pool {
 		if shared.panicked.swap(false, AcqRel) {
 			panic!("a kernel task panicked");
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// Jobs of 2 quick tasks (the caller often finishes them before a helper looks) and
+	/// of 8 slower ones, back to back. Before jobs carried their epoch, a helper that saw
+	/// a finished job's epoch but read the next job could claim one of its tasks with the
+	/// finished job's ticket: that task ran twice, and the extra count let the caller
+	/// return while a task was still running.
+	#[test]
+	fn every_task_runs_once_and_has_finished_when_run_returns() {
+		let pool = Pool::global();
+		const JOBS: usize = 20_000;
+		let counts: Vec<AtomicUsize> = (0..JOBS * 8).map(|_| AtomicUsize::new(0)).collect();
+		for job in 0..JOBS {
+			let tasks = if job % 2 == 0 { 2 } else { 8 };
+			let counts = &counts[job * 8..job * 8 + tasks];
+			pool.run(tasks, &|task| {
+				if tasks == 8 {
+					// A few microseconds of work.
+					let mut x = task as u64;
+					for _ in 0..2_000 {
+						x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+					}
+				}
+				counts[task].fetch_add(1, SeqCst);
+			});
+			for (task, count) in counts.iter().enumerate() {
+				assert_eq!(count.load(SeqCst), 1, "job {job} task {task} when run returned");
+			}
+		}
+		// No task of an earlier job ran again later.
+		assert!(counts.chunks(8).enumerate().all(|(job, counts)| {
+			let tasks = if job % 2 == 0 { 2 } else { 8 };
+			counts[..tasks].iter().all(|count| count.load(SeqCst) == 1)
+		}));
 	}
 }
