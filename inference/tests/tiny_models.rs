@@ -256,6 +256,15 @@ fn truncated_or_garbage_artifacts_fail_as_invalid_models() {
 	std::fs::write(dir.join("model.safetensors"), &malicious).unwrap();
 	spec.weights = sha256_file(&dir.join("model.safetensors")).unwrap();
 	assert_eq!(engine.run(&request(&spec, &[b"the fox"])), vec![Err(InferenceFailure::InvalidModel)]);
+	// A config claiming far larger layers than the weights hold: an error, not an allocation.
+	let mut huge = tiny_model(&root.path().join("huge"), TaskKind::TextEmbedding, 0);
+	let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(root.path().join("huge/config.json")).unwrap()).unwrap();
+	json["hidden_size"] = 1_000_000.into();
+	json["intermediate_size"] = 4_000_000.into();
+	json["num_attention_heads"] = 1.into();
+	std::fs::write(root.path().join("huge/config.json"), json.to_string()).unwrap();
+	huge.config = Some(sha256_file(&root.path().join("huge/config.json")).unwrap());
+	assert_eq!(engine.run(&request(&huge, &[b"the fox"])), vec![Err(InferenceFailure::InvalidModel)]);
 	// A tokenizer that is not one.
 	let mut bad_tokenizer = tiny_model(&root.path().join("tok"), TaskKind::TextEmbedding, 0);
 	std::fs::write(root.path().join("tok/tokenizer.json"), b"{\"model\": 3}").unwrap();

@@ -139,8 +139,8 @@ impl Layer {
 			)
 		};
 		let attention = weights.pp("attention");
-		let mut qkv_weight = Vec::with_capacity(3 * hidden * hidden);
-		let mut qkv_bias = Vec::with_capacity(3 * hidden);
+		// Nothing is sized from the config before the file's tensors are: a config may lie.
+		let (mut qkv_weight, mut qkv_bias) = (Vec::new(), Vec::new());
 		for name in ["query", "key", "value"] {
 			qkv_weight.extend(get(
 				&attention.pp("self").pp(name),
