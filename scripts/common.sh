@@ -6,6 +6,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/infera/target}"
 # the runtime Wasm is built with the locked dependency versions.
 export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 NODE_BIN="$CARGO_TARGET_DIR/release/infera-node"
+GATEWAY_BIN="$CARGO_TARGET_DIR/release/infera-gateway"
 # Model files fetched by scripts/setup (all-MiniLM-L6-v2 lives in its own folder there).
 export INFERA_MODELS="${INFERA_MODELS:-$HOME/.cache/infera/models}"
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
@@ -21,9 +22,11 @@ ensure_setup() {
 }
 
 build_node() {
-	log "building infera-node (release; cache in $CARGO_TARGET_DIR)"
+	log "building infera-node and infera-gateway (release; cache in $CARGO_TARGET_DIR)"
 	local start=$SECONDS
-	# With the runtime upgrade fixture (the same runtime, spec_version + 1) for the e2e test.
-	(cd "$ROOT" && cargo build --release --locked -p infera-node -p infera-runtime-upgrade-fixture)
+	# With the runtime upgrade fixture (the same runtime, spec_version + 1) for the e2e test,
+	# and the OpenAI-compatible gateway, which adds only its own crate: every dependency it
+	# has is compiled for the node with the same features.
+	(cd "$ROOT" && cargo build --release --locked -p infera-node -p infera-gateway -p infera-runtime-upgrade-fixture)
 	log "build took $((SECONDS - start)) s"
 }
