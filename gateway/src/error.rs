@@ -19,11 +19,13 @@ pub struct ApiError {
 	pub param: Option<&'static str>,
 	/// What happened and what to do, for people.
 	pub message: String,
+	/// Whether a client may simply send the request again (`x-should-retry`).
+	pub retry: bool,
 }
 
 impl ApiError {
 	fn new(status: StatusCode, kind: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-		Self { status, kind, code, param: None, message: message.into() }
+		Self { status, kind, code, param: None, message: message.into(), retry: false }
 	}
 
 	/// 400: the request is malformed or asks for something the chain does not accept.
@@ -53,7 +55,7 @@ impl ApiError {
 
 	/// 409: the chain changed under the request (a price rose after the quote): retry.
 	pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-		Self::new(StatusCode::CONFLICT, "invalid_request_error", code, message)
+		Self { retry: true, ..Self::new(StatusCode::CONFLICT, "invalid_request_error", code, message) }
 	}
 
 	/// 502: the job closed without a result the chain agreed on.
@@ -76,19 +78,31 @@ impl ApiError {
 		Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal_error", message)
 	}
 
-	/// A failed RPC call the request depended on: 503 if the node is unreachable, else 502.
+	/// A failed RPC call the request depended on: 503 if the node is unreachable (which a
+	/// client may retry, as long as nothing was submitted yet), else 502.
 	pub fn node(error: RpcError) -> Self {
 		match error {
-			RpcError::Transport(_) => Self::unavailable("node_unreachable", error.to_string()),
+			RpcError::Transport(_) => Self { retry: true, ..Self::unavailable("node_unreachable", error.to_string()) },
 			_ => Self::bad_gateway("node_error", error.to_string()),
 		}
 	}
 
-	/// Whether a client may simply send the request again: only when nothing ran and a
-	/// retry can succeed. OpenAI's clients retry 409 and 5xx answers unless told otherwise
-	/// (`x-should-retry`), and a retried job is paid again.
+	/// The same answer for a request whose transaction was already submitted: never
+	/// retryable, since a retry would submit and pay for the jobs again.
+	pub fn after_submission(self) -> Self {
+		Self { retry: false, ..self }
+	}
+
+	/// The same answer, its message prefixed with what had already happened.
+	pub fn with_context(self, context: String) -> Self {
+		Self { message: format!("{context}, but {}", self.message), ..self }
+	}
+
+	/// Whether a client may simply send the request again: only when nothing was submitted
+	/// and a retry can succeed. OpenAI's clients retry 409 and 5xx answers unless told
+	/// otherwise (`x-should-retry`), and a retried job is paid again.
 	pub fn retryable(&self) -> bool {
-		matches!(self.code, "node_unreachable" | "price_changed")
+		self.retry
 	}
 
 	/// The JSON body.

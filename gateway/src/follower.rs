@@ -111,6 +111,9 @@ struct State {
 	/// Set when one of our transactions expired unincluded: the nonce the submitter
 	/// expects may be ahead of the chain's.
 	dropped_transaction: bool,
+	/// Why following stopped, while it cannot go on (an unreachable node, or a block whose
+	/// events do not decode with this gateway's types).
+	stalled: Option<String>,
 }
 
 /// Closed traces nobody collected are forgotten this many blocks after they closed.
@@ -136,6 +139,15 @@ impl Tracker {
 	/// The last block processed.
 	pub fn followed(&self) -> Option<BlockNumber> {
 		self.state().followed
+	}
+
+	/// Why the chain cannot be followed now, if it cannot.
+	pub fn stalled(&self) -> Option<String> {
+		self.state().stalled.clone()
+	}
+
+	fn set_stalled(&self, reason: Option<String>) {
+		self.state().stalled = reason;
 	}
 
 	/// Watches for transaction `hash`, valid until block `valid_till`.
@@ -298,39 +310,41 @@ async fn follow_block(node: &NodeClient, tracker: &Tracker, number: BlockNumber,
 	Ok(())
 }
 
-/// Follows the best chain (or, with `finalized`, the finalized one) from its current head
-/// on, for as long as the gateway runs. An unreachable node is retried every second; no
-/// block is skipped.
-pub async fn follow(node: Arc<NodeClient>, tracker: Arc<Tracker>, finalized: bool, metrics: Arc<Metrics>) {
-	let mut next: Option<BlockNumber> = None;
-	let mut reported_down = false;
+/// Follows the best chain (or, with `finalized`, the finalized one) from block `start` on,
+/// for as long as the gateway runs. An unreachable node is retried every second; no block
+/// is skipped. While it cannot go on, the tracker says why ([`Tracker::stalled`]) and the
+/// gateway submits nothing.
+pub async fn follow(node: Arc<NodeClient>, tracker: Arc<Tracker>, start: BlockNumber, finalized: bool, metrics: Arc<Metrics>) {
+	let mut next = start;
+	let mut reported = None;
 	loop {
-		let pause = match node.head(finalized).await {
+		let outcome = match node.head(finalized).await {
 			Ok(head) => {
-				if reported_down {
-					log::info("node_reachable", &[("head", head.into())]);
-					reported_down = false;
-				}
-				let mut number = *next.get_or_insert(head);
-				while number <= head {
-					if let Err(error) = follow_block(&node, &tracker, number, &metrics).await {
-						log::error("follow_failed", &[("block", number.into()), ("error", error.into())]);
+				let mut outcome = Ok(());
+				while next <= head {
+					if let Err(error) = follow_block(&node, &tracker, next, &metrics).await {
+						outcome = Err(format!("block {next}: {error}"));
 						break;
 					}
-					number += 1;
-					next = Some(number);
+					next += 1;
 				}
-				Duration::from_millis(250)
+				outcome
 			},
-			Err(error) => {
-				if !reported_down {
-					log::error("node_unreachable", &[("error", error.to_string().into())]);
-					reported_down = true;
-				}
-				Duration::from_secs(1)
-			},
+			Err(error) => Err(error.to_string()),
 		};
-		tokio::time::sleep(pause).await;
+		match &outcome {
+			Err(error) if reported.as_ref() != Some(error) => {
+				log::error("follow_failed", &[("block", next.into()), ("error", error.clone().into())]);
+				reported = Some(error.clone());
+			},
+			Ok(()) if reported.is_some() => {
+				log::info("follow_resumed", &[("block", next.into())]);
+				reported = None;
+			},
+			_ => {},
+		}
+		tracker.set_stalled(outcome.as_ref().err().cloned());
+		tokio::time::sleep(if outcome.is_ok() { Duration::from_millis(250) } else { Duration::from_secs(1) }).await;
 	}
 }
 

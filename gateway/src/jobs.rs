@@ -26,6 +26,8 @@ pub struct JobSpec {
 	pub replicas: u8,
 	/// The most each job may cost, in planck; the quote's least when `None`.
 	pub max_fee: Option<Balance>,
+	/// The gateway operator's limit on one job's escrow, if any.
+	pub fee_cap: Option<Balance>,
 	/// Decoding, for a text-generation job.
 	pub decoding: Option<Decoding>,
 	/// Blocks from submission to each job's deadline.
@@ -143,13 +145,19 @@ impl Jobs {
 			Some(max_fee) => max_fee,
 			None => least,
 		};
+		if let Some(cap) = spec.fee_cap.filter(|cap| max_fee > *cap) {
+			return Err(ApiError::payment(
+				"above_fee_cap",
+				format!("a job would escrow {max_fee} planck; this gateway's operator allows at most {cap} per job"),
+			));
+		}
 		let count = inputs.len();
 		let mut calls = inputs.into_iter().map(|input| self.call(spec, input, max_fee)).collect::<Result<Vec<_>, _>>()?;
 		let call = match calls.len() {
 			1 => calls.remove(0),
 			_ => RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }),
 		};
-		let submitted = self.submitter.submit(call).await?;
+		let submitted = self.submitter.submit(call, started + self.timeout).await?;
 		let extrinsic = submitted.hash;
 		let inclusion = tokio::time::timeout(self.remaining(started), submitted.inclusion)
 			.await
@@ -196,13 +204,14 @@ impl Jobs {
 		if let Some(trace) = traces.iter().find(|trace| !matches!(closing_reason(trace), CloseReason::Completed)) {
 			return Err(close_failure(trace));
 		}
-		let mut settled = Vec::with_capacity(count);
-		for trace in traces {
+		let views = traces.iter().map(|trace| {
 			let at = trace.closing.as_ref().map(|closing| closing.block.hash);
-			let job = self.node.call("infera_job", json!([trace.job_id, at])).await.map_err(ApiError::node)?;
-			settled.push(Settled { trace, extrinsic, job });
-		}
-		Ok(settled)
+			self.node.call::<Value>("infera_job", json!([trace.job_id, at]))
+		});
+		let jobs = futures::future::try_join_all(views).await.map_err(|error| {
+			ApiError::node(error).after_submission().with_context(format!("job{} {} settled", if count > 1 { "s" } else { "" }, list(&job_ids)))
+		})?;
+		Ok(traces.into_iter().zip(jobs).map(|(trace, job)| Settled { trace, extrinsic, job }).collect())
 	}
 
 	fn remaining(&self, started: Instant) -> Duration {
@@ -256,7 +265,8 @@ pub fn dispatch_failure(error: DispatchError, block: u32) -> ApiError {
 			Jobs::MaxFeeTooLow => ApiError::payment("max_fee_too_low", message),
 			Jobs::NoModelForTask => ApiError::not_found("model_not_found", message),
 			Jobs::PriceAboveQuote => ApiError::conflict("price_changed", format!("{message}: the model's price rose after the quote; retry")),
-			Jobs::InvalidDeadline | Jobs::DeadlineBlockFull => ApiError::bad_request(Some("deadline_blocks"), "invalid_deadline", message),
+			Jobs::InvalidDeadline => ApiError::bad_request(Some("deadline_blocks"), "invalid_deadline", message),
+			Jobs::DeadlineBlockFull => ApiError::unavailable("deadline_block_full", message),
 			Jobs::InvalidReplicas | Jobs::TooFewVerifiers => ApiError::bad_request(Some("replicas"), "invalid_replicas", message),
 			Jobs::InvalidMaxNewTokens => ApiError::bad_request(Some("max_tokens"), "invalid_max_tokens", message),
 			Jobs::InvalidInput => ApiError::bad_request(Some("input"), "invalid_input", message),

@@ -66,9 +66,22 @@ struct Cli {
 	/// settled by then).
 	#[arg(long, default_value_t = 50)]
 	deadline_blocks: u32,
-	/// Seconds a request waits for its jobs to settle before answering 504.
-	#[arg(long, default_value_t = 600)]
+	/// Seconds a request may take before it is answered 504 (a request with less than 20 s
+	/// left is not submitted). Keep it well below your clients' own timeout (600 s in
+	/// OpenAI's SDKs), which they retry whatever this gateway says.
+	#[arg(long, default_value_t = 300)]
 	timeout_secs: u64,
+	/// The most replicas a request may ask for.
+	#[arg(long, default_value_t = 5)]
+	max_replicas: u8,
+	/// The longest deadline a request may ask for, in blocks: a job's fee stays held until
+	/// it settles or its deadline passes.
+	#[arg(long, default_value_t = 200)]
+	max_deadline_blocks: u32,
+	/// The most one job may escrow, in planck (no limit when absent): requests whose
+	/// `max_fee`, or quote, is higher are refused with 402.
+	#[arg(long)]
+	max_fee: Option<u128>,
 	/// Answer once the settling block is the best block, instead of once it is finalized.
 	#[arg(long)]
 	best: bool,
@@ -98,13 +111,42 @@ fn secret_uri(cli: &Cli) -> Result<String, String> {
 	}
 }
 
+/// Refuses options with which every request would fail or be paid for nothing.
+fn validate(cli: &Cli) -> Result<(), String> {
+	use pallet_compute_jobs::Config;
+	use sp_runtime::traits::Get;
+	let min_deadline = <<infera_runtime::Runtime as Config>::MinDeadline as Get<u32>>::get();
+	let max_deadline = <<infera_runtime::Runtime as Config>::MaxDeadline as Get<u32>>::get();
+	let max_tokens = openai::max_new_tokens();
+	if cli.replicas == 0 || cli.replicas > cli.max_replicas {
+		return Err(format!("--replicas must be 1 to --max-replicas ({})", cli.max_replicas));
+	}
+	if !(min_deadline..=max_deadline).contains(&cli.max_deadline_blocks) ||
+		!(min_deadline..=cli.max_deadline_blocks).contains(&cli.deadline_blocks)
+	{
+		return Err(format!(
+			"--deadline-blocks must be {min_deadline} (the chain's MinDeadline) to --max-deadline-blocks, itself at most {max_deadline}"
+		));
+	}
+	if cli.max_tokens == 0 || cli.max_tokens > max_tokens {
+		return Err(format!("--max-tokens must be 1 to {max_tokens} (the chain's MaxNewTokens)"));
+	}
+	if cli.max_inputs == 0 {
+		return Err("--max-inputs must be at least 1".into());
+	}
+	if cli.timeout_secs < 30 {
+		return Err("--timeout-secs must be at least 30: jobs take several blocks to settle".into());
+	}
+	Ok(())
+}
+
 #[tokio::main]
 async fn main() {
 	let cli = Cli::parse();
 	let requester = Arc::new(secret_uri(&cli).and_then(|uri| signer::Requester::from_secret_uri(&uri)).unwrap_or_else(|error| fail(error)));
 	let check = openai::parse_check(&cli.check).unwrap_or_else(|error| fail(error.message));
-	if cli.replicas == 0 {
-		fail("--replicas must be at least 1".into());
+	if let Err(error) = validate(&cli) {
+		fail(error);
 	}
 	let api_key = std::env::var(API_KEY_VARIABLE).ok().filter(|key| !key.is_empty());
 	if api_key.is_none() && !cli.listen.ip().is_loopback() {
@@ -137,7 +179,10 @@ async fn main() {
 
 	let metrics = Arc::new(metrics::Metrics::new().unwrap_or_else(|error| fail(error.to_string())));
 	let tracker = Arc::new(follower::Tracker::new(requester.account.clone()));
-	tokio::spawn(follower::follow(node.clone(), tracker.clone(), !cli.best, metrics.clone()));
+	// Following starts at the head now, before anything can be submitted: no block that
+	// could include one of our transactions is skipped.
+	let start = node.head(!cli.best).await.unwrap_or_else(|error| fail(format!("the node at {} is unreachable: {error}", cli.node)));
+	tokio::spawn(follower::follow(node.clone(), tracker.clone(), start, !cli.best, metrics.clone()));
 	let submitter = Arc::new(submit::Submitter::new(node.clone(), requester.clone(), tracker.clone(), metrics.clone(), genesis));
 	let gateway = Arc::new(routes::Gateway {
 		node: node.clone(),
@@ -159,6 +204,9 @@ async fn main() {
 			max_tokens: cli.max_tokens,
 			max_inputs: cli.max_inputs,
 			deadline_blocks: cli.deadline_blocks,
+			max_replicas: cli.max_replicas,
+			max_deadline_blocks: cli.max_deadline_blocks,
+			max_fee: cli.max_fee,
 		},
 		api_key,
 	});
@@ -178,7 +226,9 @@ async fn main() {
 			let (stream, _) = match listener.accept().await {
 				Ok(accepted) => accepted,
 				Err(error) => {
+					// E.g. out of file descriptors: pause instead of spinning.
 					log::warn("accept_failed", &[("error", error.to_string().into())]);
+					tokio::time::sleep(Duration::from_millis(100)).await;
 					continue;
 				},
 			};

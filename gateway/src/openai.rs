@@ -161,6 +161,19 @@ pub struct ChatRequest {
 	pub tools: Option<Value>,
 	/// Not supported: generation stops at the model's end of turn or `max_tokens`.
 	pub stop: Option<Value>,
+	/// OpenAI sampling and output options Infera does not offer: refused unless absent,
+	/// `null` or their neutral value.
+	pub top_p: Option<Value>,
+	pub presence_penalty: Option<Value>,
+	pub frequency_penalty: Option<Value>,
+	pub logit_bias: Option<Value>,
+	pub logprobs: Option<Value>,
+	pub top_logprobs: Option<Value>,
+	pub response_format: Option<Value>,
+	pub tool_choice: Option<Value>,
+	pub functions: Option<Value>,
+	pub function_call: Option<Value>,
+	pub stream_options: Option<Value>,
 	/// Infera's options.
 	#[serde(flatten)]
 	pub infera: InferaOptions,
@@ -188,6 +201,26 @@ impl ChatRequest {
 		}
 		if self.stop.as_ref().is_some_and(|stop| !stop.is_null() && stop.as_array().map_or(true, |stop| !stop.is_empty())) {
 			return Err(ApiError::bad_request(Some("stop"), "unsupported_parameter", "stop sequences are not supported: generation stops at the model's end of turn or max_tokens"));
+		}
+		let number_is = |value: &Value, neutral: f64| value.as_f64() == Some(neutral);
+		let empty = |value: &Value| value.as_object().is_some_and(|map| map.is_empty()) || value.as_array().is_some_and(|list| list.is_empty());
+		let options: [(&'static str, &Option<Value>, &dyn Fn(&Value) -> bool); 11] = [
+			("top_p", &self.top_p, &|value| number_is(value, 1.0)),
+			("presence_penalty", &self.presence_penalty, &|value| number_is(value, 0.0)),
+			("frequency_penalty", &self.frequency_penalty, &|value| number_is(value, 0.0)),
+			("logit_bias", &self.logit_bias, &empty),
+			("logprobs", &self.logprobs, &|value| value == &Value::Bool(false)),
+			("top_logprobs", &self.top_logprobs, &|value| number_is(value, 0.0)),
+			("response_format", &self.response_format, &|value| value == &json!({ "type": "text" })),
+			("tool_choice", &self.tool_choice, &|value| value == &json!("none")),
+			("functions", &self.functions, &empty),
+			("function_call", &self.function_call, &|value| value == &json!("none")),
+			("stream_options", &self.stream_options, &|value| value.get("include_usage").map_or(true, |usage| usage == &Value::Bool(false))),
+		];
+		for (name, value, neutral) in options {
+			if let Some(value) = value.as_ref().filter(|value| !value.is_null() && !neutral(value)) {
+				return Err(ApiError::bad_request(Some(name), "unsupported_parameter", format!("`{name}` ({value}) is not supported by Infera's generation jobs")));
+			}
 		}
 		if self.messages.is_empty() {
 			return Err(ApiError::bad_request(Some("messages"), "invalid_messages", "`messages` must not be empty"));
@@ -289,6 +322,10 @@ mod tests {
 			(json!({ "max_tokens": 0 }), "max_tokens"),
 			(json!({ "max_tokens": max_new_tokens() + 1 }), "max_tokens"),
 			(json!({ "temperature": 2.5 }), "temperature"),
+			(json!({ "top_p": 0.9 }), "top_p"),
+			(json!({ "logprobs": true }), "logprobs"),
+			(json!({ "response_format": { "type": "json_object" } }), "response_format"),
+			(json!({ "stream_options": { "include_usage": true } }), "stream_options"),
 			(json!({ "messages": [] }), "messages"),
 			(json!({ "messages": [{ "role": "tool", "content": "x" }] }), "messages"),
 			(json!({ "messages": [{ "role": "user", "content": [{ "type": "image_url" }] }] }), "messages"),
@@ -300,7 +337,11 @@ mod tests {
 			assert_eq!((error.status.as_u16(), error.param), (400, Some(param)), "{extra}: {}", error.message);
 		}
 		// Null and empty values of unsupported fields are what many clients send by default.
-		assert!(chat(json!({ "model": "m", "messages": user, "tools": [], "stop": null, "n": 1 })).is_ok());
+		assert!(chat(json!({
+			"model": "m", "messages": user, "tools": [], "stop": null, "n": 1, "top_p": 1, "presence_penalty": 0.0,
+			"logprobs": false, "response_format": { "type": "text" }, "logit_bias": {}, "stream_options": null
+		}))
+		.is_ok());
 	}
 
 	fn embeddings(body: Value) -> Result<(Vec<Vec<u8>>, EncodingFormat), ApiError> {

@@ -41,6 +41,43 @@ pub struct Defaults {
 	pub max_inputs: usize,
 	/// Blocks from submission to each job's deadline.
 	pub deadline_blocks: u32,
+	/// The most replicas a request may ask for.
+	pub max_replicas: u8,
+	/// The longest deadline a request may ask for.
+	pub max_deadline_blocks: u32,
+	/// The most one job may escrow, if limited.
+	pub max_fee: Option<Balance>,
+}
+
+impl Defaults {
+	/// The replicas and deadline of a request, within this gateway's limits.
+	fn limits(&self, options: &openai::InferaOptions, replicas: u8) -> Result<(u8, u32), ApiError> {
+		let replicas = options.replicas.unwrap_or(replicas);
+		if replicas == 0 || replicas > self.max_replicas {
+			return Err(ApiError::bad_request(Some("replicas"), "invalid_replicas", format!("replicas must be 1 to {} on this gateway", self.max_replicas)));
+		}
+		let deadline = options.deadline_blocks.unwrap_or(self.deadline_blocks);
+		if deadline > self.max_deadline_blocks {
+			return Err(ApiError::bad_request(Some("deadline_blocks"), "invalid_deadline", format!("deadline_blocks must be at most {} on this gateway", self.max_deadline_blocks)));
+		}
+		Ok((replicas, deadline))
+	}
+}
+
+/// Counts a request in flight until it is answered or its client goes away.
+struct InFlight<'a>(&'a Metrics);
+
+impl<'a> InFlight<'a> {
+	fn new(metrics: &'a Metrics) -> Self {
+		metrics.in_flight.inc();
+		Self(metrics)
+	}
+}
+
+impl Drop for InFlight<'_> {
+	fn drop(&mut self) {
+		self.0.in_flight.dec();
+	}
 }
 
 /// Everything the routes use.
@@ -90,7 +127,7 @@ pub async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result
 		(&Method::GET, "/metrics") => "metrics",
 		_ => "unknown",
 	};
-	gateway.metrics.in_flight.inc();
+	let in_flight = InFlight::new(&gateway.metrics);
 	let answer = match route_request(&gateway, route, request).await {
 		Ok(answer) => answer,
 		Err(error) => {
@@ -106,7 +143,7 @@ pub async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result
 			response
 		},
 	};
-	gateway.metrics.in_flight.dec();
+	drop(in_flight);
 	let seconds = started.elapsed().as_secs_f64();
 	gateway.metrics.requests.with_label_values(&[route, answer.status().as_str()]).inc();
 	gateway.metrics.request_seconds.with_label_values(&[route]).observe(seconds);
@@ -145,6 +182,7 @@ async fn route_request(gateway: &Gateway, route: &str, request: Request<Incoming
 			code: "unknown_route",
 			param: None,
 			message: format!("no route {} {}: see GET /v1/models, POST /v1/embeddings, POST /v1/chat/completions", request.method(), request.uri().path()),
+			retry: false,
 		}),
 	}
 }
@@ -164,17 +202,38 @@ fn authorize(gateway: &Gateway, request: &Request<Incoming>) -> Result<(), ApiEr
 	}
 }
 
-/// The request's JSON body, decoded as `T`.
+/// The request's JSON body, decoded as `T`. Only `application/json` is read: a browser
+/// page can send other types across origins without asking (a form or `text/plain`), and
+/// every request here spends the requester's funds.
 async fn body<T: DeserializeOwned>(request: Request<Incoming>) -> Result<T, ApiError> {
+	let json = request
+		.headers()
+		.get(header::CONTENT_TYPE)
+		.and_then(|value| value.to_str().ok())
+		.is_some_and(|value| value.split(';').next().is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json")));
+	if !json {
+		return Err(ApiError {
+			status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+			kind: "invalid_request_error",
+			code: "invalid_content_type",
+			param: None,
+			message: "send the request body as `content-type: application/json`".into(),
+			retry: false,
+		});
+	}
 	let bytes = Limited::new(request.into_body(), MAX_BODY_BYTES)
 		.collect()
 		.await
-		.map_err(|_| ApiError {
-			status: StatusCode::PAYLOAD_TOO_LARGE,
-			kind: "invalid_request_error",
-			code: "body_too_large",
-			param: None,
-			message: format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+		.map_err(|error| match error.downcast_ref::<http_body_util::LengthLimitError>() {
+			Some(_) => ApiError {
+				status: StatusCode::PAYLOAD_TOO_LARGE,
+				kind: "invalid_request_error",
+				code: "body_too_large",
+				param: None,
+				message: format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+				retry: false,
+			},
+			None => ApiError::bad_request(None, "invalid_body", format!("the request body could not be read: {error}")),
 		})?
 		.to_bytes();
 	serde_json::from_slice(&bytes).map_err(|error| ApiError::bad_request(None, "invalid_json", format!("the body is not a valid request: {error}")))
@@ -199,9 +258,11 @@ async fn one_model(gateway: &Gateway, requested: &str) -> Result<Answer, ApiErro
 
 async fn health(gateway: &Gateway) -> Result<Answer, ApiError> {
 	let best = gateway.node.head(false).await.map_err(ApiError::node)?;
+	let stalled = gateway.tracker.stalled();
+	let status = if stalled.is_some() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
 	Ok(json_response(
-		StatusCode::OK,
-		&json!({ "bestBlock": best, "followedBlock": gateway.tracker.followed(), "requester": gateway.requester }),
+		status,
+		&json!({ "bestBlock": best, "followedBlock": gateway.tracker.followed(), "stalled": stalled, "requester": gateway.requester }),
 	))
 }
 
@@ -232,12 +293,14 @@ async fn embeddings(gateway: &Gateway, request: EmbeddingsRequest) -> Result<Ans
 		.registry
 		.choose(&gateway.node, &request.model, TaskKind::TextEmbedding, max_price(gateway, &request.model, request.infera.max_price))
 		.await?;
+	let (replicas, deadline_blocks) = gateway.defaults.limits(&request.infera, gateway.defaults.replicas)?;
 	let spec = JobSpec {
 		choice,
-		replicas: request.infera.replicas.unwrap_or(gateway.defaults.replicas),
+		replicas,
 		max_fee: request.infera.max_fee.map(|planck| planck.0),
+		fee_cap: gateway.defaults.max_fee,
 		decoding: None,
-		deadline_blocks: request.infera.deadline_blocks.unwrap_or(gateway.defaults.deadline_blocks),
+		deadline_blocks,
 	};
 	let settled = gateway.jobs.run(&spec, texts).await?;
 	let mut data = Vec::with_capacity(settled.len());
@@ -258,10 +321,10 @@ async fn chat(gateway: &Gateway, request: ChatRequest) -> Result<Answer, ApiErro
 		Some(check) => openai::parse_check(check)?,
 		None => gateway.defaults.check,
 	};
-	let replicas = request.infera.replicas.unwrap_or(match check {
+	let (replicas, deadline_blocks) = gateway.defaults.limits(&request.infera, match check {
 		GenerationCheck::Verify => gateway.defaults.replicas.max(3),
 		GenerationCheck::Replicate => gateway.defaults.replicas,
-	});
+	})?;
 	if check == GenerationCheck::Verify && replicas < 3 {
 		return Err(ApiError::bad_request(Some("replicas"), "invalid_replicas", "a verified generation needs at least 3 replicas: one generator and two verifiers"));
 	}
@@ -274,8 +337,9 @@ async fn chat(gateway: &Gateway, request: ChatRequest) -> Result<Answer, ApiErro
 		choice,
 		replicas,
 		max_fee: request.infera.max_fee.map(|planck| planck.0),
+		fee_cap: gateway.defaults.max_fee,
 		decoding: Some(decoding),
-		deadline_blocks: request.infera.deadline_blocks.unwrap_or(gateway.defaults.deadline_blocks),
+		deadline_blocks,
 	};
 	let settled = gateway.jobs.run(&spec, vec![job.prompt]).await?;
 	let result = &settled[0].job["result"];

@@ -18,11 +18,18 @@ use crate::{
 };
 use infera_runtime::RuntimeCall;
 use sp_core::H256;
-use std::sync::Arc;
-use tokio::sync::{oneshot, Mutex};
+use std::{sync::Arc, time::Duration};
+use tokio::{
+	sync::{oneshot, Mutex},
+	time::Instant,
+};
 
 /// Attempts per transaction when the pool says its nonce is stale or already used.
 const NONCE_ATTEMPTS: usize = 4;
+
+/// A request with less time left than this is not submitted: its jobs could not settle
+/// before it answers, and they would be paid for nothing.
+const LEAST_TIME_TO_SETTLE: Duration = Duration::from_secs(20);
 
 /// Submits the requester's transactions.
 pub struct Submitter {
@@ -69,9 +76,26 @@ impl Submitter {
 		Ok(SigningContext { genesis: self.genesis, version, birth: (number, hash) })
 	}
 
-	/// Signs `call` with the next nonce and submits it.
-	pub async fn submit(&self, call: RuntimeCall) -> Result<Submitted, ApiError> {
-		let mut next_nonce = self.next_nonce.lock().await;
+	/// Signs `call` with the next nonce and submits it, unless the request must answer by
+	/// `deadline` and too little time is left, or the block follower is failing (the
+	/// jobs would be paid but their results never seen).
+	pub async fn submit(&self, call: RuntimeCall, deadline: Instant) -> Result<Submitted, ApiError> {
+		let too_late = || {
+			ApiError::timeout(
+				"request_timeout",
+				"too little of the request's time is left for its jobs to settle; nothing was submitted",
+			)
+		};
+		let mut next_nonce = tokio::time::timeout_at(deadline, self.next_nonce.lock()).await.map_err(|_| too_late())?;
+		if deadline.saturating_duration_since(Instant::now()) < LEAST_TIME_TO_SETTLE {
+			return Err(too_late());
+		}
+		if let Some(reason) = self.tracker.stalled() {
+			return Err(ApiError::unavailable(
+				"follower_stalled",
+				format!("the gateway cannot follow the chain ({reason}); nothing was submitted"),
+			));
+		}
 		if self.tracker.take_dropped_transaction() {
 			*next_nonce = None;
 		}
@@ -88,6 +112,17 @@ impl Submitter {
 					*next_nonce = Some(nonce + 1);
 					log::info("transaction_submitted", &[("extrinsic", format!("{hash:?}").into()), ("nonce", nonce.into())]);
 					return Ok(Submitted { hash, inclusion });
+				},
+				Err(RpcError::Transport(reason)) => {
+					// The pool may have taken it: keep following it until its mortality ends,
+					// re-read the nonce next time, and never invite a retry.
+					*next_nonce = None;
+					drop(inclusion);
+					self.metrics.transactions.with_label_values(&["unknown"]).inc();
+					return Err(ApiError::unavailable(
+						"submission_unknown",
+						format!("the node did not answer the submission of {hash:?} ({reason}): it may still be included and its jobs run; do not resend blindly"),
+					));
 				},
 				Err(error) => {
 					self.tracker.forget_transaction(&hash);

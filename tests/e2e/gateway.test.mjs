@@ -10,7 +10,8 @@
 // - a chat completion, plain and streamed, is the generated text on chain;
 // - errors have OpenAI's shape and the documented status: unknown model 404, `max_fee`
 //   below the quote 402, an unfunded requester 402, bad input 400, wrong task 400, a job
-//   that expires on chain 504 — and the client does not retry them (`x-should-retry`);
+//   that expires on chain 504 — and the client does not retry the 504 (`x-should-retry`);
+//   no API key 401, a body that is not JSON-typed 415;
 // - 20 concurrent requests all settle, each in its own transaction with its own nonce.
 
 import { test, before, after } from 'node:test';
@@ -198,6 +199,18 @@ test('the OpenAI client gets the registry, on-chain embeddings and chat, and doc
   assert.equal(unknown.error.class, 'NotFoundError');
   const [unfunded] = openaiClient(broke, [{ op: 'embed', request: { model: 'all-MiniLM-L6-v2', input: 'x' } }]);
   assert.deepEqual(failure(unfunded), [402, 'insufficient_balance'], JSON.stringify(unfunded));
+
+  // Without the API key, or with a body a browser page could send across origins
+  // without a preflight: refused before anything is read or signed.
+  const post = (headers) => fetch(`${gateway.url}/v1/embeddings`, {
+    method: 'POST', headers, body: JSON.stringify({ model: 'all-MiniLM-L6-v2', input: 'x' })
+  });
+  const noKey = await post({ 'content-type': 'application/json' });
+  assert.equal(noKey.status, 401);
+  assert.equal((await noKey.json()).error.code, 'invalid_api_key');
+  const textPlain = await post({ 'content-type': 'text/plain', authorization: `Bearer ${API_KEY}` });
+  assert.equal(textPlain.status, 415);
+  assert.equal(textPlain.headers.get('x-should-retry'), 'false');
 
   // The client retried nothing: one request per step reached the gateway.
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
