@@ -29,6 +29,7 @@ let registeredModel;
 // The protocol parameters in force (lib/params.mjs).
 let params;
 const blockEvents = [];
+let unsubscribeHeads;
 
 before(async () => {
   node = await startNode({ name: 'inference', args: ['--dev'], modelStore: true });
@@ -36,13 +37,18 @@ before(async () => {
   ({ alice, bob, charlie } = devAccounts());
   params = await protocolParameters(api);
   // Every block's events, to find the off-chain worker's transactions.
-  await api.rpc.chain.subscribeNewHeads(async (header) => {
-    const at = await api.at(header.hash);
-    blockEvents.push({ number: header.number.toNumber(), events: await at.query.system.events() });
+  // Errors are dropped: a head whose events cannot be read is one the node is going away
+  // with, and a rejection there would outlive the test.
+  unsubscribeHeads = await api.rpc.chain.subscribeNewHeads(async (header) => {
+    try {
+      const at = await api.at(header.hash);
+      blockEvents.push({ number: header.number.toNumber(), events: await at.query.system.events() });
+    } catch {}
   });
 });
 
 after(async () => {
+  if (unsubscribeHeads) unsubscribeHeads();
   if (node) await node.stop(undefined, { exportStateAs: 'inference' });
 });
 

@@ -223,18 +223,36 @@ test('a smoldot light client syncs from the spec\'s WebSocket bootnodes alone, f
 
 const PRICE = 2n * MILLI;
 
-/** Resolves with the JobClosed record of `jobId` seen on `api`'s best chain. */
+/**
+ * Resolves with the JobClosed record of `jobId` seen on `api`'s best chain. The head
+ * subscription ends with the promise, and a head whose events cannot be read (the node
+ * going away) rejects it rather than leaving a query running after the test.
+ */
 function closedJob (api, jobId, timeoutMs) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`job ${jobId} did not close in ${timeoutMs} ms`)), timeoutMs);
+    let unsubscribe;
+    let done = false;
+    const finish = (settle, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (unsubscribe) unsubscribe();
+      settle(value);
+    };
+    const timer = setTimeout(() => finish(reject, new Error(`job ${jobId} did not close in ${timeoutMs} ms`)), timeoutMs);
     api.rpc.chain.subscribeNewHeads(async (header) => {
-      const events = await (await api.at(header.hash)).query.system.events();
-      const hit = events.find(({ event }) => api.events.computeJobs.JobClosed.is(event) && event.data.jobId.toNumber() === jobId);
-      if (hit) {
-        clearTimeout(timer);
-        resolve({ number: header.number.toNumber(), closed: hit.event.data, events });
+      if (done) return;
+      try {
+        const events = await (await api.at(header.hash)).query.system.events();
+        const hit = events.find(({ event }) => api.events.computeJobs.JobClosed.is(event) && event.data.jobId.toNumber() === jobId);
+        if (hit) finish(resolve, { number: header.number.toNumber(), closed: hit.event.data, events });
+      } catch (e) {
+        finish(reject, e);
       }
-    }).catch(reject);
+    }).then((unsub) => {
+      unsubscribe = unsub;
+      if (done) unsub();
+    }, (e) => finish(reject, e));
   });
 }
 

@@ -1,0 +1,70 @@
+// How values look: token amounts, accounts, shares, blocks, and the links between pages.
+import { html } from 'lit-html';
+
+/** The chain's token: symbol and decimals, from `system_properties` (set once connected). */
+export const token = { symbol: 'INFR', decimals: 12 };
+
+/** Well-known development accounts by address, named on development chains only. */
+export const devNames = new Map();
+
+/** `planck` (bigint, number, string or Codec) as "1.234 INFR", up to 4 significant decimals. */
+export function amount (planck, { symbol = true } = {}) {
+  const value = toBig(planck);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const unit = 10n ** BigInt(token.decimals);
+  const whole = abs / unit;
+  let fraction = (abs % unit).toString().padStart(token.decimals, '0').replace(/0+$/, '');
+  if (whole > 0n) fraction = fraction.slice(0, 4);
+  else {
+    const lead = fraction.match(/^0*/)[0].length;
+    fraction = fraction.slice(0, lead + 3);
+  }
+  const text = `${negative ? '−' : ''}${whole.toLocaleString('en-US')}${fraction ? '.' + fraction : ''}`;
+  return symbol ? `${text} ${token.symbol}` : text;
+}
+
+/** A bigint from a bigint, number, decimal string or Codec. */
+export function toBig (value) {
+  if (typeof value === 'bigint') return value;
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'number') return BigInt(Math.trunc(value));
+  if (typeof value === 'string') return BigInt(value);
+  if (typeof value.toBigInt === 'function') return value.toBigInt();
+  return BigInt(value.toString());
+}
+
+/** Parts per million as a percentage. */
+export const ppm = (value) => `${(Number(value) / 10_000).toFixed(1)} %`;
+
+/** "5Grw…utQY", or the development name. */
+export function shortAccount (address) {
+  const text = String(address);
+  return devNames.get(text) ?? `${text.slice(0, 4)}…${text.slice(-4)}`;
+}
+
+/** Links to the pages of each kind of thing. */
+export const link = {
+  account: (a) => html`<a class="account" href="#/account/${a}" title=${String(a)}>${shortAccount(a)}</a>`,
+  worker: (a) => html`<a class="account" href="#/worker/${a}" title=${String(a)}>${shortAccount(a)}</a>`,
+  block: (n) => html`<a href="#/block/${n}">#${Number(n).toLocaleString('en-US')}</a>`,
+  job: (id) => html`<a href="#/job/${id}">job ${id}</a>`,
+  model: (id, name) => html`<a href="#/model/${id}">${name ?? `model ${id}`}</a>`,
+  dataset: (id, name) => html`<a href="#/dataset/${id}">${name ?? `dataset ${id}`}</a>`,
+  referendum: (i) => html`<a href="#/referendum/${i}">referendum ${i}</a>`
+};
+
+/** A digest shortened for display, whole in its title. */
+export const digest = (hex) => html`<code title=${hex}>${String(hex).slice(0, 10)}…${String(hex).slice(-6)}</code>`;
+
+/** Milliseconds as "3 s ago", "2 min ago", … */
+export function ago (ms) {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+/** camelCase or PascalCase as words: "noQuorum" → "no quorum". */
+export const words = (name) => String(name).replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();

@@ -1,0 +1,151 @@
+// Recent blocks and their events, for the live lists, the charts and the pages that show
+// what happened to a job, a worker or an account. It follows the best chain as blocks
+// arrive and fills in backwards from the head when the console connects, as far as the
+// node still has state (a pruned node keeps 256 blocks; `--state-pruning archive` keeps
+// all). Events are kept as @polkadot/api records; a block is
+// { number, hash, time, events: [{ section, method, data, index }] }.
+import { chain } from './chain.js';
+import { toBig } from './format.js';
+
+/** How many blocks back the console reads when it connects. */
+export const BACKFILL = 300;
+/** How many blocks it keeps. */
+const KEEP = 1200;
+
+class History extends EventTarget {
+  constructor () {
+    super();
+    this.blocks = new Map();
+    /** The oldest block the node could not give events for, if any. */
+    this.prunedBelow = null;
+    this.filling = false;
+    chain.addEventListener('ready', () => this.start());
+    chain.addEventListener('head', (e) => this.onHead(e.detail));
+  }
+
+  start () {
+    this.blocks.clear();
+    this.prunedBelow = null;
+    this.backfill().catch(() => {});
+  }
+
+  /** The kept blocks from oldest to newest. */
+  list () {
+    return [...this.blocks.values()].sort((a, b) => a.number - b.number);
+  }
+
+  /** The range of block numbers held: { from, to } or null. */
+  range () {
+    const numbers = [...this.blocks.keys()];
+    if (numbers.length === 0) return null;
+    return { from: Math.min(...numbers), to: Math.max(...numbers) };
+  }
+
+  /** Every kept event matching `filter(event)`, oldest first, each with its block. */
+  events (filter) {
+    const found = [];
+    for (const block of this.list()) {
+      for (const event of block.events) if (filter(event)) found.push({ ...event, block });
+    }
+    return found;
+  }
+
+  async onHead (header) {
+    const generation = chain.generation;
+    try {
+      const block = await this.load(header.hash, header.number.toNumber());
+      if (generation !== chain.generation) return;
+      this.blocks.set(block.number, block);
+      for (const n of this.blocks.keys()) if (n > block.number) this.blocks.delete(n); // a reorg to a shorter chain
+      while (this.blocks.size > KEEP) this.blocks.delete(Math.min(...this.blocks.keys()));
+      this.dispatchEvent(new CustomEvent('block', { detail: block }));
+    } catch {
+      // The node went away or pruned the block: the next head brings it up to date.
+    }
+  }
+
+  /** Reads the events of the `BACKFILL` blocks below the head, newest first, 8 at a time. */
+  async backfill () {
+    const generation = chain.generation;
+    const head = (await chain.api.rpc.chain.getHeader()).number.toNumber();
+    this.filling = true;
+    let next = head;
+    const lowest = Math.max(0, head - BACKFILL);
+    const worker = async () => {
+      while (next >= lowest && generation === chain.generation && this.prunedBelow === null) {
+        const number = next--;
+        if (this.blocks.has(number)) continue;
+        try {
+          const hash = await chain.api.rpc.chain.getBlockHash(number);
+          const block = await this.load(hash, number);
+          if (generation === chain.generation) this.blocks.set(number, block);
+        } catch {
+          this.prunedBelow = Math.max(this.prunedBelow ?? 0, number + 1);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    this.filling = false;
+    this.dispatchEvent(new Event('filled'));
+  }
+
+  /** The block `hash` (number `number`) with its events and timestamp. */
+  async load (hash, number) {
+    const api = chain.api;
+    const at = await api.at(hash);
+    const [records, moment] = await Promise.all([at.query.system.events(), at.query.timestamp.now()]);
+    const events = records.map((record, index) => ({
+      section: record.event.section,
+      method: record.event.method,
+      data: record.event.data,
+      index
+    }));
+    return {
+      number,
+      hash: hash.toHex ? hash.toHex() : String(hash),
+      time: moment.toNumber(),
+      events
+    };
+  }
+}
+
+export const history = new History();
+
+/** Is `event` `section.method`? */
+export const is = (event, section, method) => event.section === section && event.method === method;
+
+/** Jobs submitted, jobs closed and fees settled (all four parts) in `block`. */
+export function blockActivity (block) {
+  let submitted = 0;
+  let closed = 0;
+  let fees = 0n;
+  for (const e of block.events) {
+    if (is(e, 'computeJobs', 'JobSubmitted')) submitted++;
+    else if (is(e, 'computeJobs', 'JobClosed')) closed++;
+    else if (is(e, 'computeJobs', 'JobSettled')) {
+      fees += toBig(e.data.workersPaid) + toBig(e.data.ownerPaid) + toBig(e.data.dataPaid) + toBig(e.data.treasuryPaid);
+    }
+  }
+  return { submitted, closed, fees };
+}
+
+/**
+ * Reads the events of blocks `from..=to` (those not kept already), for a page about
+ * something older than the kept window. Blocks the node has pruned are skipped.
+ */
+export async function eventsBetween (from, to, filter) {
+  const found = [];
+  for (let number = from; number <= to; number++) {
+    let block = history.blocks.get(number);
+    if (!block) {
+      try {
+        const hash = await chain.api.rpc.chain.getBlockHash(number);
+        block = await history.load(hash, number);
+      } catch {
+        continue;
+      }
+    }
+    for (const event of block.events) if (filter(event)) found.push({ ...event, block });
+  }
+  return found;
+}
