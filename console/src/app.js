@@ -1,8 +1,12 @@
 // The console's frame: the header (node, connection, head, account), the navigation, and
 // the page lifecycle every page shares. A page is
-//   { path: RegExp, title(params), load(params) → data, view(data, params, page) → template, live }
-// `load` runs when the page opens and, for `live` pages, again as blocks arrive; `view`
-// renders. Errors and the wait for a node are shown here, once, for every page.
+//   { path: RegExp, title(params), load(params, current) → data,
+//     view(data, params, ctx) → template, live }
+// `params` are the path's captured groups; `current` is { query (the hash's
+// URLSearchParams), state (an object the page keeps while it is open) }; ctx is
+// { app, query, state, update(), refresh() }. `load` runs when the page opens and, for
+// `live` pages, again as blocks arrive; `view` renders. Errors and the wait for a node are
+// shown here, once, for every page.
 import { html, render, nothing } from 'lit-html';
 import { chain } from './chain.js';
 import { history } from './history.js';
@@ -35,11 +39,12 @@ export class App {
 
   /** Opens the page the location's hash names. */
   open () {
-    const path = (location.hash.replace(/^#/, '') || '/').split('?')[0];
+    const [path, search] = (location.hash.replace(/^#/, '') || '/').split('?');
     let match = null;
     const page = this.pages.find((p) => (match = p.path.exec(path)));
     const params = match ? match.slice(1).map(decodeURIComponent) : [];
-    this.current = { page, params, data: undefined, error: null, loading: false, loadedAt: 0, state: {} };
+    const query = new URLSearchParams(search ?? '');
+    this.current = { page, params, query, data: undefined, error: null, loading: false, loadedAt: 0, state: {} };
     document.title = page ? `${page.title(params)} · Infera console` : 'Not found · Infera console';
     this.load(this.current);
     this.update();
@@ -100,6 +105,7 @@ export class App {
       <main id="main" tabindex="-1">${this.body()}</main>
       <footer class="foot">
         ${history.range() ? html`Events from blocks #${history.range().from}–#${history.range().to}` : nothing}
+        ${history.filling ? html` · reading older blocks…` : nothing}
         ${history.prunedBelow !== null ? html` · the node has pruned the state below #${history.prunedBelow}` : nothing}
       </footer>`;
   }
@@ -171,6 +177,6 @@ export class App {
     }
     if (current.data === undefined) return html`<h1>${current.page.title(current.params)}</h1><p class="loading" aria-busy="true">Loading…</p>`;
     return html`${current.error ? html`<div class="notice error" role="alert">Could not update: ${current.error.message}</div>` : nothing}
-      ${current.page.view(current.data, current.params, { app: this, state: current.state, update: () => this.update(), refresh: () => this.refresh() })}`;
+      ${current.page.view(current.data, current.params, { app: this, query: current.query, state: current.state, update: () => this.update(), refresh: () => this.refresh() })}`;
   }
 }

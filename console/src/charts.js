@@ -5,13 +5,13 @@ import { html, svg, nothing } from 'lit-html';
 
 const W = 640;
 const H = 160;
-const PAD = { left: 56, right: 8, top: 10, bottom: 22 };
+const PAD = { left: 64, right: 8, top: 10, bottom: 22 };
 
 /**
  * Bars: `points` [{ x (block number), y (number) }] oldest first; `format(y)` labels the
- * axis and tooltips. `summary` is the sentence a screen reader hears.
+ * tooltips and the table, `axisFormat(y)` the axis (default `format`). `summary` is the sentence a screen reader hears.
  */
-export function barChart ({ title, points, format = String, summary }) {
+export function barChart ({ title, points, format = String, axisFormat = format, summary }) {
   if (points.length === 0) return html`<p class="empty">No blocks yet.</p>`;
   const max = Math.max(1, ...points.map((p) => p.y));
   const innerW = W - PAD.left - PAD.right;
@@ -21,7 +21,7 @@ export function barChart ({ title, points, format = String, summary }) {
   return html`<figure class="chart">
     <figcaption>${title}</figcaption>
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${summary ?? title} preserveAspectRatio="none">
-      ${axis(max, format, innerH)}
+      ${axis(max, axisFormat, innerH)}
       ${points.map((p, i) => {
         const h = (p.y / max) * innerH;
         return svg`<rect class="bar" x=${PAD.left + i * step} y=${PAD.top + innerH - h} width=${bar} height=${Math.max(h, p.y > 0 ? 1 : 0)}>
@@ -34,7 +34,7 @@ export function barChart ({ title, points, format = String, summary }) {
 }
 
 /** A line of `points` [{ x, y }] over x; `yMax` fixes the axis (e.g. 1,000,000 ppm). */
-export function lineChart ({ title, points, format = String, summary, yMax }) {
+export function lineChart ({ title, points, format = String, axisFormat = format, summary, yMax }) {
   if (points.length === 0) return html`<p class="empty">No samples yet.</p>`;
   const max = yMax ?? Math.max(1, ...points.map((p) => p.y));
   const innerW = W - PAD.left - PAD.right;
@@ -47,7 +47,7 @@ export function lineChart ({ title, points, format = String, summary, yMax }) {
   return html`<figure class="chart">
     <figcaption>${title}</figcaption>
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label=${summary ?? title} preserveAspectRatio="none">
-      ${axis(max, format, innerH)}
+      ${axis(max, axisFormat, innerH)}
       <path class="line" d=${path}></path>
       ${points.map((p) => svg`<circle class="dot" cx=${xOf(p)} cy=${yOf(p)} r="3"><title>#${p.x}: ${format(p.y)}</title></circle>`)}
       ${xLabels(points, (i) => xOf(points[i]))}

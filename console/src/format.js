@@ -68,3 +68,9 @@ export function ago (ms) {
 
 /** camelCase or PascalCase as words: "noQuorum" → "no quorum". */
 export const words = (name) => String(name).replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** A job's close reason (the runtime's `CloseReason`, or the RPC's camelCase name) in words: "completed", "failed: invalid input". */
+export function closeReason (reason) {
+  if (typeof reason === 'string') return words(reason).replace(/^failed /, 'failed: ');
+  return reason.isFailed ? `failed: ${words(reason.asFailed.type)}` : words(reason.type);
+}

@@ -64,15 +64,23 @@ class History extends EventTarget {
     }
   }
 
-  /** Reads the events of the `BACKFILL` blocks below the head, newest first, 8 at a time. */
+  /**
+   * Reads the events of the `BACKFILL` blocks below the head, newest first, 8 at a time,
+   * down to the oldest block whose state the node still has.
+   */
   async backfill () {
     const generation = chain.generation;
     const head = (await chain.api.rpc.chain.getHeader()).number.toNumber();
     this.filling = true;
+    this.changed();
     let next = head;
-    const lowest = Math.max(0, head - BACKFILL);
+    let lowest = await oldestWithState(Math.max(0, head - BACKFILL), head);
+    // A pruning node drops a block's state every block: leave a margin for the time the
+    // backfill takes to get down there.
+    if (lowest > 0 && lowest > head - BACKFILL) lowest = Math.min(head, lowest + 16);
+    if (lowest > 0) this.prunedBelow = lowest;
     const worker = async () => {
-      while (next >= lowest && generation === chain.generation && this.prunedBelow === null) {
+      while (next >= lowest && generation === chain.generation) {
         const number = next--;
         if (this.blocks.has(number)) continue;
         try {
@@ -80,12 +88,18 @@ class History extends EventTarget {
           const block = await this.load(hash, number);
           if (generation === chain.generation) this.blocks.set(number, block);
         } catch {
+          // Pruned meanwhile (or the node went away): what is left stays unread.
           this.prunedBelow = Math.max(this.prunedBelow ?? 0, number + 1);
+          return;
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     this.filling = false;
+    this.dispatchEvent(new Event('filled'));
+  }
+
+  changed () {
     this.dispatchEvent(new Event('filled'));
   }
 
@@ -129,12 +143,39 @@ export function blockActivity (block) {
   return { submitted, closed, fees };
 }
 
+/** Does the node still have the state of block `number`? Asked without @polkadot/api, which logs every failed call as an error. */
+async function hasState (number) {
+  try {
+    const hash = await chain.rpc('chain_getBlockHash', [number]);
+    if (!hash) return false;
+    await chain.rpc('state_getRuntimeVersion', [hash]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The oldest block in `from..=to` whose state the node has (a pruned node drops the oldest first). */
+export async function oldestWithState (from, to) {
+  if (await hasState(from)) return from;
+  let low = from + 1;
+  let high = to;
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if (await hasState(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
 /**
  * Reads the events of blocks `from..=to` (those not kept already), for a page about
  * something older than the kept window. Blocks the node has pruned are skipped.
  */
 export async function eventsBetween (from, to, filter) {
   const found = [];
+  const kept = history.range();
+  if (!(kept && from >= kept.from)) from = await oldestWithState(from, to);
   for (let number = from; number <= to; number++) {
     let block = history.blocks.get(number);
     if (!block) {

@@ -4,7 +4,7 @@ import { html, nothing } from 'lit-html';
 import { chain } from '../chain.js';
 import { history, blockActivity, is } from '../history.js';
 import { barChart } from '../charts.js';
-import { amount, link, words } from '../format.js';
+import { amount, closeReason, link, words } from '../format.js';
 
 export default {
   path: /^\/$/,
@@ -55,6 +55,7 @@ export default {
             title: 'Fees settled per block',
             points: activity.map((a) => ({ x: a.number, y: Number(a.fees) })),
             format: (y) => amount(BigInt(Math.round(y))),
+            axisFormat: (y) => amount(BigInt(Math.round(y)), { symbol: false }),
             summary: `${amount(fees)} settled in the last ${activity.length} blocks`
           })}
         </div>
@@ -82,6 +83,6 @@ function eventText (e) {
   if (is(e, 'computeJobs', 'JobAssigned')) return html`assigned to ${e.data.workers.map((w, i) => html`${i ? ', ' : ''}${link.worker(w.toString())}`)}`;
   if (is(e, 'computeJobs', 'JobSettled')) return html`settled: workers ${amount(e.data.workersPaid)}, owner ${amount(e.data.ownerPaid)}`;
   if (is(e, 'computeJobs', 'WorkerSlashed')) return html`${link.worker(e.data.worker.toString())} slashed ${amount(e.data.amount)} (${words(e.data.reason.toString())})`;
-  if (is(e, 'computeJobs', 'JobClosed')) return html`closed: ${words(e.data.reason.toString())}`;
+  if (is(e, 'computeJobs', 'JobClosed')) return html`closed: ${closeReason(e.data.reason)}`;
   return e.method;
 }
