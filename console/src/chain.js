@@ -2,7 +2,7 @@
 // the best and finalized heads, and the connection's state for the header and the error
 // pages. One instance, `chain`, for the whole console.
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { devNames, token } from './format.js';
+import { devNames, ss58, token } from './format.js';
 
 const DEV_ACCOUNTS = {
   Alice: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',
@@ -94,6 +94,7 @@ class Chain extends EventTarget {
     this.isDev = chainType.isDevelopment || chainType.isLocal;
     token.symbol = properties.tokenSymbol.unwrapOr([token.symbol])[0].toString();
     token.decimals = properties.tokenDecimals.unwrapOr([token.decimals])[0].toNumber();
+    ss58.prefix = properties.ss58Format.isSome ? properties.ss58Format.unwrap().toNumber() : 42;
     devNames.clear();
     if (this.isDev) for (const [name, address] of Object.entries(DEV_ACCOUNTS)) devNames.set(address, name);
     this.blockTimeMs = api.consts.babe ? api.consts.babe.expectedBlockTime.toNumber() : 6000;

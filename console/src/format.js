@@ -1,8 +1,12 @@
 // How values look: token amounts, accounts, shares, blocks, and the links between pages.
 import { html } from 'lit-html';
+import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 
 /** The chain's token: symbol and decimals, from `system_properties` (set once connected). */
 export const token = { symbol: 'INFR', decimals: 12 };
+
+/** The chain's SS58 address prefix (set once connected). */
+export const ss58 = { prefix: 42 };
 
 /** Well-known development accounts by address, named on development chains only. */
 export const devNames = new Map();
@@ -73,4 +77,34 @@ export const words = (name) => String(name).replace(/([a-z0-9])([A-Z])/g, '$1 $2
 export function closeReason (reason) {
   if (typeof reason === 'string') return words(reason).replace(/^failed /, 'failed: ');
   return reason.isFailed ? `failed: ${words(reason.asFailed.type)}` : words(reason.type);
+}
+
+/**
+ * `text` as an account address in this chain's SS58 format; throws an Error that says
+ * why when it is not one.
+ */
+export function accountAddress (text) {
+  let key;
+  try {
+    key = decodeAddress(String(text).trim());
+  } catch (e) {
+    throw new Error(`${text} is not a valid account address: ${e.message.replace(/^Decoding \S+: /, '')}.`);
+  }
+  if (key.length !== 32) throw new Error(`${text} is not an account address (it decodes to ${key.length} bytes, not 32).`);
+  return encodeAddress(key, ss58.prefix);
+}
+
+/**
+ * A token amount typed by a person ("10", "0.25") in planck: { planck } or, when it is
+ * not a positive decimal with at most `token.decimals` decimals, { error }.
+ */
+export function parseAmount (text) {
+  const value = String(text ?? '').trim();
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(value)) return { error: `Type a positive amount in ${token.symbol}, e.g. 10 or 0.5.` };
+  const [whole, fraction = ''] = value.split('.');
+  if (fraction.length > token.decimals) return { error: `At most ${token.decimals} decimals.` };
+  const unit = 10n ** BigInt(token.decimals);
+  const planck = BigInt(whole || '0') * unit + BigInt(fraction.padEnd(token.decimals, '0') || '0');
+  if (planck <= 0n) return { error: 'The amount must be more than zero.' };
+  return { planck };
 }

@@ -5,6 +5,7 @@
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chain } from './chain.js';
+import { ss58 } from './format.js';
 
 const DEV = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
 
@@ -24,7 +25,7 @@ class Wallet extends EventTarget {
     this.accounts = this.accounts.filter((a) => a.source !== 'dev');
     if (chain.isDev) {
       await cryptoWaitReady();
-      const keyring = new Keyring({ type: 'sr25519', ss58Format: chain.api.registry.chainSS58 ?? 42 });
+      const keyring = new Keyring({ type: 'sr25519', ss58Format: ss58.prefix });
       for (const name of DEV) {
         const pair = keyring.addFromUri(`//${name}`, { name });
         this.devPairs.set(pair.address, pair);
@@ -44,7 +45,7 @@ class Wallet extends EventTarget {
       this.changed();
       return;
     }
-    const found = await web3Accounts({ ss58Format: 42 });
+    const found = await web3Accounts({ ss58Format: ss58.prefix });
     this.extensionError = found.length === 0 ? 'The wallet extension shares no accounts with this page.' : null;
     this.accounts = this.accounts.filter((a) => a.source === 'dev')
       .concat(found.map((a) => ({ address: a.address, name: a.meta.name ?? a.address, source: a.meta.source })));
@@ -114,7 +115,18 @@ function describe (api, dispatchError) {
     const { section, name, docs } = api.registry.findMetaError(dispatchError.asModule);
     return `${section}.${name}${docs.length ? `: ${docs.join(' ')}` : ''}`;
   }
-  if (dispatchError.isToken) return `Token.${dispatchError.asToken.type}`;
+  const meaning = {
+    FundsUnavailable: 'the account has not enough free balance',
+    BelowMinimum: 'the amount would leave an account below the existential deposit',
+    Underflow: 'the account has not enough balance',
+    Overflow: 'an amount would overflow'
+  };
+  for (const kind of ['Token', 'Arithmetic', 'Transactional']) {
+    if (dispatchError[`is${kind}`]) {
+      const inner = dispatchError[`as${kind}`].type;
+      return `${kind}.${inner}${meaning[inner] ? `: ${meaning[inner]}` : ''}`;
+    }
+  }
   return dispatchError.type;
 }
 

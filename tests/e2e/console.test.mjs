@@ -3,7 +3,8 @@
 // contribution, all-MiniLM-L6-v2 trained on it and served by Bob's node, a settled job, a
 // curator referendum). Charlie submits a job from a model's page with the dev account,
 // watches it settle on its job page, and Bob's earnings on his worker page grow by the
-// worker fee; every page shows what the chain says (checked against the JSON-RPC), and an
+// worker fee; once root shortens the era Charlie claims his data reward from his account
+// page; every page shows what the chain says (checked against the JSON-RPC), and an
 // unreachable node gets a clear message. A screenshot of each page is saved to
 // $INFERA_CONSOLE_SCREENSHOTS (default tests/e2e/artifacts/console/).
 
@@ -13,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNode, rpcCall, freePort, waitFor, REPO_ROOT } from './lib/node.mjs';
-import { devAccounts } from './lib/chain.mjs';
+import { devAccounts, submitOk } from './lib/chain.mjs';
 import { fixture } from './lib/minilm.mjs';
 import { seedConsoleChain } from './lib/console-seed.mjs';
 import { protocolParameters } from './lib/params.mjs';
@@ -71,6 +72,27 @@ async function open (hash) {
     const footer = document.querySelector('footer')?.textContent ?? '';
     return /Events from blocks #0–/.test(footer) && !/reading older blocks/.test(footer);
   }, null, { timeout: 60_000 });
+  await assertAccessible(hash);
+}
+
+/**
+ * What every page owes people using a keyboard or a screen reader: one h1, a label for
+ * every form control, a name for every button and link.
+ */
+async function assertAccessible (hash) {
+  const problems = await page.evaluate(() => {
+    const found = [];
+    if (document.querySelectorAll('main h1').length !== 1) found.push(`${document.querySelectorAll('main h1').length} h1 in main`);
+    for (const control of document.querySelectorAll('input, select, textarea')) {
+      const labelled = control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby');
+      if (!labelled && control.type !== 'hidden') found.push(`unlabelled ${control.outerHTML.slice(0, 80)}`);
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      if (!(el.innerText.trim() || el.getAttribute('aria-label') || el.getAttribute('title'))) found.push(`nameless ${el.outerHTML.slice(0, 80)}`);
+    }
+    return found;
+  });
+  assert.deepEqual(problems, [], `accessibility of ${hash}`);
 }
 
 /** Saves a full-page screenshot as `name`.png. */
@@ -156,7 +178,28 @@ test('the dataset and account pages show the contribution and its pending reward
   assert.ok(BigInt(pending.estimated) > 0n);
   const accountText = await mainText();
   assert.ok(accountText.replace(/,/g, '').includes(formatInfr(BigInt(pending.estimated))), `pending ${pending.estimated} shown in:\n${accountText}`);
+  assert.match(accountText, /era still running/);
   await shot('account', t);
+
+  // Root shortens the era to one block (a protocol parameter): era 0 ends, and Charlie
+  // claims from his account page with his dev key.
+  await submitOk(api, api.tx.sudo.sudo(api.tx.parameters.setParameter({ Data: { EraLength: [null, 1] } })), devAccounts().alice);
+  const claimable = await waitFor('the era to finish', async () => {
+    const rewards = await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address]);
+    return rewards.claimable !== '0' ? BigInt(rewards.claimable) : null;
+  }, 60_000, 500);
+  await page.selectOption('#account', charlie.address);
+  const claim = page.locator(`button[aria-label="Claim the reward of contribution ${seeded.contributionId}"]`);
+  await claim.waitFor({ timeout: 30_000 });
+  assert.equal(await claim.isEnabled(), true);
+  await claim.click();
+  await page.waitForSelector('.tx-status .good', { timeout: 60_000 });
+  assert.match(await page.locator('.tx-status').innerText(), /^Claimed /);
+  const [contribution] = await rpcCall(node.rpcPort, 'infera_contributions', [{ contributor: charlie.address }]);
+  assert.equal(contribution.claimed, true, 'the chain records the claim');
+  assert.equal((await rpcCall(node.rpcPort, 'infera_pendingRewards', [charlie.address])).claimable, '0');
+  assert.match(await mainText(), new RegExp(formatInfr(claimable).replace('.', '\\.')));
+  await shot('account-claimed', t);
 });
 
 test('governance shows the curator referendum in its state, with its proposal', async (t) => {
@@ -172,6 +215,20 @@ test('governance shows the curator referendum in its state, with its proposal', 
   await open(`#/referendum/${seeded.referendum}`);
   assert.match(await mainText(), /Submitted/i);
   await shot('referendum', t);
+});
+
+test('on a phone-sized screen the pages fit the width: wide tables scroll inside their box', async (t) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const [hash, name] of [['#/', 'phone-overview'], [`#/model/${seeded.modelId}`, 'phone-model'], [`#/job/${seeded.jobId}`, 'phone-job'], ['#/governance', 'phone-governance']]) {
+      await open(hash);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `${hash} is ${width} px wide on a 390 px screen`);
+      await shot(name, t);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 test('no page raised an error, and an unreachable node gets a clear message', async (t) => {

@@ -4,16 +4,7 @@
 import { html, nothing } from 'lit-html';
 import { chain } from '../chain.js';
 import { wallet } from '../wallet.js';
-import { amount, toBig, token } from '../format.js';
-
-/** `text` in the token's units ("0.02") as planck, or null if it is not an amount. */
-export function parseAmount (text) {
-  const match = /^\s*(\d+)(?:\.(\d*))?\s*$/.exec(text ?? '');
-  if (!match) return null;
-  const fraction = (match[2] ?? '');
-  if (fraction.length > token.decimals) return null;
-  return BigInt(match[1]) * 10n ** BigInt(token.decimals) + BigInt(fraction.padEnd(token.decimals, '0') || '0');
-}
+import { amount, parseAmount, toBig, token } from '../format.js';
 
 /** The form for `model`; its state lives in the page's `ctx.state.submit`. */
 export function submitForm (model, ctx) {
@@ -41,8 +32,9 @@ export function submitForm (model, ctx) {
     state.error = null;
     state.message = null;
     if (!input) { state.error = generation ? 'Write a prompt.' : 'Write the text to run the model on.'; ctx.update(); return; }
-    const maxFee = form.get('maxFee') ? parseAmount(String(form.get('maxFee'))) : toBig(state.quote?.minMaxFee);
-    if (maxFee === null) { state.error = `The maximum fee must be an amount in ${token.symbol}, like 0.02.`; ctx.update(); return; }
+    const typed = form.get('maxFee') ? parseAmount(String(form.get('maxFee'))) : { planck: toBig(state.quote?.minMaxFee) };
+    if (typed.error) { state.error = `Maximum fee: ${typed.error}`; ctx.update(); return; }
+    const maxFee = typed.planck;
     if (!state.quote) { state.error = state.quoteError ?? 'Waiting for the chain\'s quote.'; ctx.update(); return; }
     const choice = { Model: { modelId: model.id, version: null, maxPrice: state.quote.price } };
     const api = chain.api;
