@@ -48,7 +48,6 @@ pub struct Settled {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct FeeEstimate {
-	model_id: u32,
 	price: String,
 	min_max_fee: String,
 }
@@ -73,8 +72,8 @@ pub fn ss58(account: &AccountId) -> String {
 }
 
 impl Jobs {
-	/// The least `max_fee` of one job of `spec` now, and the model it would run.
-	async fn quote(&self, spec: &JobSpec) -> Result<(Balance, u32), ApiError> {
+	/// The least `max_fee` of one job of `spec` now.
+	async fn quote(&self, spec: &JobSpec) -> Result<Balance, ApiError> {
 		let choice = match spec.choice {
 			ModelChoice::Model { model_id, version, .. } => json!({ "modelId": model_id, "version": version }),
 			ModelChoice::Task { task, max_price } => json!({ "task": task.as_str(), "maxPrice": max_price.to_string() }),
@@ -97,8 +96,7 @@ impl Jobs {
 				return Err(ApiError::payment("price_above_max_price", format!("the model costs {price} planck per job, above max_price {max_price}")));
 			}
 		}
-		let least = estimate.min_max_fee.parse().map_err(|_| ApiError::internal("unparsable fee estimate"))?;
-		Ok((least, estimate.model_id))
+		estimate.min_max_fee.parse().map_err(|_| ApiError::internal("unparsable fee estimate"))
 	}
 
 	/// The call submitting one job of `spec` for `input`.
@@ -134,7 +132,7 @@ impl Jobs {
 	/// otherwise fails the request (the others were still paid for: they ran).
 	pub async fn run(&self, spec: &JobSpec, inputs: Vec<Vec<u8>>) -> Result<Vec<Settled>, ApiError> {
 		let started = Instant::now();
-		let (least, _) = self.quote(spec).await?;
+		let least = self.quote(spec).await?;
 		let max_fee = match spec.max_fee {
 			Some(max_fee) if max_fee < least => {
 				return Err(ApiError::payment(

@@ -117,23 +117,7 @@ impl Registry {
 			})?;
 			return Ok(ModelChoice::Task { task, max_price });
 		}
-		let approved = self.approved(node).await?;
-		let matches: Vec<&ModelRecord> = match requested.parse::<u32>() {
-			Ok(id) => approved.iter().filter(|model| model.id == id).collect(),
-			Err(_) => approved.iter().filter(|model| model.name == requested).collect(),
-		};
-		let model = match matches.as_slice() {
-			[] => return Err(ApiError::not_found("model_not_found", format!("no approved model `{requested}`: GET /v1/models lists them"))),
-			[model] => *model,
-			several => {
-				let ids: Vec<String> = several.iter().map(|model| model.id.to_string()).collect();
-				return Err(ApiError::bad_request(
-					Some("model"),
-					"ambiguous_model",
-					format!("{} approved models are named `{requested}` (ids {}): name one by id", ids.len(), ids.join(", ")),
-				));
-			},
-		};
+		let model = self.find(node, requested).await?;
 		if model.task != task.as_str() {
 			return Err(ApiError::bad_request(
 				Some("model"),
@@ -150,6 +134,28 @@ impl Registry {
 			));
 		}
 		Ok(ModelChoice::Model { model_id: model.id, version: None, max_price })
+	}
+
+	/// The approved model `requested` names: a numeric id, or a name exactly one approved
+	/// model has (a name two share is refused with their ids).
+	pub async fn find(&self, node: &NodeClient, requested: &str) -> Result<ModelRecord, ApiError> {
+		let approved = self.approved(node).await?;
+		let mut matches: Vec<ModelRecord> = match requested.parse::<u32>() {
+			Ok(id) => approved.into_iter().filter(|model| model.id == id).collect(),
+			Err(_) => approved.into_iter().filter(|model| model.name == requested).collect(),
+		};
+		match matches.len() {
+			0 => Err(ApiError::not_found("model_not_found", format!("no approved model `{requested}`: GET /v1/models lists them"))),
+			1 => Ok(matches.remove(0)),
+			several => {
+				let ids: Vec<String> = matches.iter().map(|model| model.id.to_string()).collect();
+				Err(ApiError::bad_request(
+					Some("model"),
+					"ambiguous_model",
+					format!("{several} approved models are named `{requested}` (ids {}): name one by id", ids.join(", ")),
+				))
+			},
+		}
 	}
 
 	/// The `/v1/models` entry of `model`.

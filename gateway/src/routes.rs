@@ -248,12 +248,8 @@ async fn list_models(gateway: &Gateway) -> Result<Answer, ApiError> {
 }
 
 async fn one_model(gateway: &Gateway, requested: &str) -> Result<Answer, ApiError> {
-	let approved = gateway.registry.approved(&gateway.node).await?;
-	let model = approved
-		.iter()
-		.find(|model| model.name == requested || model.id.to_string() == requested)
-		.ok_or_else(|| ApiError::not_found("model_not_found", format!("no approved model `{requested}`")))?;
-	Ok(json_response(StatusCode::OK, &gateway.registry.openai_entry(&gateway.node, model).await?))
+	let model = gateway.registry.find(&gateway.node, requested).await?;
+	Ok(json_response(StatusCode::OK, &gateway.registry.openai_entry(&gateway.node, &model).await?))
 }
 
 async fn health(gateway: &Gateway) -> Result<Answer, ApiError> {

@@ -141,9 +141,24 @@ test('the OpenAI client gets the registry, on-chain embeddings and chat, and doc
     { op: 'embed', request: { model: 'no-such-model', input: 'x' } },
     { op: 'embed', request: { model: 'all-MiniLM-L6-v2', input: 'x', extra_body: { max_fee: '1' } } },
     { op: 'embed', request: { model: 'all-MiniLM-L6-v2', input: '' } },
-    { op: 'chat', request: { ...chat, model: 'all-MiniLM-L6-v2' } }
+    { op: 'chat', request: { ...chat, model: 'all-MiniLM-L6-v2' } },
+    { op: 'retrieve', model: 'all-MiniLM-L6-v2' },
+    { op: 'retrieve', model: String(models.minilm) },
+    { op: 'retrieve', model: 'no-such-model' }
   ];
-  const [expired, listed, single, batch, completion, streamed, unknown, cheap, empty, wrongTask] = openaiClient(gateway, steps);
+  const [expired, listed, single, batch, completion, streamed, unknown, cheap, empty, wrongTask, byName, byId, missing] =
+    openaiClient(gateway, steps);
+
+  // models.retrieve: one model by name or by id, as the list has it (its usage has grown
+  // since: the jobs above ran); 404 for no model.
+  const entry = (model) => [model.id, model.object, model.created, model.owned_by, model.infera.modelId, model.infera.version, model.infera.price, model.infera.task];
+  for (const retrieved of [byName, byId]) {
+    assert.equal(retrieved.error, undefined, JSON.stringify(retrieved.error));
+    assert.deepEqual(entry(retrieved), entry(listed.data.find((model) => model.infera.modelId === models.minilm)));
+    assert.equal(retrieved.infera.usage.jobsCompleted, 3, 'the three embeddings above');
+  }
+  assert.equal(missing.error.status, 404);
+  assert.equal(missing.error.body.code, 'model_not_found');
 
   // models.list: the approved models, as the registry has them.
   const registry = await rpcCall(node.rpcPort, 'infera_models', [null, 0, 100]);

@@ -6,6 +6,7 @@ STEPS_JSON is a list of steps; each is run in order, except that steps marked
 "background": true start at once and are awaited at the end. Each step's outcome is printed
 as one JSON list on stdout, in step order:
   {"op": "models"}
+  {"op": "retrieve", "model": "name or id"}    -> models.retrieve's model as a dict
   {"op": "embed", "request": {...}}            -> the response as a dict, with the client's
                                                  decoded embeddings under "floats"
   {"op": "chat", "request": {...}}             -> the response (or, with "stream": true, the
@@ -53,6 +54,8 @@ def run(client, step):
     op = step["op"]
     if op == "models":
         return timed(lambda: {"data": [model.to_dict() for model in client.models.list()]})
+    if op == "retrieve":
+        return timed(lambda: client.models.retrieve(step["model"]).to_dict())
     if op == "embed":
         return timed(embed, client, step["request"])
     if op == "chat":
