@@ -30,6 +30,11 @@ export class App {
     this.current = null;
     this.scheduled = false;
     window.addEventListener('hashchange', () => this.open());
+    // The skip link moves focus to the page's content without touching the route.
+    document.querySelector('a.skip')?.addEventListener('click', (e) => {
+      e.preventDefault();
+      document.getElementById('main')?.focus();
+    });
     chain.addEventListener('change', () => this.update());
     chain.addEventListener('ready', () => this.open());
     wallet.addEventListener('change', () => this.update());
@@ -76,10 +81,19 @@ export class App {
     if (this.current) this.load(this.current);
   }
 
+  /**
+   * A new block: a `live` page reloads, at most every `page.liveEvery` blocks (default 1:
+   * pages that read one thing; pages that read every worker, dataset or referendum wait
+   * longer, so that a big chain does not cost a burst of calls each block).
+   */
   onBlock () {
     const current = this.current;
-    if (current?.page?.live && current.data !== undefined) this.load(current);
-    else this.update();
+    const best = chain.best?.number ?? 0;
+    const every = current?.page?.liveEvery ?? 1;
+    if (current?.page?.live && current.data !== undefined && best - (current.loadedBlock ?? -Infinity) >= every) {
+      current.loadedBlock = best;
+      this.load(current);
+    } else this.update();
   }
 
   /** Renders on the next frame (many changes in one frame render once). */
@@ -123,7 +137,7 @@ export class App {
     const submit = (e) => {
       e.preventDefault();
       const url = new FormData(e.target).get('node').trim();
-      if (url) chain.connect(url);
+      if (url) chain.connect(url, { remember: true });
     };
     return html`<form class="node" @submit=${submit}>
       <label for="node-url">Node</label>
@@ -147,14 +161,16 @@ export class App {
 
   statusBar () {
     const state = chain.state;
-    return html`<div class="status ${state}" role="status" aria-live="polite">
+    // Only the connection's state is announced: block numbers change every few seconds.
+    return html`<div class="status ${state}">
       <span class="dot" aria-hidden="true"></span>
-      ${state === 'connected'
-        ? html`<span>${chain.chainName}</span>
-          ${chain.best ? html`<span>best ${link.block(chain.best.number)}</span>` : nothing}
-          ${chain.finalized ? html`<span>finalized ${link.block(chain.finalized.number)}</span>` : nothing}`
-        : html`<span>${state === 'connecting' ? `connecting to ${chain.url}…` : 'not connected'}</span>`}
-      ${chain.error ? html`<span class="error-text">${chain.error}</span>` : nothing}
+      <span role="status" aria-live="polite">${state === 'connected'
+        ? html`connected to ${chain.chainName}`
+        : state === 'connecting' ? `connecting to ${chain.url}…` : 'not connected'}</span>
+      ${state === 'connected' && chain.best ? html`<span>best ${link.block(chain.best.number)}</span>` : nothing}
+      ${state === 'connected' && chain.finalized ? html`<span>finalized ${link.block(chain.finalized.number)}</span>` : nothing}
+      ${chain.fromLink ? html`<span class="warn">this node came from the page's link: check it is one you trust before signing</span>` : nothing}
+      ${chain.error ? html`<span class="error-text" role="alert">${chain.error}</span>` : nothing}
     </div>`;
   }
 

@@ -13,10 +13,15 @@ const DEV_ACCOUNTS = {
   Ferdie: '5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL'
 };
 
-/** The node to use: `?node=` in the page's URL, else the last one used, else a local node. */
-export function initialUrl () {
+/**
+ * The node to use: `?node=` in the page's URL (for this visit only: a link cannot change
+ * the node later visits use), else the one last typed in the header, else a local node.
+ * Returns { url, fromLink }.
+ */
+export function initialNode () {
   const fromQuery = new URLSearchParams(location.search).get('node');
-  return fromQuery ?? localStorage.getItem('infera.node') ?? 'ws://127.0.0.1:9944';
+  if (fromQuery) return { url: fromQuery, fromLink: true };
+  return { url: localStorage.getItem('infera.node') ?? 'ws://127.0.0.1:9944', fromLink: false };
 }
 
 /** An error from the node's JSON-RPC: `code` and the node's message. */
@@ -31,6 +36,8 @@ class Chain extends EventTarget {
   constructor () {
     super();
     this.url = null;
+    /** Whether the node came from the page's link rather than the person's choice. */
+    this.fromLink = false;
     /** 'connecting' | 'connected' | 'disconnected' */
     this.state = 'disconnected';
     this.error = null;
@@ -43,12 +50,17 @@ class Chain extends EventTarget {
     this.generation = 0;
   }
 
-  /** (Re)connects to `url`; resolves once connected and the metadata is loaded. */
-  async connect (url) {
+  /**
+   * (Re)connects to `url`; resolves once connected and the metadata is loaded. A node the
+   * person chose (`remember`) is the default of later visits; one from a link (`fromLink`)
+   * is not, and the header warns about it unless it is the remembered one.
+   */
+  async connect (url, { remember = false, fromLink = false } = {}) {
     await this.disconnect();
     const generation = ++this.generation;
     this.url = url;
-    localStorage.setItem('infera.node', url);
+    this.fromLink = fromLink && url !== localStorage.getItem('infera.node');
+    if (remember) localStorage.setItem('infera.node', url);
     this.state = 'connecting';
     this.error = null;
     this.changed();

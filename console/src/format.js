@@ -53,8 +53,8 @@ export const link = {
   worker: (a) => html`<a class="account" href="#/worker/${a}" title=${String(a)}>${shortAccount(a)}</a>`,
   block: (n) => html`<a href="#/block/${n}">#${Number(n).toLocaleString('en-US')}</a>`,
   job: (id) => html`<a href="#/job/${id}">job ${id}</a>`,
-  model: (id, name) => html`<a href="#/model/${id}">${name ?? `model ${id}`}</a>`,
-  dataset: (id, name) => html`<a href="#/dataset/${id}">${name ?? `dataset ${id}`}</a>`,
+  model: (id, name) => html`<a href="#/model/${id}"><bdi>${name === undefined || name === null ? `model ${id}` : chainText(name, `model ${id}`)}</bdi></a>`,
+  dataset: (id, name) => html`<a href="#/dataset/${id}"><bdi>${name === undefined || name === null ? `dataset ${id}` : chainText(name, `dataset ${id}`)}</bdi></a>`,
   referendum: (i) => html`<a href="#/referendum/${i}">referendum ${i}</a>`
 };
 
@@ -107,4 +107,15 @@ export function parseAmount (text) {
   const planck = BigInt(whole || '0') * unit + BigInt(fraction.padEnd(token.decimals, '0') || '0');
   if (planck <= 0n) return { error: 'The amount must be more than zero.' };
   return { planck };
+}
+
+/**
+ * Text from the chain (names, labels) made safe to show: characters that reorder or hide
+ * text (bidirectional overrides and isolates, zero-width spaces, byte-order marks) become
+ * "�", so "‮gnp.exe" cannot pose as "exe.png" and a name cannot be invisible; `fallback`
+ * stands in for a name with nothing visible left.
+ */
+export function chainText (text, fallback = '(no name)') {
+  const cleaned = String(text ?? '').replace(/[\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/g, '\uFFFD');
+  return cleaned.trim() ? cleaned : fallback;
 }

@@ -3,7 +3,7 @@
 // arrive and fills in backwards from the head when the console connects, as far as the
 // node still has state (a pruned node keeps 256 blocks; `--state-pruning archive` keeps
 // all). Events are kept as @polkadot/api records; a block is
-// { number, hash, time, events: [{ section, method, data, index }] }.
+// { number, hash, parentHash, time, events: [{ section, method, data, index }] }.
 import { chain } from './chain.js';
 import { toBig } from './format.js';
 
@@ -11,6 +11,8 @@ import { toBig } from './format.js';
 export const BACKFILL = 300;
 /** How many blocks it keeps. */
 const KEEP = 1200;
+/** How far back a new head repairs the kept chain (missed blocks, another fork's blocks). */
+const REPAIR = 64;
 
 class History extends EventTarget {
   constructor () {
@@ -50,18 +52,36 @@ class History extends EventTarget {
     return found;
   }
 
-  async onHead (header) {
+  /** Queues a new best head: heads are applied one at a time, in the order they came. */
+  onHead (header) {
     const generation = chain.generation;
-    try {
-      const block = await this.load(header.hash, header.number.toNumber());
+    this.heads = (this.heads ?? Promise.resolve()).then(() => this.applyHead(header, generation)).catch(() => {
+      // The node went away or pruned the block: the next head brings the history up to date.
+    });
+  }
+
+  /**
+   * Makes `header` the newest kept block, then walks back through its parents, replacing
+   * kept blocks of another fork and reading blocks missed (a reconnection, skipped heads)
+   * until it meets a kept ancestor, at most `REPAIR` blocks.
+   */
+  async applyHead (header, generation) {
+    if (generation !== chain.generation) return;
+    let block = await this.load(header.hash, header.number.toNumber(), header.parentHash.toHex());
+    if (generation !== chain.generation) return;
+    const newest = block;
+    for (const n of [...this.blocks.keys()]) if (n > block.number) this.blocks.delete(n); // a reorg to a shorter chain
+    this.blocks.set(block.number, block);
+    const lowest = this.range()?.from ?? block.number;
+    for (let steps = 0; steps < REPAIR && block.number > lowest; steps++) {
+      const parent = this.blocks.get(block.number - 1);
+      if (parent && parent.hash === block.parentHash) break;
+      block = await this.load(block.parentHash, block.number - 1);
       if (generation !== chain.generation) return;
       this.blocks.set(block.number, block);
-      for (const n of this.blocks.keys()) if (n > block.number) this.blocks.delete(n); // a reorg to a shorter chain
-      while (this.blocks.size > KEEP) this.blocks.delete(Math.min(...this.blocks.keys()));
-      this.dispatchEvent(new CustomEvent('block', { detail: block }));
-    } catch {
-      // The node went away or pruned the block: the next head brings it up to date.
     }
+    while (this.blocks.size > KEEP) this.blocks.delete(Math.min(...this.blocks.keys()));
+    this.dispatchEvent(new CustomEvent('block', { detail: newest }));
   }
 
   /**
@@ -103,10 +123,11 @@ class History extends EventTarget {
     this.dispatchEvent(new Event('filled'));
   }
 
-  /** The block `hash` (number `number`) with its events and timestamp. */
-  async load (hash, number) {
+  /** The block `hash` (number `number`, parent `parentHash` if known) with its events and timestamp. */
+  async load (hash, number, parentHash) {
     const api = chain.api;
     const at = await api.at(hash);
+    if (parentHash === undefined) parentHash = (await api.rpc.chain.getHeader(hash)).parentHash.toHex();
     const [records, moment] = await Promise.all([at.query.system.events(), at.query.timestamp.now()]);
     const events = records.map((record, index) => ({
       section: record.event.section,
@@ -117,6 +138,7 @@ class History extends EventTarget {
     return {
       number,
       hash: hash.toHex ? hash.toHex() : String(hash),
+      parentHash,
       time: moment.toNumber(),
       events
     };

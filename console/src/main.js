@@ -1,6 +1,6 @@
 // The console's entry: the pages, the frame, and the connection to the node.
 import { App } from './app.js';
-import { chain, initialUrl } from './chain.js';
+import { chain, initialNode } from './chain.js';
 import overview from './pages/overview.js';
 import { modelsPage, modelPage } from './pages/models.js';
 import { workersPage, workerPage } from './pages/workers.js';
@@ -19,4 +19,5 @@ const app = new App(document.getElementById('app'), [
   blockPage
 ]);
 app.open();
-chain.connect(initialUrl());
+const { url, fromLink } = initialNode();
+chain.connect(url, { fromLink });

@@ -9,6 +9,8 @@ import { wallet } from './wallet.js';
  * gives the sentence for success. Refreshes the page once the transaction is in a block.
  */
 export async function sendTx (ctx, slot, tx, done) {
+  // A second click before the button re-renders disabled sends nothing.
+  if (slot.busy) return;
   Object.assign(slot, { busy: true, status: 'preparing', done: null, error: null });
   ctx.update();
   try {

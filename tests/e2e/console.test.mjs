@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNode, rpcCall, freePort, waitFor, REPO_ROOT } from './lib/node.mjs';
-import { devAccounts, submitOk } from './lib/chain.mjs';
+import { devAccounts, submitOk, UNIT } from './lib/chain.mjs';
 import { fixture } from './lib/minilm.mjs';
 import { seedConsoleChain } from './lib/console-seed.mjs';
 import { protocolParameters } from './lib/params.mjs';
@@ -38,7 +38,8 @@ before(async () => {
   const built = spawnSync(process.execPath, ['build.mjs'], { cwd: CONSOLE, encoding: 'utf8' });
   assert.equal(built.status, 0, `the console's build failed:\n${built.stdout}\n${built.stderr}`);
 
-  node = await startNode({ name: 'console', args: ['--dev', '--rpc-cors', 'all'], modelStore: true });
+  // An archive node, as scripts/start-dev runs: the console reads every block's events.
+  node = await startNode({ name: 'console', args: ['--dev', '--rpc-cors', 'all', '--state-pruning', 'archive'], modelStore: true });
   api = await node.api();
   seeded = await seedConsoleChain(api, node.rpcPort);
 
@@ -169,8 +170,9 @@ test('the dataset and account pages show the contribution and its pending reward
   const text = await mainText();
   assert.match(text, /Eve/);
   assert.match(text, /Ferdie/);
-  assert.match(text, /part-0/);
-  assert.match(text, /accepted/i);
+  const row = await page.locator('tr', { hasText: 'part-0' }).innerText();
+  assert.match(row, /accepted/, 'the contribution\'s row says it was accepted');
+  assert.match(row, /170 points/, 'with the points the chain gave it');
   await shot('dataset', t);
 
   await open(`#/account/${charlie.address}`);
@@ -202,19 +204,65 @@ test('the dataset and account pages show the contribution and its pending reward
   await shot('account-claimed', t);
 });
 
+test('a double click on Top up sends one transaction, and the pot grows by the amount once', async (t) => {
+  const { dave } = devAccounts();
+  const potBefore = BigInt((await rpcCall(node.rpcPort, 'infera_dataset', [seeded.datasetId])).pot);
+  const nonceBefore = (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
+  await open(`#/dataset/${seeded.datasetId}`);
+  await page.selectOption('#account', dave.address);
+  await page.fill('#top-up-amount', '0.5');
+  await page.dblclick('button:has-text("Top up")');
+  await page.waitForSelector('.tx-status .good, .tx-status .error-text', { timeout: 60_000 });
+  assert.match(await page.locator('.tx-status').innerText(), /^Added 0\.5 INFR to the pot/);
+  await waitFor('the pot to show the top-up', async () =>
+    BigInt((await rpcCall(node.rpcPort, 'infera_dataset', [seeded.datasetId])).pot) === potBefore + UNIT / 2n, 20_000, 500);
+  await new Promise((resolve) => setTimeout(resolve, 6000)); // two more blocks: a second transaction would be in by now
+  assert.equal((await api.rpc.system.accountNextIndex(dave.address)).toNumber(), nonceBefore + 1, 'one transaction signed');
+  assert.equal(BigInt((await rpcCall(node.rpcPort, 'infera_dataset', [seeded.datasetId])).pot), potBefore + UNIT / 2n);
+  await shot('dataset-topped-up', t);
+});
+
 test('governance shows the curator referendum in its state, with its proposal', async (t) => {
   await open('#/governance');
   const info = (await api.query.referenda.referendumInfoFor(seeded.referendum)).unwrap();
-  const text = await mainText();
-  assert.match(text, /curator/);
-  assert.match(text, /approveVersion/);
-  if (info.isOngoing) assert.match(text, /ongoing|deciding|confirming|preparing/i);
-  else assert.match(text, new RegExp(info.type, 'i'));
+  // The referendum's row sits under its track's heading and names its proposal and state.
+  const table = page.locator('h3:has-text("curator") + .table-wrap');
+  const row = await table.locator('tr', { has: page.locator(`a[href="#/referendum/${seeded.referendum}"]`) }).innerText();
+  assert.match(row, new RegExp(`modelRegistry\\.approveVersion\\(model_id: ${seeded.pendingModelId}, version: 1\\)`));
+  if (info.isOngoing) {
+    const ongoing = info.asOngoing;
+    const state = ongoing.deciding.isNone ? /preparing|awaiting/i : ongoing.deciding.unwrap().confirming.isSome ? /confirming/i : /deciding/i;
+    assert.match(row, state, `the row says what the chain says (${JSON.stringify(ongoing.deciding.toHuman())})`);
+  } else {
+    assert.match(row, new RegExp(info.type, 'i'));
+  }
   await shot('governance', t);
 
   await open(`#/referendum/${seeded.referendum}`);
-  assert.match(await mainText(), /Submitted/i);
+  const steps = await page.locator('ol.timeline li').allInnerTexts();
+  assert.ok(steps.some((step) => /submitted/i.test(step)), `timeline: ${steps.join(' | ')}`);
+  assert.ok(steps.some((step) => /decision deposit/i.test(step)), `timeline: ${steps.join(' | ')}`);
   await shot('referendum', t);
+});
+
+test('names and texts from the chain are shown as text, never run or linked', async (t) => {
+  const { dave } = devAccounts();
+  const hostile = '<img src=x onerror="window.__pwned=1">';
+  const artifacts = { format: 'Safetensors', weights: '0x' + 'ab'.repeat(32), tokenizer: '0x' + 'cd'.repeat(32), config: '0x' + 'ef'.repeat(32),
+    sizeBytes: 1000, location: { url: 'https://example.com/m', cid: null } };
+  await submitOk(api, api.tx.modelRegistry.registerModel(hostile, 'TextEmbedding', 'MIT', 1n, null, [], artifacts), dave);
+  const modelId = (await api.query.modelRegistry.nextModelId()).toNumber() - 1;
+  // A right-to-left override would show "\u202Egnp.exe" as "exe.png": it is shown as "�gnp.exe".
+  await submitOk(api, api.tx.modelRegistry.registerModel('\u202Egnp.exe', 'TextEmbedding', 'MIT', 1n, null, [],
+    { ...artifacts, weights: '0x' + '12'.repeat(32) }), dave);
+  await open('#/models');
+  assert.equal(await page.locator(`a[href="#/model/${modelId + 1}"]`).innerText(), '\uFFFDgnp.exe');
+  await open(`#/model/${modelId}`);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
+  assert.equal(await page.locator('main img').count(), 0, 'no element was made from the name');
+  assert.equal(await page.locator('main a[href^="javascript:"]').count(), 0, 'no javascript: link');
+  assert.ok((await page.locator('main h1').innerText()).includes(hostile), 'the name is shown as written');
+  await shot('hostile-model', t);
 });
 
 test('on a phone-sized screen the pages fit the width: wide tables scroll inside their box', async (t) => {

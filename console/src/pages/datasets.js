@@ -8,7 +8,7 @@ import { chain } from '../chain.js';
 import { history, is } from '../history.js';
 import { wallet } from '../wallet.js';
 import { barChart } from '../charts.js';
-import { accountAddress, amount, digest, link, parseAmount, shortAccount, toBig, token, words } from '../format.js';
+import { accountAddress, amount, chainText, digest, link, parseAmount, shortAccount, toBig, token, words } from '../format.js';
 import { sendTx, txStatus } from '../transaction.js';
 
 /** Rows per `infera_*` page (the methods' maximum). */
@@ -20,6 +20,7 @@ export const datasetsPage = {
   path: /^\/datasets$/,
   title: () => 'Datasets',
   live: true,
+  liveEvery: 5,
   async load () {
     const next = (await chain.api.query.dataRewards.nextDatasetId()).toNumber();
     const ids = Array.from({ length: next }, (_, i) => i);
@@ -90,12 +91,12 @@ export const datasetPage = {
     const d = data.dataset;
     const id = Number(idText);
     return html`
-      <h1>${d.name || `Dataset ${id}`} <span class="muted">· dataset ${id}</span></h1>
+      <h1><bdi>${chainText(d.name, `Dataset ${id}`)}</bdi> <span class="muted">· dataset ${id}</span></h1>
       <div class="grid2">
         <section aria-labelledby="spec">
           <h2 id="spec">Specification</h2>
           <table class="kv"><tbody>
-            <tr><th scope="row">Name</th><td>${d.name}</td></tr>
+            <tr><th scope="row">Name</th><td><bdi>${chainText(d.name)}</bdi></td></tr>
             <tr><th scope="row">Description</th><td>${d.description || html`<span class="muted">none</span>`}</td></tr>
             <tr><th scope="row">Licence</th><td>${d.licence}</td></tr>
             <tr><th scope="row">Format</th><td>${d.format}</td></tr>

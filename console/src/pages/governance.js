@@ -28,6 +28,7 @@ export const governancePage = {
   path: /^\/governance$/,
   title: () => 'Governance',
   live: true,
+  liveEvery: 5,
   async load () {
     const api = chain.api;
     const [entries, count, stored, issuance] = await Promise.all([
@@ -348,9 +349,10 @@ function curveAt (curve, x) {
   }
   if (curve.isReciprocal) {
     const c = curve.asReciprocal;
-    const factor = Number(c.factor.toBigInt()) / 1e18;
-    const xOffset = Number(c.xOffset.toBigInt()) / 1e18;
-    const yOffset = Number(c.yOffset.toBigInt()) / 1e18;
+    // FixedI64: parts of 10⁹.
+    const factor = Number(c.factor.toBigInt()) / 1e9;
+    const xOffset = Number(c.xOffset.toBigInt()) / 1e9;
+    const yOffset = Number(c.yOffset.toBigInt()) / 1e9;
     return Math.min(1, Math.max(0, factor / (x + xOffset) + yOffset));
   }
   return null;

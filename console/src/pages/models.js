@@ -4,7 +4,7 @@
 import { html, nothing } from 'lit-html';
 import { styleMap } from 'lit-html/directives/style-map.js';
 import { chain } from '../chain.js';
-import { amount, digest, link, ppm, token, words } from '../format.js';
+import { amount, chainText, digest, link, ppm, token, words } from '../format.js';
 import { submitForm } from './submit.js';
 
 /** Every model, in id order (`infera_models` pages of 100). */
@@ -37,6 +37,7 @@ export const modelsPage = {
   path: /^\/models$/,
   title: () => 'Models',
   live: true,
+  liveEvery: 5,
   async load () {
     const [models, score] = await Promise.all([allModels(), scores()]);
     return { models, score };
@@ -93,7 +94,7 @@ export const modelPage = {
   },
   view ({ model, score, workers, datasets, parent }, params, ctx) {
     const u = model.usage;
-    return html`<h1>${model.name} <span class="muted">#${model.id}</span></h1>
+    return html`<h1><bdi>${chainText(model.name, `model ${model.id}`)}</bdi> <span class="muted">#${model.id}</span></h1>
       <table class="kv"><tbody>
         <tr><th scope="row">Task</th><td>${words(model.task)}</td></tr>
         <tr><th scope="row">Owner</th><td>${link.account(model.owner)}${model.pendingOwner ? html` (transfer to ${link.account(model.pendingOwner)} pending)` : nothing}</td></tr>

@@ -4,6 +4,7 @@ import { html, nothing } from 'lit-html';
 import { chain } from '../chain.js';
 import { history, blockActivity, is } from '../history.js';
 import { barChart } from '../charts.js';
+import { allModels } from './models.js';
 import { amount, closeReason, link, words } from '../format.js';
 
 export default {
@@ -12,7 +13,7 @@ export default {
   live: true,
   async load () {
     const [models, nextJob, workers, queue, datasets] = await Promise.all([
-      chain.rpc('infera_models', [null, 0, 100]),
+      allModels(),
       chain.api.query.computeJobs.nextJobId(),
       chain.api.query.computeJobs.workers.keys(),
       chain.api.query.computeJobs.queue(),

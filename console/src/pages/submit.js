@@ -27,6 +27,8 @@ export function submitForm (model, ctx) {
 
   const submit = async (e) => {
     e.preventDefault();
+    // A second click before the button re-renders disabled sends nothing.
+    if (state.busy) return;
     const form = new FormData(e.target);
     const input = String(form.get('input') ?? '').trim();
     state.error = null;

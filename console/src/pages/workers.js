@@ -1,6 +1,6 @@
 // Workers: every bonded worker with its stake, models, readiness and reputation, and a
-// worker's page — reputation over the recent blocks, what it earned job by job and what
-// it was slashed for, from the chain's events.
+// worker's page — reputation over the recent blocks, what it earned job by job as a worker
+// (not as a model owner) and what it was slashed for, from the chain's events.
 import { html, nothing } from 'lit-html';
 import { chain } from '../chain.js';
 import { history, is } from '../history.js';
@@ -24,6 +24,7 @@ export const workersPage = {
   path: /^\/workers$/,
   title: () => 'Workers',
   live: true,
+  liveEvery: 5,
   async load () {
     return { workers: await allWorkers() };
   },
@@ -75,30 +76,62 @@ async function reputationHistory (account) {
 }
 
 /**
- * What `account` earned and lost in the kept blocks: each payment on hold to it
- * (`balances.TransferOnHold`) belongs to the job whose `JobSettled` follows it in the
- * same block (settlement pays, then records the split); each `WorkerSlashed`; each
- * `JobAssigned` naming it.
+ * What `account` earned and lost as a worker in the kept blocks. A job pays from its escrow
+ * (`balances.TransferOnHold`) and then records the split (`JobSettled`): the payments to
+ * the account before a job's `JobSettled` in the same block are that job's. They count as
+ * the worker's only for jobs that assigned it (`JobAssigned`), and less the owner's share
+ * when the account also owns the job's model (`owners`: job id → model owner, from
+ * `infera_job`). Each `WorkerSlashed` of it; each `JobAssigned` naming it.
  */
-function workerRecord (account) {
+function workerRecord (account, owners) {
   const earnings = [];
   const slashes = [];
   const assigned = [];
+  const assignedJobs = new Set();
   for (const block of history.list()) {
-    let pending = [];
+    let pending = 0n;
     for (const e of block.events) {
-      if (is(e, 'balances', 'TransferOnHold') && e.data.dest.toString() === account) pending.push(toBig(e.data.amount));
-      else if (is(e, 'computeJobs', 'JobSettled')) {
-        for (const paid of pending) earnings.push({ block, jobId: e.data.jobId.toNumber(), amount: paid });
-        pending = [];
+      if (is(e, 'computeJobs', 'JobAssigned') && e.data.workers.some((w) => w.toString() === account)) {
+        assigned.push({ block, jobId: e.data.jobId.toNumber() });
+        assignedJobs.add(e.data.jobId.toNumber());
+      } else if (is(e, 'balances', 'TransferOnHold') && e.data.dest.toString() === account) {
+        pending += toBig(e.data.amount);
+      } else if (is(e, 'computeJobs', 'JobSettled')) {
+        const jobId = e.data.jobId.toNumber();
+        const asOwner = owners.get(jobId) === account ? toBig(e.data.ownerPaid) : 0n;
+        if (assignedJobs.has(jobId) && pending - asOwner > 0n) earnings.push({ block, jobId, amount: pending - asOwner });
+        pending = 0n;
       } else if (is(e, 'computeJobs', 'WorkerSlashed') && e.data.worker.toString() === account) {
         slashes.push({ block, jobId: e.data.jobId.toNumber(), amount: toBig(e.data.amount), reason: e.data.reason.toString() });
-      } else if (is(e, 'computeJobs', 'JobAssigned') && e.data.workers.some((w) => w.toString() === account)) {
-        assigned.push({ block, jobId: e.data.jobId.toNumber() });
+      } else if (e.section === 'system' && (e.method === 'ExtrinsicSuccess' || e.method === 'ExtrinsicFailed')) {
+        pending = 0n; // payments never cross an extrinsic's end
       }
     }
   }
   return { earnings, slashes, assigned };
+}
+
+/**
+ * The model owner of each job `account` was paid in while assigned, cached in `cache`
+ * (job id → owner; a pruned job is remembered as unknown).
+ */
+async function jobOwners (account, cache) {
+  const jobs = new Set();
+  for (const block of history.list()) {
+    let paid = false;
+    for (const e of block.events) {
+      if (is(e, 'balances', 'TransferOnHold') && e.data.dest.toString() === account) paid = true;
+      else if (is(e, 'computeJobs', 'JobSettled')) {
+        if (paid) jobs.add(e.data.jobId.toNumber());
+        paid = false;
+      }
+    }
+  }
+  await Promise.all([...jobs].filter((id) => !cache.has(id)).map(async (id) => {
+    const job = await chain.rpcOrNull('infera_job', [id], 4101);
+    cache.set(id, job ? job.owner : null);
+  }));
+  return cache;
 }
 
 export const workerPage = {
@@ -125,7 +158,7 @@ export const workerPage = {
       worker,
       free: balance.data.free.toBigInt(),
       operator: operator.isSome ? operator.unwrap().toString() : null,
-      record: workerRecord(account),
+      record: workerRecord(account, await jobOwners(account, (current.state.owners ??= new Map()))),
       reputation: current.state.reputation
     };
   },
