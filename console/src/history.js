@@ -165,8 +165,12 @@ export function blockActivity (block) {
   return { submitted, closed, fees };
 }
 
-/** Does the node still have the state of block `number`? Asked without @polkadot/api, which logs every failed call as an error. */
+/**
+ * Whether the node still has block `number`'s state. Asked over plain JSON-RPC, not
+ * `api.at`, which logs an error to the console for every pruned block.
+ */
 async function hasState (number) {
+  if (history.blocks.has(number)) return true;
   try {
     const hash = await chain.rpc('chain_getBlockHash', [number]);
     if (!hash) return false;
@@ -177,15 +181,18 @@ async function hasState (number) {
   }
 }
 
-/** The oldest block in `from..=to` whose state the node has (a pruned node drops the oldest first). */
+/**
+ * The lowest block of `from..=to` whose state the node still has (`to + 1` if none). A
+ * pruned node keeps the newest blocks only, so past the first block this is a binary search.
+ */
 export async function oldestWithState (from, to) {
   if (await hasState(from)) return from;
   let low = from + 1;
-  let high = to;
+  let high = to + 1;
   while (low < high) {
-    const mid = Math.floor((low + high) / 2);
-    if (await hasState(mid)) high = mid;
-    else low = mid + 1;
+    const middle = Math.floor((low + high) / 2);
+    if (await hasState(middle)) high = middle;
+    else low = middle + 1;
   }
   return low;
 }

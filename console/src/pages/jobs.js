@@ -2,7 +2,7 @@
 // details, its result and its path through the chain, down to each payment it made.
 import { html, nothing } from 'lit-html';
 import { chain, RpcError } from '../chain.js';
-import { history, eventsBetween, is } from '../history.js';
+import { history, eventsBetween, is, oldestWithState } from '../history.js';
 import { amount, link, words, digest, ago, toBig } from '../format.js';
 
 /** How many of the newest jobs the list shows. */
@@ -344,7 +344,7 @@ async function jobEvents (job, state) {
   const filter = (e) => e.section === 'computeJobs' && e.data.jobId?.toNumber?.() === job.id;
   const end = job.closedAt ?? chain.best?.number ?? (await chain.api.rpc.chain.getHeader()).number.toNumber();
   if (!state.timeline) {
-    const first = await firstKept(job.submittedAt, end);
+    const first = await oldestWithState(job.submittedAt, end);
     state.timeline = { to: first - 1, events: [], missingBelow: first > job.submittedAt ? first : null };
   }
   const kept = state.timeline;
@@ -354,38 +354,6 @@ async function jobEvents (job, state) {
     kept.to = stable;
   }
   return { events: [...kept.events, ...await scan(kept.to + 1, end, filter)], missingBelow: kept.missingBelow };
-}
-
-/**
- * The lowest block of `from..=to` whose state the node still has (`to + 1` if none). A
- * pruned node keeps the newest blocks only, so past the first block this is a binary search.
- */
-async function firstKept (from, to) {
-  if (await stateKept(from)) return from;
-  let low = from + 1;
-  let high = to + 1;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (await stateKept(middle)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
-/**
- * Whether the node still has block `number`'s state. Asked over plain JSON-RPC, not
- * `api.at`, which logs an error to the console for every pruned block.
- */
-async function stateKept (number) {
-  if (history.blocks.has(number)) return true;
-  try {
-    const hash = await chain.rpc('chain_getBlockHash', [number]);
-    if (!hash) return false;
-    await chain.rpc('state_getRuntimeVersion', [hash]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `eventsBetween` over `from..=to` in up to 8 ranges read at once. */
