@@ -263,9 +263,13 @@ impl Llama {
 			let h = LayerInput::new(&h, count);
 			let mut gate = layer.gate.forward(&h)?;
 			let up = layer.up.forward(&h)?;
-			for (g, u) in gate.iter_mut().zip(&up) {
-				*g = silu(*g) * u;
-			}
+			let ffn = layer.gate.rows();
+			let chunk = ffn * rows_per_task(count);
+			crate::kernels::parallel_chunks(&mut gate, chunk, &|task, gate| {
+				for (g, u) in gate.iter_mut().zip(&up[task * chunk..]) {
+					*g = silu(*g) * u;
+				}
+			});
 			add(&mut x, &layer.down.forward(&LayerInput::new(&gate, count))?);
 		}
 		cache.len += count;
@@ -292,15 +296,34 @@ impl Llama {
 	}
 }
 
+/// Rows below which the element-wise steps of a layer run on one thread.
+const PARALLEL_ROWS: usize = 8;
+
+/// Rows per task for the element-wise steps of a pass of `count` rows: all of them below
+/// [`PARALLEL_ROWS`] (one task, no hand-off), otherwise a quarter per thread. Each row is
+/// computed the same way in any task, so this changes no bit.
+fn rows_per_task(count: usize) -> usize {
+	match count < PARALLEL_ROWS {
+		true => count.max(1),
+		false => count.div_ceil(4 * rayon::current_num_threads().max(1)),
+	}
+}
+
 /// Per row of `x`: `x / sqrt(mean(x²) + eps) · weight`, the sum of squares taken in order.
 fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
 	let dim = weight.len();
-	let mut out = Vec::with_capacity(x.len());
-	for row in x.chunks_exact(dim) {
-		let squares = row.iter().map(|v| v * v).sum::<f32>();
-		let root = (squares / dim as f32 + eps).sqrt();
-		out.extend(row.iter().zip(weight).map(|(v, w)| v / root * w));
-	}
+	let mut out = vec![0f32; x.len()];
+	let chunk = dim * rows_per_task(x.len() / dim);
+	crate::kernels::parallel_chunks(&mut out, chunk, &|task, out| {
+		let rows = x[task * chunk..].chunks_exact(dim);
+		for (row, out) in rows.zip(out.chunks_exact_mut(dim)) {
+			let squares = row.iter().map(|v| v * v).sum::<f32>();
+			let root = (squares / dim as f32 + eps).sqrt();
+			for ((o, v), w) in out.iter_mut().zip(row).zip(weight) {
+				*o = v / root * w;
+			}
+		}
+	});
 	out
 }
 

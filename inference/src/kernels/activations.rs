@@ -69,13 +69,13 @@ impl QuantizedRows {
 			scaled_sums: quantized.scaled_sums.as_mut_ptr(),
 			sums: quantized.sums.as_mut_ptr(),
 		};
-		let wide = super::Isa::current() == super::Isa::Avx512Vnni;
+		let isa = super::Isa::current();
 		let row = |index: usize| {
 			// SAFETY: task `index` alone touches row `index`, within the vectors' lengths.
 			let (quants, scales, scaled_sums, sums) = unsafe { out.row(index, columns, blocks) };
 			let values = &input[index * columns..(index + 1) * columns];
 			for (block, (values, quants)) in values.chunks_exact(BLOCK).zip(quants.chunks_exact_mut(BLOCK)).enumerate() {
-				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants, wide);
+				(scales[block], scaled_sums[block], sums[block]) = quantize_block(values, quants, isa);
 			}
 		};
 		match rows < PARALLEL_ROWS {
@@ -98,19 +98,24 @@ impl QuantizedRows {
 }
 
 /// One block as candle's `from_float` quantizes it: the quants, and the f16 scale, f16
-/// scaled sum (Q8_1's `s`) and integer sum.
-/// With `wide`, AVX-512 does it (the same bits, see `x86::quantize_block_avx512`).
+/// scaled sum (Q8_1's `s`) and integer sum. On AVX-512 and AVX2 kernels the vector code does
+/// it, with the same bits (see `x86::quantize_block_avx512`).
 #[inline]
-fn quantize_block(values: &[f32], quants: &mut [i8], wide: bool) -> (f32, f32, i32) {
+fn quantize_block(values: &[f32], quants: &mut [i8], isa: super::Isa) -> (f32, f32, i32) {
 	#[cfg(target_arch = "x86_64")]
-	if wide {
-		// SAFETY: `Isa::Avx512Vnni` is only chosen where the CPU has AVX-512 F; blocks hold
-		// `BLOCK` (32) values.
-		if let Some((scale, sum)) = unsafe { super::x86::quantize_block_avx512(values, quants) } {
+	{
+		// SAFETY: an `Isa` is only chosen where the CPU has its features (AVX-512 F for
+		// `Avx512Vnni`, AVX2 for `Avx2`); blocks hold `BLOCK` (32) values.
+		let vector = match isa {
+			super::Isa::Avx512Vnni => unsafe { super::x86::quantize_block_avx512(values, quants) },
+			super::Isa::Avx2 => unsafe { super::x86::quantize_block_avx2(values, quants) },
+			super::Isa::Scalar => None,
+		};
+		if let Some((scale, sum)) = vector {
 			return finish_block(scale, sum);
 		}
 	}
-	let _ = wide;
+	let _ = isa;
 	let largest = values.iter().fold(0f32, |largest, x| largest.max(x.abs()));
 	let scale = largest / 127.0;
 	let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
@@ -143,10 +148,8 @@ fn round_to_i8(value: f32) -> i8 {
 #[cfg(test)]
 mod tests {
 	#[test]
-	fn wide_quantization_gives_the_portable_bits() {
-		if super::super::Isa::best() != super::super::Isa::Avx512Vnni {
-			return;
-		}
+	fn vector_quantization_gives_the_portable_bits() {
+		use super::super::Isa;
 		let mut blocks: Vec<Vec<f32>> = (0..2000)
 			.map(|b| (0..32).map(|i| ((b * 37 + i * 11) % 257) as f32 / 13.0 - 9.0 + (b % 7) as f32 * 1e-3).collect())
 			.collect();
@@ -160,11 +163,21 @@ mod tests {
 			block[5] = special;
 			blocks.push(block);
 		}
+		let vector_units: Vec<Isa> = Isa::available().into_iter().filter(|isa| *isa != Isa::Scalar).collect();
+		assert!(cfg!(not(target_arch = "x86_64")) || !vector_units.is_empty(), "an x86-64 CPU without AVX2");
 		for block in blocks {
-			let (mut wide, mut portable) = ([0i8; 32], [0i8; 32]);
-			let a = super::quantize_block(&block, &mut wide, true);
-			let b = super::quantize_block(&block, &mut portable, false);
-			assert_eq!((wide, a.0.to_bits(), a.1.to_bits(), a.2), (portable, b.0.to_bits(), b.1.to_bits(), b.2), "{block:?}");
+			let mut portable = [0i8; 32];
+			let b = super::quantize_block(&block, &mut portable, Isa::Scalar);
+			for &isa in &vector_units {
+				let mut vector = [0i8; 32];
+				let a = super::quantize_block(&block, &mut vector, isa);
+				assert_eq!(
+					(vector, a.0.to_bits(), a.1.to_bits(), a.2),
+					(portable, b.0.to_bits(), b.1.to_bits(), b.2),
+					"{} on {block:?}",
+					isa.name()
+				);
+			}
 		}
 	}
 

@@ -7,7 +7,8 @@
 //! - AVX-512 VNNI: a 512-bit register holds 16 rows' quants; `vpdpbusd` multiplies them by
 //!   4 broadcast activations and sums into 16 lanes. Up to 4 activation rows share each
 //!   unpacked block of weights.
-//! - AVX2 (with F16C): the same on 8 rows at a time, with `vpmaddubsw` and `vpmaddwd`.
+//! - AVX2 (with F16C): the same on 8 rows at a time, with `vpmaddubsw` and `vpmaddwd`; up
+//!   to 4 activation rows share each unpacked Q4_1 block, 2 each Q8_0 block.
 
 use super::{
 	activations::QuantizedRows,
@@ -18,8 +19,10 @@ use std::{arch::x86_64::*, ops::Range};
 
 /// Activation rows that share each unpacked block of weights (AVX-512, 32 registers).
 const TILE_512: usize = 4;
-/// The same for AVX2, which has half the registers.
-const TILE_256: usize = 2;
+/// The same for AVX2's Q4_1 kernel, which unpacks a block in two halves to fit 16 registers.
+const TILE_256: usize = 4;
+/// The same for AVX2's Q8_0 kernel, whose 8 quant vectors stay in registers.
+const TILE_256_Q8_0: usize = 2;
 
 /// The AVX-512 VNNI kernel.
 ///
@@ -173,10 +176,15 @@ pub(super) unsafe fn matmul_avx2(
 	for group in groups {
 		let mut row = 0;
 		while row < input.rows {
-			let tile = (input.rows - row).min(TILE_256);
+			let tile = (input.rows - row).min(match weights.format {
+				WeightFormat::Q4_1 => TILE_256,
+				WeightFormat::Q8_0 => TILE_256_Q8_0,
+			});
 			let mut values = [[0f32; GROUP]; TILE_256];
 			for half in 0..2 {
 				match (weights.format, tile) {
+					(WeightFormat::Q4_1, 4) => q4_1_256::<4>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q4_1, 3) => q4_1_256::<3>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q4_1, 2) => q4_1_256::<2>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q4_1, _) => q4_1_256::<1>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q8_0, 2) => q8_0_256::<2>(weights, input, group, half, row, &mut values),
@@ -204,6 +212,10 @@ unsafe fn half_line(line: &super::pack::Line, half: usize) -> __m256i {
 	_mm256_loadu_si256(line.0.as_ptr().add(32 * half) as *const __m256i)
 }
 
+/// The Q4_1 AVX2 kernel for `T` activation rows. Sixteen registers do not hold a block's 8
+/// unpacked quant vectors next to 4 rows' sums, so a block runs in two phases, low nibbles
+/// (activations 0..16) then high (16..32), each with 4 quant vectors; every row's integer
+/// sum is the same exact integer in either order.
 #[target_feature(enable = "avx2,f16c")]
 #[inline]
 unsafe fn q4_1_256<const T: usize>(
@@ -219,26 +231,37 @@ unsafe fn q4_1_256<const T: usize>(
 	let mut sums = [_mm256_setzero_ps(); T];
 	for block in 0..weights.blocks {
 		let lines = weights.lines_of(group, block);
-		let mut quants = [_mm256_setzero_si256(); 8];
-		for (line, packed) in lines.iter().enumerate() {
-			let packed = half_line(packed, half);
-			quants[line] = _mm256_and_si256(packed, nibble);
-			quants[line + 4] = _mm256_and_si256(_mm256_srli_epi16::<4>(packed), nibble);
+		// Pairs of products of 4-bit by 8-bit quants stay within i16 for all 8 quads:
+		// 8 · 2 · 15 · 127 < 2¹⁵.
+		let mut pairs = [_mm256_setzero_si256(); T];
+		for phase in 0..2 {
+			// Plain loops, not closures: a closure would not inherit this function's features.
+			let mut quants = [_mm256_setzero_si256(); 4];
+			for (line, quant) in quants.iter_mut().enumerate() {
+				let packed = half_line(&lines[line], half);
+				let shifted = if phase == 0 { packed } else { _mm256_srli_epi16::<4>(packed) };
+				*quant = _mm256_and_si256(shifted, nibble);
+			}
+			for (t, pairs) in pairs.iter_mut().enumerate() {
+				let row = first_row + t;
+				let mut products = [_mm256_setzero_si256(); 4];
+				for (line, product) in products.iter_mut().enumerate() {
+					let activations = _mm256_set1_epi32(activation_quad(input, row, block, 4 * phase + line));
+					*product = _mm256_maddubs_epi16(quants[line], activations);
+				}
+				let quad_sum = _mm256_add_epi16(
+					_mm256_add_epi16(products[0], products[1]),
+					_mm256_add_epi16(products[2], products[3]),
+				);
+				*pairs = _mm256_add_epi16(*pairs, quad_sum);
+			}
 		}
 		let slot = weights.scale_index(group, block) + 8 * half;
 		let scale = halves_256(&weights.scales, slot);
 		let minimum = halves_256(&weights.minimums, slot);
 		for (t, sum) in sums.iter_mut().enumerate() {
-			let row = first_row + t;
-			// Pairs of products of 4-bit by 8-bit quants stay within i16 for all 8 quads:
-			// 8 · 2 · 15 · 127 < 2¹⁵.
-			let mut pairs = _mm256_setzero_si256();
-			for (quad, quant) in quants.iter().enumerate() {
-				let activations = _mm256_set1_epi32(activation_quad(input, row, block, quad));
-				pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(*quant, activations));
-			}
-			let integer = _mm256_madd_epi16(pairs, ones);
-			let at = input.index(row, block);
+			let at = input.index(first_row + t, block);
+			let integer = _mm256_madd_epi16(pairs[t], ones);
 			let product = _mm256_mul_ps(
 				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
 				_mm256_set1_ps(input.scales[at]),
@@ -339,4 +362,60 @@ pub(super) unsafe fn quantize_block_avx512(values: &[f32], quants: &mut [i8]) ->
 		total = _mm512_add_epi32(total, clamped);
 	}
 	Some((scale, _mm512_reduce_add_epi32(total)))
+}
+
+/// [`quantize_block_avx512`] with AVX2, 8 lanes at a time: the same steps, so the same bits
+/// as the portable code, and `None` in the same cases.
+///
+/// # Safety
+/// The CPU must support AVX2; `values` and `quants` must hold 32 entries.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn quantize_block_avx2(values: &[f32], quants: &mut [i8]) -> Option<(f32, i32)> {
+	debug_assert!(values.len() == 32 && quants.len() == 32);
+	// Plain loops, not closures: a closure would not inherit this function's features.
+	let mut parts = [_mm256_setzero_ps(); 4];
+	let mut magnitudes = [_mm256_setzero_ps(); 4];
+	let infinity = _mm256_set1_ps(f32::INFINITY);
+	let mut finite = 0xFF;
+	for part in 0..4 {
+		parts[part] = _mm256_loadu_ps(values.as_ptr().add(8 * part));
+		magnitudes[part] = _mm256_andnot_ps(_mm256_set1_ps(-0.0), parts[part]);
+		finite &= _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(magnitudes[part], infinity));
+	}
+	if finite != 0xFF {
+		return None;
+	}
+	let widest = _mm256_max_ps(_mm256_max_ps(magnitudes[0], magnitudes[1]), _mm256_max_ps(magnitudes[2], magnitudes[3]));
+	let halves = _mm_max_ps(_mm256_castps256_ps128(widest), _mm256_extractf128_ps::<1>(widest));
+	let pairs = _mm_max_ps(halves, _mm_movehl_ps(halves, halves));
+	let largest = _mm_cvtss_f32(_mm_max_ss(pairs, _mm_shuffle_ps::<1>(pairs, pairs)));
+	let scale = largest / 127.0;
+	let inverse = if scale != 0.0 { 1.0 / scale } else { 0.0 };
+	if !inverse.is_finite() {
+		return None;
+	}
+	let inverse = _mm256_set1_ps(inverse);
+	let mut rounded = [_mm256_setzero_si256(); 4];
+	for part in 0..4 {
+		let scaled = _mm256_mul_ps(parts[part], inverse);
+		let truncated = _mm256_cvttps_epi32(scaled);
+		let fraction = _mm256_sub_ps(scaled, _mm256_cvtepi32_ps(truncated));
+		// Comparisons give −1 where true: subtract "up", add "down".
+		let up = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_GE_OQ>(fraction, _mm256_set1_ps(0.5)));
+		let down = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_LE_OQ>(fraction, _mm256_set1_ps(-0.5)));
+		let nearest = _mm256_add_epi32(_mm256_sub_epi32(truncated, up), down);
+		rounded[part] = _mm256_min_epi32(_mm256_max_epi32(nearest, _mm256_set1_epi32(-128)), _mm256_set1_epi32(127));
+	}
+	// Packing interleaves 128-bit lanes; the permutation puts the 32 quants back in order.
+	let bytes = _mm256_packs_epi16(
+		_mm256_packs_epi32(rounded[0], rounded[1]),
+		_mm256_packs_epi32(rounded[2], rounded[3]),
+	);
+	let ordered = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+	_mm256_storeu_si256(quants.as_mut_ptr() as *mut __m256i, ordered);
+	let total = _mm256_add_epi32(_mm256_add_epi32(rounded[0], rounded[1]), _mm256_add_epi32(rounded[2], rounded[3]));
+	let total = _mm_add_epi32(_mm256_castsi256_si128(total), _mm256_extracti128_si256::<1>(total));
+	let total = _mm_add_epi32(total, _mm_unpackhi_epi64(total, total));
+	let total = _mm_add_epi32(total, _mm_shuffle_epi32::<1>(total));
+	Some((scale, _mm_cvtsi128_si32(total)))
 }
