@@ -342,47 +342,146 @@ const MIN_PARALLEL_ATTENTION: usize = 2048;
 
 /// Causal grouped-query attention of `count` queries at positions `start..` over the
 /// cached keys and values: `[query][heads · head_dim]`. Each query and head is computed
-/// alone, over exactly the keys it sees, in a fixed order.
+/// alone, over exactly the keys it sees, in a fixed order ([`attend`]); with AVX2 and
+/// 64-wide heads, [`attend_avx2_64`] does the same operations, with the same bits.
 fn attention(c: &LlamaConfig, queries: &[f32], keys: &[f32], values: &[f32], start: usize, count: usize) -> Vec<f32> {
 	let dim = c.head_dim;
-	let group = c.heads / c.kv_heads;
-	let scale = 1.0 / (dim as f32).sqrt();
 	let mut out = vec![0f32; count * c.heads * dim];
-	let head = |(index, out): (usize, &mut [f32])| {
-		let (query, head) = (index / c.heads, index % c.heads);
-		let kv_head = head / group;
-		let q = &queries[index * dim..(index + 1) * dim];
-		let visible = start + query + 1;
-		let key = |position: usize| &keys[(position * c.kv_heads + kv_head) * dim..][..dim];
-		let mut weights: Vec<f32> = (0..visible).map(|position| dot(q, key(position)) * scale).collect();
-		let max = weights.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-		let mut total = 0f32;
-		for weight in weights.iter_mut() {
-			*weight = (*weight - max).exp();
-			total += *weight;
+	let parts = AttentionInputs { config: c, queries, keys, values, start };
+	#[cfg(target_arch = "x86_64")]
+	let wide = c.head_dim == 64 &&
+		crate::kernels::Isa::current() != crate::kernels::Isa::Scalar &&
+		is_x86_feature_detected!("avx2");
+	let head = |index: usize, out: &mut [f32]| {
+		#[cfg(target_arch = "x86_64")]
+		if wide {
+			// SAFETY: the CPU has AVX2 and heads are 64 wide (checked above).
+			return unsafe { attend_avx2_64(&parts, index, out) };
 		}
-		for (position, weight) in weights.iter().enumerate() {
-			let weight = weight / total;
-			let value = &values[(position * c.kv_heads + kv_head) * dim..][..dim];
-			for (o, v) in out.iter_mut().zip(value) {
-				*o += weight * v;
-			}
-		}
+		attend(&parts, index, out)
 	};
 	let work = count * (start + count);
 	if work < MIN_PARALLEL_ATTENTION {
-		out.chunks_mut(dim).enumerate().for_each(head);
+		out.chunks_mut(dim).enumerate().for_each(|(index, out)| head(index, out));
 	} else {
-		crate::kernels::parallel_chunks(&mut out, dim, &|index, out| head((index, out)));
+		crate::kernels::parallel_chunks(&mut out, dim, &head);
 	}
 	out
 }
 
+/// What [`attend`] reads: the queries of one pass and the whole cache.
+struct AttentionInputs<'a> {
+	config: &'a LlamaConfig,
+	queries: &'a [f32],
+	keys: &'a [f32],
+	values: &'a [f32],
+	start: usize,
+}
+
+/// Attention of one query and head (`index` = query · heads + head) into `out`
+/// (`head_dim` zeros): softmax of the scaled dot products with every visible key, then the
+/// weighted sum of their values, each in one fixed order.
+#[inline(always)]
+fn attend(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
+	let c = parts.config;
+	let dim = c.head_dim;
+	let scale = 1.0 / (dim as f32).sqrt();
+	let (query, head) = (index / c.heads, index % c.heads);
+	let kv_head = head / (c.heads / c.kv_heads);
+	let q = &parts.queries[index * dim..(index + 1) * dim];
+	let visible = parts.start + query + 1;
+	let mut weights = vec![0f32; visible];
+	let mut max = f32::NEG_INFINITY;
+	for (position, weight) in weights.iter_mut().enumerate() {
+		*weight = dot(q, &parts.keys[(position * c.kv_heads + kv_head) * dim..][..dim]) * scale;
+		max = max.max(*weight);
+	}
+	let mut total = 0f32;
+	for weight in weights.iter_mut() {
+		*weight = (*weight - max).exp();
+		total += *weight;
+	}
+	for (position, weight) in weights.iter().enumerate() {
+		let weight = weight / total;
+		let value = &parts.values[(position * c.kv_heads + kv_head) * dim..][..dim];
+		for (o, v) in out.iter_mut().zip(value) {
+			*o += weight * v;
+		}
+	}
+}
+
+/// [`attend`] for 64-wide heads (SmolLM2's) with AVX2: the query and the output stay in
+/// registers, a key's 8 partial sums are the 8 lanes of one register, and their tree is two
+/// horizontal adds. Every operation and its order are [`attend`]'s (no fused multiply-adds),
+/// so the bits are too.
+///
+/// # Safety
+/// The CPU must support AVX2, and `head_dim` must be 64.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn attend_avx2_64(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
+	use std::arch::x86_64::*;
+	const DIM: usize = 64;
+	let c = parts.config;
+	debug_assert!(c.head_dim == DIM && out.len() == DIM);
+	let scale = 1.0 / (DIM as f32).sqrt();
+	let (query, head) = (index / c.heads, index % c.heads);
+	let kv_head = head / (c.heads / c.kv_heads);
+	let visible = parts.start + query + 1;
+	let row = |cache: &[f32], position: usize| cache[(position * c.kv_heads + kv_head) * DIM..][..DIM].as_ptr();
+	let q_at = parts.queries[index * DIM..(index + 1) * DIM].as_ptr();
+	let mut q = [_mm256_setzero_ps(); 8];
+	for (chunk, q) in q.iter_mut().enumerate() {
+		*q = _mm256_loadu_ps(q_at.add(8 * chunk));
+	}
+	let mut weights = vec![0f32; visible];
+	let mut max = f32::NEG_INFINITY;
+	for (position, weight) in weights.iter_mut().enumerate() {
+		let key = row(parts.keys, position);
+		// Lane l adds a[8i + l] · b[8i + l] over i, from +0.0, as `dot`'s `lanes` do.
+		let mut lanes = _mm256_setzero_ps();
+		for (chunk, q) in q.iter().enumerate() {
+			lanes = _mm256_add_ps(lanes, _mm256_mul_ps(*q, _mm256_loadu_ps(key.add(8 * chunk))));
+		}
+		// [l0+l1, l2+l3, l4+l5, l6+l7], then [(l0+l1)+(l2+l3), (l4+l5)+(l6+l7), …], then
+		// their sum: `dot`'s tree (its empty remainder, −0.0, changes no sum).
+		let pairs = _mm_hadd_ps(_mm256_castps256_ps128(lanes), _mm256_extractf128_ps::<1>(lanes));
+		let quads = _mm_hadd_ps(pairs, pairs);
+		let total = _mm_add_ss(quads, _mm_movehdup_ps(quads));
+		*weight = _mm_cvtss_f32(total) * scale;
+		max = max.max(*weight);
+	}
+	let mut total = 0f32;
+	for weight in weights.iter_mut() {
+		*weight = (*weight - max).exp();
+		total += *weight;
+	}
+	let mut sums = [_mm256_setzero_ps(); 8];
+	for (chunk, sum) in sums.iter_mut().enumerate() {
+		*sum = _mm256_loadu_ps(out.as_ptr().add(8 * chunk));
+	}
+	for (position, weight) in weights.iter().enumerate() {
+		let weight = _mm256_set1_ps(weight / total);
+		let value = row(parts.values, position);
+		for (chunk, sum) in sums.iter_mut().enumerate() {
+			*sum = _mm256_add_ps(*sum, _mm256_mul_ps(weight, _mm256_loadu_ps(value.add(8 * chunk))));
+		}
+	}
+	for (chunk, sum) in sums.iter().enumerate() {
+		_mm256_storeu_ps(out.as_mut_ptr().add(8 * chunk), *sum);
+	}
+}
+
 /// A dot product in 8 interleaved partial sums, added in a fixed tree.
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
 	let mut lanes = [0f32; 8];
 	let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-	let rest: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(a, b)| a * b).sum();
+	// -0.0, as `Iterator::sum` of f32 starts (the empty sum of a 64-wide head).
+	let mut rest = -0.0f32;
+	for (a, b) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
+		rest += a * b;
+	}
 	for (a, b) in a_chunks.zip(b_chunks) {
 		for lane in 0..8 {
 			lanes[lane] += a[lane] * b[lane];
@@ -401,4 +500,60 @@ fn rope_tables(config: &LlamaConfig) -> (Vec<f32>, Vec<f32>) {
 		.flat_map(|position| inverse.iter().map(move |frequency| position as f32 * frequency))
 		.collect();
 	(angles.iter().map(|a| a.cos()).collect(), angles.iter().map(|a| a.sin()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// Deterministic values in about [-2, 2].
+	fn values(count: usize, seed: u32) -> Vec<f32> {
+		let mut state = seed.wrapping_mul(2654435761) | 1;
+		(0..count)
+			.map(|_| {
+				state ^= state << 13;
+				state ^= state >> 17;
+				state ^= state << 5;
+				(state >> 8) as f32 / (1u32 << 24) as f32 * 4.0 - 2.0
+			})
+			.collect()
+	}
+
+	#[test]
+	#[cfg(target_arch = "x86_64")]
+	fn attention_gives_the_same_bits_with_avx2() {
+		if !is_x86_feature_detected!("avx2") {
+			return;
+		}
+		// SmolLM2's grouping (3 query heads per key head) and head size.
+		for head_dim in [64] {
+			let config = LlamaConfig {
+				layers: 1,
+				hidden: 6 * head_dim,
+				heads: 6,
+				kv_heads: 2,
+				head_dim,
+				context: 512,
+				rope_base: 10_000.0,
+				norm_eps: 1e-5,
+				vocab: 1,
+			};
+			let (start, count) = (37, 29);
+			let queries = values(count * 6 * head_dim, 1);
+			let keys = values((start + count) * 2 * head_dim, 2);
+			let cached = values((start + count) * 2 * head_dim, 3);
+			let parts = AttentionInputs { config: &config, queries: &queries, keys: &keys, values: &cached, start };
+			let mut differing = 0;
+			for index in 0..count * 6 {
+				let (mut portable, mut wide) = (vec![0f32; head_dim], vec![0f32; head_dim]);
+				attend(&parts, index, &mut portable);
+				// SAFETY: checked above.
+				unsafe { attend_avx2_64(&parts, index, &mut wide) };
+				let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+				assert_eq!(bits(&wide), bits(&portable), "head dim {head_dim}, query and head {index}");
+				differing += usize::from(portable.iter().any(|v| *v != 0.0));
+			}
+			assert_eq!(differing, count * 6, "every head attended to something");
+		}
+	}
 }
