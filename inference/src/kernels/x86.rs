@@ -8,21 +8,20 @@
 //!   4 broadcast activations and sums into 16 lanes. Up to 4 activation rows share each
 //!   unpacked block of weights.
 //! - AVX2 (with F16C): the same on 8 rows at a time, with `vpmaddubsw` and `vpmaddwd`; up
-//!   to 4 activation rows share each unpacked Q4_1 block, 2 each Q8_0 block.
+//!   to 4 activation rows share each unpacked block, taken in two phases of 4 quads.
 
 use super::{
 	activations::QuantizedRows,
-	pack::{PackedMatrix, WeightFormat, GROUP},
+	pack::{PackedMatrix, WeightFormat, BLOCK, GROUP},
 	Output,
 };
 use std::{arch::x86_64::*, ops::Range};
 
 /// Activation rows that share each unpacked block of weights (AVX-512, 32 registers).
 const TILE_512: usize = 4;
-/// The same for AVX2's Q4_1 kernel, which unpacks a block in two halves to fit 16 registers.
+/// The same for AVX2: its 16 registers hold a block's quants for 4 rows when the block is
+/// taken in two phases of 4 quads.
 const TILE_256: usize = 4;
-/// The same for AVX2's Q8_0 kernel, whose 8 quant vectors stay in registers.
-const TILE_256_Q8_0: usize = 2;
 
 /// The AVX-512 VNNI kernel.
 ///
@@ -176,10 +175,7 @@ pub(super) unsafe fn matmul_avx2(
 	for group in groups {
 		let mut row = 0;
 		while row < input.rows {
-			let tile = (input.rows - row).min(match weights.format {
-				WeightFormat::Q4_1 => TILE_256,
-				WeightFormat::Q8_0 => TILE_256_Q8_0,
-			});
+			let tile = (input.rows - row).min(TILE_256);
 			let mut values = [[0f32; GROUP]; TILE_256];
 			for half in 0..2 {
 				match (weights.format, tile) {
@@ -187,6 +183,8 @@ pub(super) unsafe fn matmul_avx2(
 					(WeightFormat::Q4_1, 3) => q4_1_256::<3>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q4_1, 2) => q4_1_256::<2>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q4_1, _) => q4_1_256::<1>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q8_0, 4) => q8_0_256::<4>(weights, input, group, half, row, &mut values),
+					(WeightFormat::Q8_0, 3) => q8_0_256::<3>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q8_0, 2) => q8_0_256::<2>(weights, input, group, half, row, &mut values),
 					(WeightFormat::Q8_0, _) => q8_0_256::<1>(weights, input, group, half, row, &mut values),
 				}
@@ -197,19 +195,6 @@ pub(super) unsafe fn matmul_avx2(
 			row += tile;
 		}
 	}
-}
-
-/// The f16 scales of one half group and block, widened.
-#[target_feature(enable = "avx2,f16c")]
-#[inline]
-unsafe fn halves_256(values: &[u16], at: usize) -> __m256 {
-	_mm256_cvtph_ps(_mm_loadu_si128(values.as_ptr().add(at) as *const __m128i))
-}
-
-/// Rows `8 · half..8 · half + 8` of a group: 32 bytes of each line.
-#[inline(always)]
-unsafe fn half_line(line: &super::pack::Line, half: usize) -> __m256i {
-	_mm256_loadu_si256(line.0.as_ptr().add(32 * half) as *const __m256i)
 }
 
 /// The Q4_1 AVX2 kernel for `T` activation rows. Sixteen registers do not hold a block's 8
@@ -226,11 +211,25 @@ unsafe fn q4_1_256<const T: usize>(
 	first_row: usize,
 	values: &mut [[f32; GROUP]; TILE_256],
 ) {
+	let blocks = weights.blocks;
+	let columns = blocks * BLOCK;
+	assert!(
+		input.blocks == blocks && first_row + T <= input.rows && group < weights.groups && T <= TILE_256,
+		"a tile outside its matrices"
+	);
+	// Raw pointers from here on (bounds checked once above): row `first_row + t`'s quants,
+	// scales and scaled sums are `t` rows after these; a group's blocks are consecutive.
+	let activations = input.quants.as_ptr().add(first_row * columns);
+	let activation_scales = input.scales.as_ptr().add(first_row * blocks);
+	let scaled_sums = input.scaled_sums.as_ptr().add(first_row * blocks);
+	let lines = (weights.quants.as_ptr().add(group * blocks * 4) as *const u8).add(32 * half);
+	let first_scale = weights.scale_index(group, 0) + 8 * half;
+	let (scales, minimums) = (weights.scales.as_ptr().add(first_scale), weights.minimums.as_ptr().add(first_scale));
 	let nibble = _mm256_set1_epi8(0x0F);
 	let ones = _mm256_set1_epi16(1);
 	let mut sums = [_mm256_setzero_ps(); T];
-	for block in 0..weights.blocks {
-		let lines = weights.lines_of(group, block);
+	for block in 0..blocks {
+		let block_lines = lines.add(block * 4 * std::mem::size_of::<super::pack::Line>());
 		// Pairs of products of 4-bit by 8-bit quants stay within i16 for all 8 quads:
 		// 8 · 2 · 15 · 127 < 2¹⁵.
 		let mut pairs = [_mm256_setzero_si256(); T];
@@ -238,16 +237,17 @@ unsafe fn q4_1_256<const T: usize>(
 			// Plain loops, not closures: a closure would not inherit this function's features.
 			let mut quants = [_mm256_setzero_si256(); 4];
 			for (line, quant) in quants.iter_mut().enumerate() {
-				let packed = half_line(&lines[line], half);
+				let packed = _mm256_loadu_si256(block_lines.add(64 * line) as *const __m256i);
 				let shifted = if phase == 0 { packed } else { _mm256_srli_epi16::<4>(packed) };
 				*quant = _mm256_and_si256(shifted, nibble);
 			}
 			for (t, pairs) in pairs.iter_mut().enumerate() {
-				let row = first_row + t;
+				// The 4 activations of each quad of this phase, as one i32.
+				let quads = activations.add(t * columns + block * BLOCK + 16 * phase) as *const i32;
 				let mut products = [_mm256_setzero_si256(); 4];
 				for (line, product) in products.iter_mut().enumerate() {
-					let activations = _mm256_set1_epi32(activation_quad(input, row, block, 4 * phase + line));
-					*product = _mm256_maddubs_epi16(quants[line], activations);
+					let broadcast = _mm256_set1_epi32(quads.add(line).read_unaligned());
+					*product = _mm256_maddubs_epi16(quants[line], broadcast);
 				}
 				let quad_sum = _mm256_add_epi16(
 					_mm256_add_epi16(products[0], products[1]),
@@ -256,17 +256,16 @@ unsafe fn q4_1_256<const T: usize>(
 				*pairs = _mm256_add_epi16(*pairs, quad_sum);
 			}
 		}
-		let slot = weights.scale_index(group, block) + 8 * half;
-		let scale = halves_256(&weights.scales, slot);
-		let minimum = halves_256(&weights.minimums, slot);
+		let scale = _mm256_cvtph_ps(_mm_loadu_si128(scales.add(block * GROUP) as *const __m128i));
+		let minimum = _mm256_cvtph_ps(_mm_loadu_si128(minimums.add(block * GROUP) as *const __m128i));
 		for (t, sum) in sums.iter_mut().enumerate() {
-			let at = input.index(first_row + t, block);
+			let at = t * blocks + block;
 			let integer = _mm256_madd_epi16(pairs[t], ones);
 			let product = _mm256_mul_ps(
 				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
-				_mm256_set1_ps(input.scales[at]),
+				_mm256_set1_ps(*activation_scales.add(at)),
 			);
-			let offset = _mm256_mul_ps(minimum, _mm256_set1_ps(input.scaled_sums[at]));
+			let offset = _mm256_mul_ps(minimum, _mm256_set1_ps(*scaled_sums.add(at)));
 			*sum = _mm256_add_ps(*sum, _mm256_add_ps(product, offset));
 		}
 	}
@@ -275,6 +274,8 @@ unsafe fn q4_1_256<const T: usize>(
 	}
 }
 
+/// The Q8_0 AVX2 kernel for `T` activation rows, in two phases of 4 quads like
+/// [`q4_1_256`], each quad's magnitude taken once for all rows.
 #[target_feature(enable = "avx2,f16c")]
 #[inline]
 unsafe fn q8_0_256<const T: usize>(
@@ -285,34 +286,51 @@ unsafe fn q8_0_256<const T: usize>(
 	first_row: usize,
 	values: &mut [[f32; GROUP]; TILE_256],
 ) {
+	let blocks = weights.blocks;
+	let columns = blocks * BLOCK;
+	assert!(
+		input.blocks == blocks && first_row + T <= input.rows && group < weights.groups && T <= TILE_256,
+		"a tile outside its matrices"
+	);
+	// Raw pointers from here on, as in `q4_1_256`.
+	let activations = input.quants.as_ptr().add(first_row * columns);
+	let activation_scales = input.scales.as_ptr().add(first_row * blocks);
+	let lines = (weights.quants.as_ptr().add(group * blocks * 8) as *const u8).add(32 * half);
+	let scales = weights.scales.as_ptr().add(weights.scale_index(group, 0) + 8 * half);
 	let bias = _mm256_set1_epi8(-128);
 	let ones = _mm256_set1_epi16(1);
 	let mut sums = [_mm256_setzero_ps(); T];
-	for block in 0..weights.blocks {
-		let lines = weights.lines_of(group, block);
-		let mut quants = [_mm256_setzero_si256(); 8];
-		for (line, packed) in lines.iter().enumerate() {
-			quants[line] = _mm256_xor_si256(half_line(packed, half), bias);
-		}
-		let scale = halves_256(&weights.scales, weights.scale_index(group, block) + 8 * half);
-		for (t, sum) in sums.iter_mut().enumerate() {
-			let row = first_row + t;
-			let mut integer = _mm256_setzero_si256();
-			for (quad, quant) in quants.iter().enumerate() {
-				// |w| · (y · sign w): unsigned by signed, as vpmaddubsw takes them; a pair of
-				// products stays within i16 (2 · 128 · 127 < 2¹⁵).
-				let activations = _mm256_set1_epi32(activation_quad(input, row, block, quad));
-				let magnitude = _mm256_sign_epi8(*quant, *quant);
-				let signed = _mm256_sign_epi8(activations, *quant);
-				integer = _mm256_add_epi32(
-					integer,
-					_mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, signed), ones),
-				);
+	for block in 0..blocks {
+		let block_lines = lines.add(block * 8 * std::mem::size_of::<super::pack::Line>());
+		let mut integers = [_mm256_setzero_si256(); T];
+		// Two phases of 4 quads, so each quad's magnitude is taken once for all rows.
+		for phase in 0..2 {
+			let mut quants = [_mm256_setzero_si256(); 4];
+			let mut magnitudes = [_mm256_setzero_si256(); 4];
+			for line in 0..4 {
+				let packed = _mm256_loadu_si256(block_lines.add(64 * (4 * phase + line)) as *const __m256i);
+				quants[line] = _mm256_xor_si256(packed, bias);
+				magnitudes[line] = _mm256_sign_epi8(quants[line], quants[line]);
 			}
-			let at = input.index(row, block);
+			for (t, integer) in integers.iter_mut().enumerate() {
+				let quads = activations.add(t * columns + block * BLOCK + 16 * phase) as *const i32;
+				for line in 0..4 {
+					// |w| · (y · sign w): unsigned by signed, as vpmaddubsw takes them; a pair
+					// of products stays within i16 (2 · 128 · 127 < 2¹⁵).
+					let broadcast = _mm256_set1_epi32(quads.add(line).read_unaligned());
+					let signed = _mm256_sign_epi8(broadcast, quants[line]);
+					*integer = _mm256_add_epi32(
+						*integer,
+						_mm256_madd_epi16(_mm256_maddubs_epi16(magnitudes[line], signed), ones),
+					);
+				}
+			}
+		}
+		let scale = _mm256_cvtph_ps(_mm_loadu_si128(scales.add(block * GROUP) as *const __m128i));
+		for (t, sum) in sums.iter_mut().enumerate() {
 			let product = _mm256_mul_ps(
-				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
-				_mm256_set1_ps(input.scales[at]),
+				_mm256_mul_ps(_mm256_cvtepi32_ps(integers[t]), scale),
+				_mm256_set1_ps(*activation_scales.add(t * blocks + block)),
 			);
 			*sum = _mm256_add_ps(*sum, product);
 		}
