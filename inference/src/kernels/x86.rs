@@ -197,6 +197,87 @@ pub(super) unsafe fn matmul_avx2(
 	}
 }
 
+/// What one call of an AVX2 kernel reads, as raw pointers checked once: activation rows
+/// `first_row..first_row + rows`, and 8 weight rows (half `half`) of one group.
+struct HalfTile {
+	blocks: usize,
+	columns: usize,
+	/// Row `first_row`'s quants; each next row is `columns` further.
+	activations: *const i8,
+	/// Row `first_row`'s scale per block; each next row is `blocks` further.
+	activation_scales: *const f32,
+	/// Row `first_row`'s Q8_1 scaled sum per block, laid out like the scales.
+	scaled_sums: *const f32,
+	/// The group's first line at this half; each line is a `Line` further, each block
+	/// `lines_per_block` lines.
+	lines: *const u8,
+	lines_per_block: usize,
+	/// The group's first block's f16 scales at this half; each next block is `GROUP` further.
+	scales: *const u16,
+	/// The same for Q4_1's minimums (unused by Q8_0).
+	minimums: *const u16,
+}
+
+impl HalfTile {
+	/// Panics unless every pointer the kernel derives stays inside `weights` and `input`.
+	#[inline(always)]
+	fn new(weights: &PackedMatrix, input: &QuantizedRows, group: usize, half: usize, first_row: usize, rows: usize) -> Self {
+		let (blocks, lines_per_block) = (weights.blocks, weights.format.lines());
+		assert!(
+			input.blocks == blocks && first_row + rows <= input.rows && group < weights.groups && half < 2,
+			"a tile outside its matrices"
+		);
+		let first_scale = weights.scale_index(group, 0) + 8 * half;
+		Self {
+			blocks,
+			columns: blocks * BLOCK,
+			activations: input.quants[first_row * blocks * BLOCK..].as_ptr(),
+			activation_scales: input.scales[first_row * blocks..].as_ptr(),
+			scaled_sums: input.scaled_sums[first_row * blocks..].as_ptr(),
+			lines: weights.quants[group * blocks * lines_per_block..].as_ptr().cast::<u8>().wrapping_add(32 * half),
+			lines_per_block,
+			scales: weights.scales[first_scale..].as_ptr(),
+			minimums: weights.minimums.as_ptr().wrapping_add(first_scale),
+		}
+	}
+
+	/// Row `t`'s activations of quads `4 · phase..4 · phase + 4` in block `block`, 4 per i32.
+	#[inline(always)]
+	unsafe fn quads(&self, t: usize, block: usize, phase: usize) -> *const i32 {
+		self.activations.add(t * self.columns + block * BLOCK + 16 * phase).cast()
+	}
+
+	/// Row `t`'s scale of block `block`.
+	#[inline(always)]
+	unsafe fn activation_scale(&self, t: usize, block: usize) -> f32 {
+		*self.activation_scales.add(t * self.blocks + block)
+	}
+
+	/// Row `t`'s scaled sum of block `block`.
+	#[inline(always)]
+	unsafe fn scaled_sum(&self, t: usize, block: usize) -> f32 {
+		*self.scaled_sums.add(t * self.blocks + block)
+	}
+
+	/// This half of line `line` of block `block`: 8 weight rows' 4 quant bytes each.
+	#[inline(always)]
+	unsafe fn line(&self, block: usize, line: usize) -> *const __m256i {
+		self.lines.add((block * self.lines_per_block + line) * std::mem::size_of::<super::pack::Line>()).cast()
+	}
+
+	/// This half's 8 f16 scales of block `block`.
+	#[inline(always)]
+	unsafe fn scales(&self, block: usize) -> *const __m128i {
+		self.scales.add(block * GROUP).cast()
+	}
+
+	/// This half's 8 f16 minimums of block `block` (Q4_1).
+	#[inline(always)]
+	unsafe fn minimums(&self, block: usize) -> *const __m128i {
+		self.minimums.add(block * GROUP).cast()
+	}
+}
+
 /// The Q4_1 AVX2 kernel for `T` activation rows. Sixteen registers do not hold a block's 8
 /// unpacked quant vectors next to 4 rows' sums, so a block runs in two phases, low nibbles
 /// (activations 0..16) then high (16..32), each with 4 quant vectors; every row's integer
@@ -211,25 +292,11 @@ unsafe fn q4_1_256<const T: usize>(
 	first_row: usize,
 	values: &mut [[f32; GROUP]; TILE_256],
 ) {
-	let blocks = weights.blocks;
-	let columns = blocks * BLOCK;
-	assert!(
-		input.blocks == blocks && first_row + T <= input.rows && group < weights.groups && T <= TILE_256,
-		"a tile outside its matrices"
-	);
-	// Raw pointers from here on (bounds checked once above): row `first_row + t`'s quants,
-	// scales and scaled sums are `t` rows after these; a group's blocks are consecutive.
-	let activations = input.quants.as_ptr().add(first_row * columns);
-	let activation_scales = input.scales.as_ptr().add(first_row * blocks);
-	let scaled_sums = input.scaled_sums.as_ptr().add(first_row * blocks);
-	let lines = (weights.quants.as_ptr().add(group * blocks * 4) as *const u8).add(32 * half);
-	let first_scale = weights.scale_index(group, 0) + 8 * half;
-	let (scales, minimums) = (weights.scales.as_ptr().add(first_scale), weights.minimums.as_ptr().add(first_scale));
+	let tile = HalfTile::new(weights, input, group, half, first_row, T);
 	let nibble = _mm256_set1_epi8(0x0F);
 	let ones = _mm256_set1_epi16(1);
 	let mut sums = [_mm256_setzero_ps(); T];
-	for block in 0..blocks {
-		let block_lines = lines.add(block * 4 * std::mem::size_of::<super::pack::Line>());
+	for block in 0..tile.blocks {
 		// Pairs of products of 4-bit by 8-bit quants stay within i16 for all 8 quads:
 		// 8 · 2 · 15 · 127 < 2¹⁵.
 		let mut pairs = [_mm256_setzero_si256(); T];
@@ -237,13 +304,13 @@ unsafe fn q4_1_256<const T: usize>(
 			// Plain loops, not closures: a closure would not inherit this function's features.
 			let mut quants = [_mm256_setzero_si256(); 4];
 			for (line, quant) in quants.iter_mut().enumerate() {
-				let packed = _mm256_loadu_si256(block_lines.add(64 * line) as *const __m256i);
+				let packed = _mm256_loadu_si256(tile.line(block, line));
 				let shifted = if phase == 0 { packed } else { _mm256_srli_epi16::<4>(packed) };
 				*quant = _mm256_and_si256(shifted, nibble);
 			}
 			for (t, pairs) in pairs.iter_mut().enumerate() {
 				// The 4 activations of each quad of this phase, as one i32.
-				let quads = activations.add(t * columns + block * BLOCK + 16 * phase) as *const i32;
+				let quads = tile.quads(t, block, phase);
 				let mut products = [_mm256_setzero_si256(); 4];
 				for (line, product) in products.iter_mut().enumerate() {
 					let broadcast = _mm256_set1_epi32(quads.add(line).read_unaligned());
@@ -256,16 +323,15 @@ unsafe fn q4_1_256<const T: usize>(
 				*pairs = _mm256_add_epi16(*pairs, quad_sum);
 			}
 		}
-		let scale = _mm256_cvtph_ps(_mm_loadu_si128(scales.add(block * GROUP) as *const __m128i));
-		let minimum = _mm256_cvtph_ps(_mm_loadu_si128(minimums.add(block * GROUP) as *const __m128i));
+		let scale = _mm256_cvtph_ps(_mm_loadu_si128(tile.scales(block)));
+		let minimum = _mm256_cvtph_ps(_mm_loadu_si128(tile.minimums(block)));
 		for (t, sum) in sums.iter_mut().enumerate() {
-			let at = t * blocks + block;
 			let integer = _mm256_madd_epi16(pairs[t], ones);
 			let product = _mm256_mul_ps(
 				_mm256_mul_ps(_mm256_cvtepi32_ps(integer), scale),
-				_mm256_set1_ps(*activation_scales.add(at)),
+				_mm256_set1_ps(tile.activation_scale(t, block)),
 			);
-			let offset = _mm256_mul_ps(minimum, _mm256_set1_ps(*scaled_sums.add(at)));
+			let offset = _mm256_mul_ps(minimum, _mm256_set1_ps(tile.scaled_sum(t, block)));
 			*sum = _mm256_add_ps(*sum, _mm256_add_ps(product, offset));
 		}
 	}
@@ -286,51 +352,43 @@ unsafe fn q8_0_256<const T: usize>(
 	first_row: usize,
 	values: &mut [[f32; GROUP]; TILE_256],
 ) {
-	let blocks = weights.blocks;
-	let columns = blocks * BLOCK;
-	assert!(
-		input.blocks == blocks && first_row + T <= input.rows && group < weights.groups && T <= TILE_256,
-		"a tile outside its matrices"
-	);
-	// Raw pointers from here on, as in `q4_1_256`.
-	let activations = input.quants.as_ptr().add(first_row * columns);
-	let activation_scales = input.scales.as_ptr().add(first_row * blocks);
-	let lines = (weights.quants.as_ptr().add(group * blocks * 8) as *const u8).add(32 * half);
-	let scales = weights.scales.as_ptr().add(weights.scale_index(group, 0) + 8 * half);
+	let tile = HalfTile::new(weights, input, group, half, first_row, T);
 	let bias = _mm256_set1_epi8(-128);
 	let ones = _mm256_set1_epi16(1);
 	let mut sums = [_mm256_setzero_ps(); T];
-	for block in 0..blocks {
-		let block_lines = lines.add(block * 8 * std::mem::size_of::<super::pack::Line>());
+	for block in 0..tile.blocks {
 		let mut integers = [_mm256_setzero_si256(); T];
 		// Two phases of 4 quads, so each quad's magnitude is taken once for all rows.
 		for phase in 0..2 {
 			let mut quants = [_mm256_setzero_si256(); 4];
 			let mut magnitudes = [_mm256_setzero_si256(); 4];
 			for line in 0..4 {
-				let packed = _mm256_loadu_si256(block_lines.add(64 * (4 * phase + line)) as *const __m256i);
+				let packed = _mm256_loadu_si256(tile.line(block, 4 * phase + line));
 				quants[line] = _mm256_xor_si256(packed, bias);
 				magnitudes[line] = _mm256_sign_epi8(quants[line], quants[line]);
 			}
 			for (t, integer) in integers.iter_mut().enumerate() {
-				let quads = activations.add(t * columns + block * BLOCK + 16 * phase) as *const i32;
-				for line in 0..4 {
+				let quads = tile.quads(t, block, phase);
+				let mut products = [_mm256_setzero_si256(); 4];
+				for (line, product) in products.iter_mut().enumerate() {
 					// |w| · (y · sign w): unsigned by signed, as vpmaddubsw takes them; a pair
 					// of products stays within i16 (2 · 128 · 127 < 2¹⁵).
 					let broadcast = _mm256_set1_epi32(quads.add(line).read_unaligned());
 					let signed = _mm256_sign_epi8(broadcast, quants[line]);
-					*integer = _mm256_add_epi32(
-						*integer,
-						_mm256_madd_epi16(_mm256_maddubs_epi16(magnitudes[line], signed), ones),
-					);
+					*product = _mm256_madd_epi16(_mm256_maddubs_epi16(magnitudes[line], signed), ones);
 				}
+				let quad_sum = _mm256_add_epi32(
+					_mm256_add_epi32(products[0], products[1]),
+					_mm256_add_epi32(products[2], products[3]),
+				);
+				*integer = _mm256_add_epi32(*integer, quad_sum);
 			}
 		}
-		let scale = _mm256_cvtph_ps(_mm_loadu_si128(scales.add(block * GROUP) as *const __m128i));
+		let scale = _mm256_cvtph_ps(_mm_loadu_si128(tile.scales(block)));
 		for (t, sum) in sums.iter_mut().enumerate() {
 			let product = _mm256_mul_ps(
 				_mm256_mul_ps(_mm256_cvtepi32_ps(integers[t]), scale),
-				_mm256_set1_ps(*activation_scales.add(t * blocks + block)),
+				_mm256_set1_ps(tile.activation_scale(t, block)),
 			);
 			*sum = _mm256_add_ps(*sum, product);
 		}
