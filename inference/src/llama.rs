@@ -416,14 +416,14 @@ fn attend(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
 /// so the bits are too.
 ///
 /// # Safety
-/// The CPU must support AVX2, and `head_dim` must be 64.
+/// The CPU must support AVX2. (Heads and `out` other than 64 wide panic.)
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn attend_avx2_64(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
 	use std::arch::x86_64::*;
 	const DIM: usize = 64;
 	let c = parts.config;
-	debug_assert!(c.head_dim == DIM && out.len() == DIM);
+	assert!(c.head_dim == DIM && out.len() == DIM, "attend_avx2_64 takes 64-wide heads");
 	let scale = 1.0 / (DIM as f32).sqrt();
 	let (query, head) = (index / c.heads, index % c.heads);
 	let kv_head = head / (c.heads / c.kv_heads);

@@ -274,6 +274,7 @@ impl HalfTile {
 	/// This half's 8 f16 minimums of block `block` (Q4_1).
 	#[inline(always)]
 	unsafe fn minimums(&self, block: usize) -> *const __m128i {
+		debug_assert_eq!(self.lines_per_block, 4, "only Q4_1 has minimums");
 		self.minimums.add(block * GROUP).cast()
 	}
 }
@@ -372,7 +373,9 @@ unsafe fn q8_0_256<const T: usize>(
 				let mut products = [_mm256_setzero_si256(); 4];
 				for (line, product) in products.iter_mut().enumerate() {
 					// |w| · (y · sign w): unsigned by signed, as vpmaddubsw takes them; a pair
-					// of products stays within i16 (2 · 128 · 127 < 2¹⁵).
+					// of products stays within i16 (2 · 128 · 127 < 2¹⁵). Activations are never
+					// −128 (whose sign flip wraps): a block's scale is its largest magnitude
+					// / 127, so its quants stay within ±127.
 					let broadcast = _mm256_set1_epi32(quads.add(line).read_unaligned());
 					let signed = _mm256_sign_epi8(broadcast, quants[line]);
 					*product = _mm256_madd_epi16(_mm256_maddubs_epi16(magnitudes[line], signed), ones);
