@@ -13,7 +13,8 @@ use std::{path::Path, time::Instant};
 
 fn main() {
 	let args: Vec<String> = std::env::args().collect();
-	let generator = TextGenerator::load(Path::new(&args[1])).unwrap();
+	// Every prompt runs in full, as llama.cpp's does in `bench/generation.sh`.
+	let generator = TextGenerator::load(Path::new(&args[1])).unwrap().with_prefix_cache(0);
 	let prompts: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&args[2]).unwrap()).unwrap();
 	let new_tokens: u32 = args[3].parse().unwrap();
 	let runs: usize = args[4].parse().unwrap();

@@ -4,7 +4,10 @@
 //! honest noise the thresholds must tolerate, and verification time / generation time.
 //! Prints one JSON report. Run by `bench/verification.sh`.
 //!
-//! `verification_bench <model.gguf> <prompts> <max_new_tokens>`
+//! The generator and the verifier are separate instances, as on separate nodes, each with
+//! its own prefix cache (`cold` runs every prompt in full instead).
+//!
+//! `verification_bench <model.gguf> <prompts> <max_new_tokens> [cold]`
 
 use candle_core::quantized::GgmlDType;
 use infera_inference::{
@@ -74,13 +77,18 @@ fn main() {
 	let source = Path::new(&args[1]);
 	let count: usize = args.get(2).map_or(100, |n| n.parse().unwrap());
 	let max_new_tokens: u32 = args.get(3).map_or(16, |n| n.parse().unwrap());
+	let cold = args.get(4).is_some_and(|mode| mode == "cold");
 	let dir = std::env::temp_dir().join(format!("infera-verification-{}", std::process::id()));
 	std::fs::create_dir_all(&dir).unwrap();
 	let (q4_0, blocks) = (dir.join("q4_0.gguf"), dir.join("blocks.gguf"));
 	write_variant(source, &q4_0, GgmlDType::Q4_0, None).unwrap();
 	write_variant(source, &blocks, GgmlDType::Q4_1, Some((10, 11))).unwrap();
-	let load = |path: &Path| TextGenerator::load(path).unwrap();
-	let (honest, requantized, exchanged) = (load(source), load(&q4_0), load(&blocks));
+	let load = |path: &Path| {
+		let model = TextGenerator::load(path).unwrap();
+		if cold { model.with_prefix_cache(0) } else { model }
+	};
+	let (generator, honest) = (load(source), load(source));
+	let (requantized, exchanged) = (load(&q4_0), load(&blocks));
 	std::fs::remove_dir_all(&dir).ok();
 
 	let prompts: Vec<String> = (0..count)
@@ -104,7 +112,7 @@ fn main() {
 			seed: [index as u8; 32],
 		};
 		let started = Instant::now();
-		let claim = honest.generate(prompt, &settings).unwrap();
+		let claim = generator.generate(prompt, &settings).unwrap();
 		generation_seconds += started.elapsed().as_secs_f64();
 		tokens += claim.tokens.len();
 		let started = Instant::now();
@@ -148,6 +156,8 @@ fn main() {
 			"steps": "1/16 logit",
 		},
 		"kernels": infera_inference::kernels::Isa::best().name(),
+		"prefixCache": if cold { "none" } else { "warm: generator and verifier each keep their own" },
+		"promptPositionsReused": { "generator": generator.reused_prompt_positions(), "verifier": honest.reused_prompt_positions() },
 		"honest": honest_tally.json(),
 		"honestWorstDeficit": worst_deficit,
 		"honestWorstMarginGap": worst_margin_gap,

@@ -8,11 +8,14 @@
 //!   teacher-forced pass and reports, per claimed token, how far it is below the best score,
 //!   the margin, and its surprise ([`VerificationEvidence`]). One pass over `n` tokens costs
 //!   far less than `n` decoding steps: the weights are read once per layer for all of them.
+//! - Both start from the keys and values of the longest prompt start run recently
+//!   ([`crate::prefix_cache`]): the same bits, less time.
 
 use crate::{
 	chat::ChatTokenizer,
 	error::{InferenceError, Result},
 	llama::{KvCache, Llama, Logits},
+	prefix_cache::{PrefixCache, DEFAULT_PREFIX_CACHE_BYTES},
 };
 use candle_core::quantized::gguf_file;
 use infera_primitives::inference::{
@@ -45,6 +48,8 @@ impl Generation {
 pub struct TextGenerator {
 	model: Llama,
 	tokenizer: ChatTokenizer,
+	/// Keys and values of recent prompts (generated and verified alike).
+	prefixes: PrefixCache,
 }
 
 impl TextGenerator {
@@ -57,7 +62,18 @@ impl TextGenerator {
 			.map_err(|e| InferenceError::InvalidModel(format!("not a GGUF file: {e}")))?;
 		let tokenizer = ChatTokenizer::from_gguf(&content)?;
 		let model = Llama::load(&content, &mut file)?;
-		Ok(Self { model, tokenizer })
+		Ok(Self { model, tokenizer, prefixes: PrefixCache::new(DEFAULT_PREFIX_CACHE_BYTES) })
+	}
+
+	/// The same generator remembering at most `bytes` of recent prompts' keys and values
+	/// (0: none, every prompt runs in full).
+	pub fn with_prefix_cache(self, bytes: usize) -> Self {
+		Self { prefixes: PrefixCache::new(bytes), ..self }
+	}
+
+	/// Prompt positions taken from the prefix cache instead of run, since loading.
+	pub fn reused_prompt_positions(&self) -> u64 {
+		self.prefixes.reused_positions()
 	}
 
 	/// The tokenizer and chat format.
@@ -82,8 +98,9 @@ impl TextGenerator {
 		Ok(())
 	}
 
-	/// Runs the prompt pass alone (for benchmarks): returns the prompt's token count and
-	/// the logits of its last position.
+	/// Runs the prompt pass alone, all of it (for benchmarks: the prefix cache is neither
+	/// read nor filled): returns the prompt's token count and the logits of its last
+	/// position.
 	pub fn prefill(&self, prompt: &str) -> Result<(usize, Logits)> {
 		let prompt_tokens = self.tokenizer.prompt_tokens(prompt)?;
 		let logits = self.model.forward(&prompt_tokens, &mut KvCache::default(), 1)?;
@@ -94,8 +111,9 @@ impl TextGenerator {
 	pub fn generate(&self, prompt: &str, settings: &GenerationSettings) -> Result<Generation> {
 		let prompt_tokens = self.tokenizer.prompt_tokens(prompt)?;
 		self.check(settings, prompt_tokens.len())?;
-		let mut cache = KvCache::default();
-		let mut logits = self.model.forward(&prompt_tokens, &mut cache, 1)?;
+		let mut cache = self.prefixes.start(&prompt_tokens);
+		let mut logits = self.model.forward(&prompt_tokens[cache.len()..], &mut cache, 1)?;
+		self.prefixes.remember(&prompt_tokens, &cache);
 		let (mut tokens, mut margins) = (Vec::new(), Vec::new());
 		for position in 0..settings.max_new_tokens {
 			let scores = scores(&logits, 0, settings, position);
@@ -135,7 +153,9 @@ impl TextGenerator {
 		// The claimed tokens but the last are inputs; the logits of the last prompt position
 		// and of each input claimed token predict the claimed tokens.
 		let inputs: Vec<u32> = prompt_tokens.iter().chain(&tokens[..tokens.len() - 1]).copied().collect();
-		let logits = self.model.forward(&inputs, &mut KvCache::default(), tokens.len())?;
+		let mut cache = self.prefixes.start(&prompt_tokens);
+		let logits = self.model.forward(&inputs[cache.len()..], &mut cache, tokens.len())?;
+		self.prefixes.remember(&prompt_tokens, &cache);
 		// Per claimed position, [deficit, margin, surprise]; positions are independent.
 		let mut measured = vec![[0u8; 3]; tokens.len()];
 		crate::kernels::parallel_chunks(&mut measured, 1, &|position, measured| {

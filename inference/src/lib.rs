@@ -11,6 +11,8 @@
 //!   embeddings (mean pooling, L2-normalised) and sequence classification.
 //! - [`llama`], [`chat`], [`generation`]: llama-architecture GGUF language models with
 //!   their embedded tokenizer and chat template; seeded decoding and one-pass verification.
+//! - [`prefix_cache`]: keys and values of recent prompts, so shared starts (a chat's system
+//!   turn) run once.
 //! - [`kernels`]: products with Q4_1 and Q8_0 weights on the CPU's widest integer
 //!   dot-product instructions (AVX-512 VNNI, AVX2), bit-identical to candle's reference;
 //!   f32 layers on AVX-512 or AVX2 fused multiply-adds, the same bits on every unit.
@@ -30,6 +32,7 @@ pub mod fetch;
 pub mod generation;
 pub mod kernels;
 pub mod llama;
+pub mod prefix_cache;
 pub mod prepare;
 pub mod quantize;
 pub mod registry;

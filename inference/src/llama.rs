@@ -103,10 +103,12 @@ struct Layer {
 }
 
 /// Keys and values of the positions run so far: per layer, `[position][kv head][head_dim]`.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct KvCache {
-	layers: Vec<(Vec<f32>, Vec<f32>)>,
-	len: usize,
+	pub(crate) layers: Vec<(Vec<f32>, Vec<f32>)>,
+	pub(crate) len: usize,
+	/// Floats per position in each layer's keys (and values): kv heads × head_dim.
+	pub(crate) width: usize,
 }
 
 impl KvCache {
@@ -118,6 +120,27 @@ impl KvCache {
 	/// Whether nothing is cached.
 	pub fn is_empty(&self) -> bool {
 		self.len == 0
+	}
+
+	/// A copy of the first `len` positions (all of them if there are fewer). A position's
+	/// keys and values depend only on the tokens up to it, so running the rest of a
+	/// sequence after this copy gives the bits of running the whole sequence.
+	pub fn prefix(&self, len: usize) -> KvCache {
+		let len = len.min(self.len);
+		let layers = self
+			.layers
+			.iter()
+			.map(|(keys, values)| {
+				let floats = len * self.width;
+				(keys[..floats].to_vec(), values[..floats].to_vec())
+			})
+			.collect();
+		KvCache { layers, len, width: self.width }
+	}
+
+	/// Bytes of keys and values held.
+	pub fn bytes(&self) -> usize {
+		self.layers.iter().map(|(keys, values)| (keys.len() + values.len()) * std::mem::size_of::<f32>()).sum()
 	}
 }
 
@@ -236,8 +259,9 @@ impl Llama {
 			return Err(InferenceError::InvalidInput(format!("token {token} is not in the vocabulary")));
 		}
 		cache.layers.resize_with(self.layers.len(), Default::default);
+		cache.width = c.kv_heads * c.head_dim;
 		// Positions a failed call appended to some layers only are dropped.
-		let cached = start * c.kv_heads * c.head_dim;
+		let cached = start * cache.width;
 		for (keys, values) in cache.layers.iter_mut() {
 			keys.truncate(cached);
 			values.truncate(cached);

@@ -172,3 +172,31 @@ fn verification_reproduces_the_generators_numbers_on_every_kernel() {
 		assert_eq!(generations, &per_kernel[0].1, "{isa:?} against {:?}", per_kernel[0].0);
 	}
 }
+
+/// Prompts that start alike (here the template's system turn, and one prompt twice) reuse
+/// remembered keys and values, and the replies and the evidence are the bits of running
+/// every prompt in full.
+#[test]
+fn remembered_prompt_starts_change_no_bit() {
+	let path = model_path();
+	let (full, remembering) = (load(&path).with_prefix_cache(0), load(&path));
+	let prompts = [PROMPTS[0], PROMPTS[1], PROMPTS[3], PROMPTS[0]];
+	for (index, prompt) in prompts.iter().enumerate() {
+		let settings = match index % 2 {
+			0 => greedy(12),
+			_ => GenerationSettings { max_new_tokens: 12, temperature: 700, seed: [index as u8; 32] },
+		};
+		let claim = full.generate(prompt, &settings).unwrap();
+		assert_eq!(remembering.generate(prompt, &settings).unwrap(), claim, "{prompt:?}");
+		let output = claim.into_output();
+		let evidence = full.verify(prompt, &settings, &output).unwrap();
+		assert_eq!(remembering.verify(prompt, &settings, &output).unwrap(), evidence, "{prompt:?}");
+	}
+	assert_eq!(full.reused_prompt_positions(), 0);
+	// Reused, of the prompts' 37, 35, 24 and 37 tokens: by the verification of each prompt
+	// all but its last token (the generation ran it); by the generation of the second the
+	// 24 tokens of the default system turn and the user turn's opening, of the third (its
+	// own system message) the 4 tokens before that message, of the fourth (the first again)
+	// all but its last token.
+	assert_eq!(remembering.reused_prompt_positions(), 36 + (24 + 34) + (4 + 23) + (36 + 36));
+}
