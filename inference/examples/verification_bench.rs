@@ -5,9 +5,10 @@
 //! Prints one JSON report. Run by `bench/verification.sh`.
 //!
 //! The generator and the verifier are separate instances, as on separate nodes, each with
-//! its own prefix cache (`cold` runs every prompt in full instead).
+//! its own prefix cache; the honest generation and its verification are also timed on a
+//! second pair without one, every prompt run in full (`cold` in the report).
 //!
-//! `verification_bench <model.gguf> <prompts> <max_new_tokens> [cold]`
+//! `verification_bench <model.gguf> <prompts> <max_new_tokens>`
 
 use candle_core::quantized::GgmlDType;
 use infera_inference::{
@@ -77,17 +78,14 @@ fn main() {
 	let source = Path::new(&args[1]);
 	let count: usize = args.get(2).map_or(100, |n| n.parse().unwrap());
 	let max_new_tokens: u32 = args.get(3).map_or(16, |n| n.parse().unwrap());
-	let cold = args.get(4).is_some_and(|mode| mode == "cold");
 	let dir = std::env::temp_dir().join(format!("infera-verification-{}", std::process::id()));
 	std::fs::create_dir_all(&dir).unwrap();
 	let (q4_0, blocks) = (dir.join("q4_0.gguf"), dir.join("blocks.gguf"));
 	write_variant(source, &q4_0, GgmlDType::Q4_0, None).unwrap();
 	write_variant(source, &blocks, GgmlDType::Q4_1, Some((10, 11))).unwrap();
-	let load = |path: &Path| {
-		let model = TextGenerator::load(path).unwrap();
-		if cold { model.with_prefix_cache(0) } else { model }
-	};
+	let load = |path: &Path| TextGenerator::load(path).unwrap();
 	let (generator, honest) = (load(source), load(source));
+	let (cold_generator, cold_verifier) = (load(source).with_prefix_cache(0), load(source).with_prefix_cache(0));
 	let (requantized, exchanged) = (load(&q4_0), load(&blocks));
 	std::fs::remove_dir_all(&dir).ok();
 
@@ -98,6 +96,7 @@ fn main() {
 		(Tally::default(), Tally::default(), Tally::default(), Tally::default());
 	let (mut worst_deficit, mut worst_margin_gap) = (0u8, 0u8);
 	let (mut generation_seconds, mut verification_seconds, mut tokens) = (0f64, 0f64, 0usize);
+	let (mut cold_generation_seconds, mut cold_verification_seconds) = (0f64, 0f64);
 	let verdict = |prompt: &str, settings: &GenerationSettings, claim: &Generation| -> (bool, f64, VerificationEvidence) {
 		let evidence = honest.verify(prompt, settings, &claim.clone().into_output()).unwrap();
 		let rejected = !evidence.accepts(&claim.margins, &THRESHOLDS);
@@ -119,6 +118,13 @@ fn main() {
 		let (rejected, gap, evidence) = verdict(prompt, &settings, &claim);
 		verification_seconds += started.elapsed().as_secs_f64();
 		honest_tally.add((rejected, gap));
+		let started = Instant::now();
+		let cold_claim = cold_generator.generate(prompt, &settings).unwrap();
+		cold_generation_seconds += started.elapsed().as_secs_f64();
+		let started = Instant::now();
+		let cold_evidence = cold_verifier.verify(prompt, &settings, &cold_claim.clone().into_output()).unwrap();
+		cold_verification_seconds += started.elapsed().as_secs_f64();
+		assert_eq!((&cold_claim, &cold_evidence), (&claim, &evidence), "the prefix cache changed a bit");
 		worst_deficit = worst_deficit.max(evidence.deficits.iter().copied().max().unwrap_or(0));
 		let gap = evidence.margins.iter().zip(&claim.margins).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
 		worst_margin_gap = worst_margin_gap.max(gap);
@@ -134,7 +140,7 @@ fn main() {
 		quantization.add(tally(verdict(prompt, &settings, &requantized.generate(prompt, &settings).unwrap())));
 		model.add(tally(verdict(prompt, &settings, &exchanged.generate(prompt, &settings).unwrap())));
 		eprintln!(
-			"{}/{count}: honest rejected {}, tampered rejected {}/{}, other quantization rejected {}/{}, other model rejected {}/{}; worst honest deficit {worst_deficit}, margin gap {worst_margin_gap}; verification/generation {:.2}",
+			"{}/{count}: honest rejected {}, tampered rejected {}/{}, other quantization rejected {}/{}, other model rejected {}/{}; worst honest deficit {worst_deficit}, margin gap {worst_margin_gap}; verification/generation {:.2} (every prompt in full {:.2})",
 			index + 1,
 			honest_tally.rejected,
 			tampered.rejected,
@@ -144,6 +150,7 @@ fn main() {
 			model.rejected,
 			model.trials,
 			verification_seconds / generation_seconds,
+			cold_verification_seconds / cold_generation_seconds,
 		);
 	}
 	let report = serde_json::json!({
@@ -156,7 +163,6 @@ fn main() {
 			"steps": "1/16 logit",
 		},
 		"kernels": infera_inference::kernels::Isa::best().name(),
-		"prefixCache": if cold { "none" } else { "warm: generator and verifier each keep their own" },
 		"promptPositionsReused": { "generator": generator.reused_prompt_positions(), "verifier": honest.reused_prompt_positions() },
 		"honest": honest_tally.json(),
 		"honestWorstDeficit": worst_deficit,
@@ -168,6 +174,11 @@ fn main() {
 		"generationSeconds": generation_seconds,
 		"verificationSeconds": verification_seconds,
 		"verificationOverGeneration": verification_seconds / generation_seconds,
+		"cold": {
+			"generationSeconds": cold_generation_seconds,
+			"verificationSeconds": cold_verification_seconds,
+			"verificationOverGeneration": cold_verification_seconds / cold_generation_seconds,
+		},
 	});
 	println!("{}", serde_json::to_string_pretty(&report).unwrap());
 }

@@ -402,32 +402,59 @@ struct AttentionInputs<'a> {
 	start: usize,
 }
 
-/// Attention of one query and head (`index` = query · heads + head) into `out`
-/// (`head_dim` zeros): softmax of the scaled dot products with every visible key, then the
-/// weighted sum of their values, each in one fixed order.
-#[inline(always)]
-fn attend(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
-	let c = parts.config;
-	let dim = c.head_dim;
-	let scale = 1.0 / (dim as f32).sqrt();
-	let (query, head) = (index / c.heads, index % c.heads);
-	let kv_head = head / (c.heads / c.kv_heads);
-	let q = &parts.queries[index * dim..(index + 1) * dim];
-	let visible = parts.start + query + 1;
-	let mut weights = vec![0f32; visible];
-	let mut max = f32::NEG_INFINITY;
-	for (position, weight) in weights.iter_mut().enumerate() {
-		*weight = dot(q, &parts.keys[(position * c.kv_heads + kv_head) * dim..][..dim]) * scale;
-		max = max.max(*weight);
+impl AttentionInputs<'_> {
+	/// The key and value head that query head `index` (query · heads + head) reads, and
+	/// how many positions it sees (the cached ones and its own pass's up to itself).
+	#[inline(always)]
+	fn head_of(&self, index: usize) -> (usize, usize) {
+		let c = self.config;
+		let (query, head) = (index / c.heads, index % c.heads);
+		(head / (c.heads / c.kv_heads), self.start + query + 1)
 	}
+
+	/// What dot products of queries with keys are multiplied by: 1 / √head_dim.
+	#[inline(always)]
+	fn scale(&self) -> f32 {
+		1.0 / (self.config.head_dim as f32).sqrt()
+	}
+
+	/// The key or value (of `cache`) of `position` for `kv_head`.
+	#[inline(always)]
+	fn row<'c>(&self, cache: &'c [f32], position: usize, kv_head: usize) -> &'c [f32] {
+		let (c, dim) = (self.config, self.config.head_dim);
+		&cache[(position * c.kv_heads + kv_head) * dim..][..dim]
+	}
+}
+
+/// Softmax's numerators in place: each scaled score becomes exp(score − the largest).
+/// Returns their sum, added in order.
+#[inline(always)]
+fn exponentiate(weights: &mut [f32]) -> f32 {
+	let max = weights.iter().fold(f32::NEG_INFINITY, |max, weight| max.max(*weight));
 	let mut total = 0f32;
 	for weight in weights.iter_mut() {
 		*weight = (*weight - max).exp();
 		total += *weight;
 	}
+	total
+}
+
+/// Attention of one query and head (`index` = query · heads + head) into `out`
+/// (`head_dim` zeros): softmax of the scaled dot products with every visible key, then the
+/// weighted sum of their values, each in one fixed order.
+#[inline(always)]
+fn attend(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
+	let (dim, scale) = (parts.config.head_dim, parts.scale());
+	let (kv_head, visible) = parts.head_of(index);
+	let q = &parts.queries[index * dim..(index + 1) * dim];
+	let mut weights = vec![0f32; visible];
+	for (position, weight) in weights.iter_mut().enumerate() {
+		*weight = dot(q, parts.row(parts.keys, position, kv_head)) * scale;
+	}
+	let total = exponentiate(&mut weights);
 	for (position, weight) in weights.iter().enumerate() {
 		let weight = weight / total;
-		let value = &parts.values[(position * c.kv_heads + kv_head) * dim..][..dim];
+		let value = parts.row(parts.values, position, kv_head);
 		for (o, v) in out.iter_mut().zip(value) {
 			*o += weight * v;
 		}
@@ -446,22 +473,17 @@ fn attend(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
 unsafe fn attend_avx2_64(parts: &AttentionInputs, index: usize, out: &mut [f32]) {
 	use std::arch::x86_64::*;
 	const DIM: usize = 64;
-	let c = parts.config;
-	assert!(c.head_dim == DIM && out.len() == DIM, "attend_avx2_64 takes 64-wide heads");
-	let scale = 1.0 / (DIM as f32).sqrt();
-	let (query, head) = (index / c.heads, index % c.heads);
-	let kv_head = head / (c.heads / c.kv_heads);
-	let visible = parts.start + query + 1;
-	let row = |cache: &[f32], position: usize| cache[(position * c.kv_heads + kv_head) * DIM..][..DIM].as_ptr();
+	assert!(parts.config.head_dim == DIM && out.len() == DIM, "attend_avx2_64 takes 64-wide heads");
+	let scale = parts.scale();
+	let (kv_head, visible) = parts.head_of(index);
 	let q_at = parts.queries[index * DIM..(index + 1) * DIM].as_ptr();
 	let mut q = [_mm256_setzero_ps(); 8];
 	for (chunk, q) in q.iter_mut().enumerate() {
 		*q = _mm256_loadu_ps(q_at.add(8 * chunk));
 	}
 	let mut weights = vec![0f32; visible];
-	let mut max = f32::NEG_INFINITY;
 	for (position, weight) in weights.iter_mut().enumerate() {
-		let key = row(parts.keys, position);
+		let key = parts.row(parts.keys, position, kv_head).as_ptr();
 		// Lane l adds a[8i + l] · b[8i + l] over i, from +0.0, as `dot`'s `lanes` do.
 		let mut lanes = _mm256_setzero_ps();
 		for (chunk, q) in q.iter().enumerate() {
@@ -473,20 +495,15 @@ unsafe fn attend_avx2_64(parts: &AttentionInputs, index: usize, out: &mut [f32])
 		let quads = _mm_hadd_ps(pairs, pairs);
 		let total = _mm_add_ss(quads, _mm_movehdup_ps(quads));
 		*weight = _mm_cvtss_f32(total) * scale;
-		max = max.max(*weight);
 	}
-	let mut total = 0f32;
-	for weight in weights.iter_mut() {
-		*weight = (*weight - max).exp();
-		total += *weight;
-	}
+	let total = exponentiate(&mut weights);
 	let mut sums = [_mm256_setzero_ps(); 8];
 	for (chunk, sum) in sums.iter_mut().enumerate() {
 		*sum = _mm256_loadu_ps(out.as_ptr().add(8 * chunk));
 	}
 	for (position, weight) in weights.iter().enumerate() {
 		let weight = _mm256_set1_ps(weight / total);
-		let value = row(parts.values, position);
+		let value = parts.row(parts.values, position, kv_head).as_ptr();
 		for (chunk, sum) in sums.iter_mut().enumerate() {
 			*sum = _mm256_add_ps(*sum, _mm256_mul_ps(weight, _mm256_loadu_ps(value.add(8 * chunk))));
 		}
@@ -542,34 +559,33 @@ mod tests {
 			return;
 		}
 		// SmolLM2's grouping (3 query heads per key head) and head size.
-		for head_dim in [64] {
-			let config = LlamaConfig {
-				layers: 1,
-				hidden: 6 * head_dim,
-				heads: 6,
-				kv_heads: 2,
-				head_dim,
-				context: 512,
-				rope_base: 10_000.0,
-				norm_eps: 1e-5,
-				vocab: 1,
-			};
-			let (start, count) = (37, 29);
-			let queries = values(count * 6 * head_dim, 1);
-			let keys = values((start + count) * 2 * head_dim, 2);
-			let cached = values((start + count) * 2 * head_dim, 3);
-			let parts = AttentionInputs { config: &config, queries: &queries, keys: &keys, values: &cached, start };
-			let mut differing = 0;
-			for index in 0..count * 6 {
-				let (mut portable, mut wide) = (vec![0f32; head_dim], vec![0f32; head_dim]);
-				attend(&parts, index, &mut portable);
-				// SAFETY: checked above.
-				unsafe { attend_avx2_64(&parts, index, &mut wide) };
-				let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-				assert_eq!(bits(&wide), bits(&portable), "head dim {head_dim}, query and head {index}");
-				differing += usize::from(portable.iter().any(|v| *v != 0.0));
-			}
-			assert_eq!(differing, count * 6, "every head attended to something");
+		let head_dim = 64;
+		let config = LlamaConfig {
+			layers: 1,
+			hidden: 6 * head_dim,
+			heads: 6,
+			kv_heads: 2,
+			head_dim,
+			context: 512,
+			rope_base: 10_000.0,
+			norm_eps: 1e-5,
+			vocab: 1,
+		};
+		let (start, count) = (37, 29);
+		let queries = values(count * 6 * head_dim, 1);
+		let keys = values((start + count) * 2 * head_dim, 2);
+		let cached = values((start + count) * 2 * head_dim, 3);
+		let parts = AttentionInputs { config: &config, queries: &queries, keys: &keys, values: &cached, start };
+		let mut differing = 0;
+		for index in 0..count * 6 {
+			let (mut portable, mut wide) = (vec![0f32; head_dim], vec![0f32; head_dim]);
+			attend(&parts, index, &mut portable);
+			// SAFETY: checked above.
+			unsafe { attend_avx2_64(&parts, index, &mut wide) };
+			let bits = |values: &[f32]| values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+			assert_eq!(bits(&wide), bits(&portable), "query and head {index}");
+			differing += usize::from(portable.iter().any(|v| *v != 0.0));
 		}
+		assert_eq!(differing, count * 6, "every head attended to something");
 	}
 }
