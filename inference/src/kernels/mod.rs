@@ -196,21 +196,40 @@ pub fn matmul_quantized(weights: &PackedMatrix, input: &QuantizedRows, isa: Isa)
 	// One thread where rayon is told to use one (RAYON_NUM_THREADS=1, the tests' pools).
 	let pool = pool::Pool::global();
 	let threads = if rayon::current_num_threads() == 1 { 1 } else { pool.threads() };
-	let per_task = MIN_TASK_WORK
-		.div_ceil(work_per_group)
-		.max(weights.groups.div_ceil(threads * 4))
-		.max(1);
-	let tasks = weights.groups.div_ceil(per_task);
-	let run = |task: usize| {
-		let groups = task * per_task..((task + 1) * per_task).min(weights.groups);
-		run_kernel(isa, weights, input, groups, &output);
-	};
-	if tasks == 1 || threads == 1 {
-		(0..tasks).for_each(run);
+	let tasks = task_groups(weights.groups, MIN_TASK_WORK.div_ceil(work_per_group), threads);
+	let run = |task: usize| run_kernel(isa, weights, input, tasks[task].clone(), &output);
+	if tasks.len() == 1 || threads == 1 {
+		(0..tasks.len()).for_each(run);
 	} else {
-		pool.run(tasks, &run);
+		pool.run(tasks.len(), &run);
 	}
 	values
+}
+
+/// How a product's `groups` are cut into tasks for `threads` threads, each task at least
+/// `least` groups (the last may be shorter). Where that floor leaves room, in tasks of
+/// falling size, each 1 / (2 · threads) of what is left: threads take tasks in order, so
+/// the big ones go first and the last to finish waits at most for a small one. (Equal
+/// tasks, 4 per thread, finish together only when no thread is held up: one slowed by
+/// another process on the machine left the other waiting for up to a whole task, an
+/// eighth of the product on 2 threads.)
+fn task_groups(groups: usize, least: usize, threads: usize) -> Vec<Range<usize>> {
+	let least = least.max(1);
+	if threads <= 1 {
+		return vec![0..groups];
+	}
+	if least >= groups.div_ceil(threads * 4) {
+		// Small products: equal tasks of the floor.
+		return (0..groups).step_by(least).map(|start| start..(start + least).min(groups)).collect();
+	}
+	let mut tasks = Vec::new();
+	let mut start = 0;
+	while start < groups {
+		let size = (groups - start).div_ceil(2 * threads).max(least).min(groups - start);
+		tasks.push(start..start + size);
+		start += size;
+	}
+	tasks
 }
 
 fn run_kernel(isa: Isa, weights: &PackedMatrix, input: &QuantizedRows, groups: Range<usize>, output: &Output) {

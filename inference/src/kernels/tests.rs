@@ -84,6 +84,25 @@ fn thread_count_does_not_change_a_bit() {
 }
 
 #[test]
+fn tasks_cover_every_group_once_the_big_ones_first() {
+	for (groups, least, threads) in [(96, 1, 2), (96, 5, 2), (36, 29, 2), (1, 1, 2), (200, 3, 8), (96, 1, 1), (13, 20, 2)] {
+		let tasks = task_groups(groups, least, threads);
+		assert_eq!(tasks.first().map(|task| task.start), Some(0), "{groups} {least} {threads}");
+		assert!(tasks.windows(2).all(|pair| pair[0].end == pair[1].start && pair[0].len() >= pair[1].len()));
+		assert_eq!(tasks.last().map(|task| task.end), Some(groups));
+		// The floor holds but for the last task.
+		assert!(tasks.iter().rev().skip(1).all(|task| task.len() >= least));
+	}
+	// A verification pass's feed-forward product on 2 threads: falling sizes, down to one
+	// group (a hundredth of the product) at the end.
+	let sizes: Vec<usize> = task_groups(96, 1, 2).iter().map(|task| task.len()).collect();
+	assert_eq!(sizes, [24, 18, 14, 10, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1]);
+	// Where the floor binds (decoding), equal tasks of the floor, as before.
+	assert_eq!(task_groups(36, 29, 2), [0..29, 29..36]);
+	assert_eq!(task_groups(96, 1, 1), [0..96]);
+}
+
+#[test]
 fn the_layer_runs_other_formats_through_candle() {
 	let tensor = quantized(GgmlDType::Q4_0, 32, 64, 5);
 	let layer = QuantizedLinear::new(tensor).unwrap();
