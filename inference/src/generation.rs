@@ -62,12 +62,15 @@ impl TextGenerator {
 			.map_err(|e| InferenceError::InvalidModel(format!("not a GGUF file: {e}")))?;
 		let tokenizer = ChatTokenizer::from_gguf(&content)?;
 		let model = Llama::load(&content, &mut file)?;
-		Ok(Self { model, tokenizer, prefixes: PrefixCache::new(DEFAULT_PREFIX_CACHE_BYTES) })
+		Ok(Self { model, tokenizer, prefixes: PrefixCache::new(0) }.with_prefix_cache(DEFAULT_PREFIX_CACHE_BYTES))
 	}
 
 	/// The same generator remembering at most `bytes` of recent prompts' keys and values
-	/// (0: none, every prompt runs in full).
+	/// (0: none, every prompt runs in full). A model with layers that candle runs keeps
+	/// none: their results may depend on how many positions share a pass, and a shorter
+	/// pass could then change a reply ([`Llama::rows_are_independent`]).
 	pub fn with_prefix_cache(self, bytes: usize) -> Self {
+		let bytes = if self.model.rows_are_independent() { bytes } else { 0 };
 		Self { prefixes: PrefixCache::new(bytes), ..self }
 	}
 

@@ -127,6 +127,7 @@ impl KvCache {
 	/// sequence after this copy gives the bits of running the whole sequence.
 	pub fn prefix(&self, len: usize) -> KvCache {
 		let len = len.min(self.len);
+		debug_assert!(self.layers.iter().all(|(keys, values)| keys.len().min(values.len()) >= len * self.width));
 		let layers = self
 			.layers
 			.iter()
@@ -136,6 +137,11 @@ impl KvCache {
 			})
 			.collect();
 		KvCache { layers, len, width: self.width }
+	}
+
+	/// Bytes of keys and values one position takes.
+	pub fn bytes_per_position(&self) -> usize {
+		self.layers.len() * 2 * self.width * std::mem::size_of::<f32>()
 	}
 
 	/// Bytes of keys and values held.
@@ -237,6 +243,18 @@ impl Llama {
 	/// The model's hyper-parameters.
 	pub fn config(&self) -> &LlamaConfig {
 		&self.config
+	}
+
+	/// Whether a position's results are the same bits whatever else runs in its pass (every
+	/// layer on Infera's kernels, see [`QuantizedLinear::rows_are_independent`]), so that
+	/// passes may start from remembered keys and values.
+	pub fn rows_are_independent(&self) -> bool {
+		self.output.rows_are_independent() &&
+			self.layers.iter().all(|layer| {
+				[&layer.query, &layer.key, &layer.value, &layer.attention_out, &layer.gate, &layer.up, &layer.down]
+					.iter()
+					.all(|linear| linear.rows_are_independent())
+			})
 	}
 
 	/// Runs `tokens` after the positions in `cache` and appends them to it. Returns the

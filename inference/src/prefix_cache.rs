@@ -11,11 +11,14 @@
 //! `tests/smollm.rs`). Generator and verifiers each keep their own.
 
 use crate::llama::KvCache;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What a [`crate::generation::TextGenerator`] keeps by default: 64 MiB, about 1,400
 /// positions of SmolLM2-135M (46 KiB each).
 pub const DEFAULT_PREFIX_CACHE_BYTES: usize = 64 << 20;
+
+/// Entries kept at most, whatever their size (each lookup scans them all).
+pub const MAX_PREFIX_ENTRIES: usize = 64;
 
 /// Recently run token sequences with their keys and values, least recently used first out.
 pub struct PrefixCache {
@@ -35,7 +38,8 @@ struct State {
 
 struct Entry {
 	tokens: Vec<u32>,
-	cache: KvCache,
+	/// Shared, so that copies out of it are made without holding the lock.
+	cache: Arc<KvCache>,
 	used: u64,
 }
 
@@ -48,22 +52,25 @@ impl PrefixCache {
 	/// The keys and values of the longest remembered prefix of `tokens`, short of the last
 	/// token (which must run to give logits); an empty cache when nothing matches.
 	pub fn start(&self, tokens: &[u32]) -> KvCache {
-		let mut state = self.state.lock().expect("not poisoned");
 		let limit = tokens.len().saturating_sub(1);
-		let best = state
-			.entries
-			.iter()
-			.enumerate()
-			.map(|(index, entry)| (index, shared_prefix(&entry.tokens, tokens).min(limit)))
-			.filter(|(_, shared)| *shared > 0)
-			.max_by_key(|(index, shared)| (*shared, std::cmp::Reverse(*index)));
-		let Some((index, shared)) = best else { return KvCache::default() };
-		state.clock += 1;
-		state.reused += shared as u64;
-		let clock = state.clock;
-		let entry = &mut state.entries[index];
-		entry.used = clock;
-		entry.cache.prefix(shared)
+		let (cache, shared) = {
+			let mut state = self.state.lock().expect("not poisoned");
+			let best = state
+				.entries
+				.iter()
+				.enumerate()
+				.map(|(index, entry)| (index, shared_prefix(&entry.tokens, tokens).min(limit)))
+				.filter(|(_, shared)| *shared > 0)
+				.max_by_key(|(index, shared)| (*shared, std::cmp::Reverse(*index)));
+			let Some((index, shared)) = best else { return KvCache::default() };
+			state.clock += 1;
+			state.reused += shared as u64;
+			let clock = state.clock;
+			let entry = &mut state.entries[index];
+			entry.used = clock;
+			(entry.cache.clone(), shared)
+		};
+		cache.prefix(shared)
 	}
 
 	/// Remembers the first `tokens.len()` positions of `cache`, which ran `tokens` (and may
@@ -73,28 +80,37 @@ impl PrefixCache {
 		if self.capacity == 0 || tokens.is_empty() || cache.len() < tokens.len() {
 			return;
 		}
-		let position_bytes = cache.prefix(1).bytes();
-		let fits = (self.capacity / position_bytes.max(1)).min(tokens.len());
+		let fits = (self.capacity / cache.bytes_per_position().max(1)).min(tokens.len());
 		if fits == 0 {
 			return;
 		}
 		let tokens = &tokens[..fits];
+		// Refreshes an entry covering `tokens`; says whether there was one.
+		let refresh = |state: &mut State| {
+			state.clock += 1;
+			let clock = state.clock;
+			let covering = state.entries.iter_mut().find(|entry| entry.tokens.starts_with(tokens));
+			covering.map(|entry| entry.used = clock).is_some()
+		};
+		if refresh(&mut self.state.lock().expect("not poisoned")) {
+			return;
+		}
+		// The copy is made without the lock; another caller may remember the same tokens
+		// meanwhile, so look again before keeping it.
+		let cache = Arc::new(cache.prefix(fits));
 		let mut state = self.state.lock().expect("not poisoned");
-		state.clock += 1;
-		let clock = state.clock;
-		if let Some(entry) = state.entries.iter_mut().find(|entry| entry.tokens.starts_with(tokens)) {
-			entry.used = clock;
+		if refresh(&mut state) {
 			return;
 		}
 		state.entries.retain(|entry| !tokens.starts_with(&entry.tokens));
-		let cache = cache.prefix(fits);
 		let mut held: usize = state.entries.iter().map(|entry| entry.cache.bytes()).sum::<usize>() + cache.bytes();
-		while held > self.capacity {
+		while held > self.capacity || state.entries.len() >= MAX_PREFIX_ENTRIES {
 			let oldest = state.entries.iter().enumerate().min_by_key(|(_, entry)| entry.used).map(|(at, _)| at);
 			let Some(oldest) = oldest else { break };
 			held -= state.entries.remove(oldest).cache.bytes();
 		}
-		state.entries.push(Entry { tokens: tokens.to_vec(), cache, used: clock });
+		let used = state.clock;
+		state.entries.push(Entry { tokens: tokens.to_vec(), cache, used });
 	}
 
 	/// Positions taken from the cache instead of run, since it was made.
@@ -185,6 +201,18 @@ mod tests {
 		assert_eq!(cache.bytes(), 6 * POSITION_BYTES);
 		assert_eq!(cache.start(&long).len(), 6);
 		assert!(cache.start(&[1, 2, 3, 0]).is_empty());
+	}
+
+	#[test]
+	fn entries_are_capped_by_count_too() {
+		let cache = PrefixCache::new(1 << 20);
+		for first in 0..MAX_PREFIX_ENTRIES as u32 + 10 {
+			cache.remember(&[first, 1000], &ran(&[first, 1000]));
+		}
+		assert_eq!(cache.bytes(), MAX_PREFIX_ENTRIES * 2 * POSITION_BYTES);
+		// The oldest went first.
+		assert!(cache.start(&[0, 1000, 7]).is_empty());
+		assert_eq!(cache.start(&[MAX_PREFIX_ENTRIES as u32 + 9, 1000, 7]).len(), 2);
 	}
 
 	#[test]

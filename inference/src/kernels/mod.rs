@@ -291,6 +291,13 @@ impl QuantizedLinear {
 		}
 	}
 
+	/// Whether each activation row's outputs are the same bits however many rows run
+	/// together: true of Infera's kernels; candle may run a layer as a matrix product
+	/// whose summation order depends on the row count (f16, bf16 and f32 weights).
+	pub fn rows_are_independent(&self) -> bool {
+		matches!(self, Self::Packed(_))
+	}
+
 	/// Input features.
 	pub fn columns(&self) -> usize {
 		match self {
